@@ -1,0 +1,137 @@
+// What the analyzer concludes: Findings (ranked), the failures it judged benign, and the stats of
+// the run. Renderers and fixers read only these types.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tracer/event.h"
+
+namespace culprit::analyzer {
+
+enum class FindingKind : std::uint8_t {
+  MistypedPath,       // a near-named sibling exists (.phpp -> .php, distance <= 2)
+  MissingPath,        // the file is absent and nothing similar exists
+  MissingDirectory,   // a parent directory of the path is absent (e.g. a log directory)
+  PermissionDenied,   // EACCES/EPERM: a component's mode/owner blocks the process
+  ConfigError,        // the process wrote a configuration error (Apache "Syntax error on line N")
+  ConnectionRefused,  // connect() to a socket/port where nothing listens (or the socket is gone)
+  BadInterpreter,     // execve of a script whose #! interpreter is missing
+  Other,
+};
+
+// "mistyped-path", "missing-path", ...
+std::string_view to_string(FindingKind kind);
+
+// A file and line that mention the failing path (or hold the bad configuration).
+struct SourceLocation {
+  std::string file;
+  std::uint64_t line = 0;  // 1-based; 0 when only the file is known
+  std::string text;        // that line's text (without newline), when read
+};
+
+// One log line / live stop that supports a finding.
+struct EvidenceRef {
+  std::string file;  // log file, "" for live
+  std::uint64_t line = 0;
+  tracer::Pid pid = 0;
+  tracer::Timestamp time;
+  std::string summary;  // e.g. `openat("/x/y.phpp", O_RDONLY) = -1 ENOENT`
+};
+
+// The component of a path that denies access, as found by walking it.
+struct PermissionBlocker {
+  std::string path;           // the component (a directory or the file itself)
+  std::uint32_t mode = 0;     // st_mode & 07777
+  std::uint32_t uid = 0;
+  std::uint32_t gid = 0;
+  std::string owner;          // user name when resolvable
+  std::string group;
+  std::string needed;         // "r", "x", "w" ... that the process lacked on it
+  bool is_directory = false;
+  std::uint32_t suggested_mode = 0;  // least change: 0644 / 0755 style, never 0777
+};
+
+// A fix for one finding, rendered from rules/fixes.yaml templates. `actionable` is false when
+// culprit cannot make the change itself (e.g. a missing file with no candidate): the texts then
+// say what is needed and change nothing.
+struct Fix {
+  std::string summary;
+  std::string shell;   // POSIX sh fragment (idempotent)
+  std::string puppet;  // Puppet resources (idempotent)
+  bool actionable = true;
+};
+
+struct Finding {
+  int rank = 0;  // 1 = most likely culprit
+  FindingKind kind = FindingKind::Other;
+  std::string errno_name;  // "ENOENT"; "" for config errors found only in output
+  std::string syscall;     // of the first failing event
+  std::string path;        // the failing path (config-error: the file with the error)
+  std::string address;     // connection-refused to an inet address: "127.0.0.1:3306"
+  std::uint64_t count = 0;
+  std::vector<tracer::Pid> pids;  // sorted, unique
+  tracer::Timestamp first_seen;
+  tracer::Timestamp last_seen;
+
+  std::optional<std::string> suggestion;          // the path probably meant
+  std::optional<SourceLocation> referenced_from;  // who asked for the path / where the error is
+  std::string bad_token;   // exact text to replace in referenced_from.file ("class-wp-locale.phpp")
+  std::string good_token;  // its replacement ("class-wp-locale.php"); empty if none
+  std::optional<PermissionBlocker> blocker;
+  std::optional<std::uint32_t> process_uid;
+  std::string message;     // error message the process wrote about it, if any
+
+  std::string explanation;  // why this is a problem, in a sentence or two
+  std::string rank_reason;  // why it ranks where it does
+  bool log_only = false;    // checks were made from the log only (no filesystem access)
+  std::vector<EvidenceRef> evidence;  // first few supporting events
+  std::optional<Fix> fix;
+
+  // Internal ranking score (higher first); not rendered.
+  double score = 0.0;
+};
+
+// A failure group judged harmless, kept for JSON output.
+struct Suppressed {
+  std::string path;
+  std::string errno_name;
+  std::string syscall;
+  std::uint64_t count = 0;
+  std::string reason;  // human sentence
+  std::string rule;    // rule id ("ld.so-search-path") or "probe" for the later-success heuristic
+};
+
+struct ReportStats {
+  std::uint64_t lines = 0;
+  std::uint64_t events = 0;
+  std::uint64_t failed = 0;      // failed syscall events
+  std::uint64_t suppressed = 0;  // failed events judged benign
+  std::uint64_t malformed = 0;
+  std::uint64_t groups_dropped = 0;  // failure groups not kept because of the memory cap
+};
+
+// A process exit or notable output, for the postmortem timeline.
+struct TimelineEntry {
+  tracer::Timestamp time;
+  tracer::Pid pid = 0;
+  std::string what;
+};
+
+struct Report {
+  std::string mode;  // "replay" | "attach" | "run"
+  std::vector<std::string> inputs;
+  std::vector<Finding> findings;  // ranked, rank 1 first
+  std::vector<Suppressed> suppressed;
+  ReportStats stats;
+  std::vector<Error> diagnostics;  // malformed-line and other input diagnostics (file:line)
+  std::vector<TimelineEntry> timeline;
+  tracer::Timestamp first_event;
+  tracer::Timestamp last_event;
+  bool log_only = false;  // no filesystem checks were possible
+};
+
+}  // namespace culprit::analyzer

@@ -1,0 +1,29 @@
+#!/bin/sh
+# Installs everything culprit needs to build and test on Debian 12 (bookworm).
+# Idempotent: packages already present are left alone. Must run as root (or via sudo).
+set -eu
+
+BUILD_DEPS="build-essential cmake ninja-build pkg-config git
+  libseccomp-dev libboost-dev libboost-filesystem-dev libfmt-dev
+  catch2 libcli11-dev nlohmann-json3-dev libyaml-cpp-dev"
+# Tools the tests drive for real.
+TEST_DEPS="strace php-cli puppet puppet-lint puppet-module-puppetlabs-stdlib shellcheck
+  apache2 libapache2-mod-php curl procps"
+
+missing=""
+for p in $BUILD_DEPS ${CULPRIT_SETUP_BUILD_ONLY:+} ${CULPRIT_SETUP_BUILD_ONLY:-$TEST_DEPS}; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing="$missing $p"
+  fi
+done
+
+if [ -n "$missing" ]; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  echo "setup: installing:$missing" >&2
+  $SUDO apt-get update -qq
+  # Apache must not grab port 80 or start on install inside containers; policy-rc.d stops that.
+  DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 $SUDO apt-get install -y -qq --no-install-recommends $missing >&2
+else
+  echo "setup: all packages present" >&2
+fi
