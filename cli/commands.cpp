@@ -1,0 +1,316 @@
+#include "cli/commands.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "analyzer/fix.h"
+#include "analyzer/pipeline.h"
+#include "analyzer/render.h"
+#include "analyzer/rules.h"
+#include "tracer/live.h"
+#include "tracer/log_writer.h"
+#include "tracer/strace_log.h"
+
+namespace culprit::cli {
+namespace {
+
+// Delivers each event to several sinks (the pipeline and, with --save-log, the log writer).
+class TeeSink final : public tracer::EventSink {
+ public:
+  explicit TeeSink(std::vector<tracer::EventSink*> sinks) : sinks_(std::move(sinks)) {}
+  void on_event(const tracer::Event& event) override {
+    for (auto* sink : sinks_) {
+      sink->on_event(event);
+    }
+  }
+
+ private:
+  std::vector<tracer::EventSink*> sinks_;
+};
+
+void add_report_options(CLI::App& sub, ReportOptions& opts) {
+  sub.add_option("--format,-f", opts.format, "Report format")
+      ->check(CLI::IsMember({"text", "json", "markdown"}))
+      ->capture_default_str();
+  sub.add_option("-o,--output", opts.output, "Write the report to FILE instead of stdout");
+  sub.add_option("--puppet", opts.puppet, "Write a Puppet manifest fixing the top findings to FILE");
+  sub.add_option("--shell", opts.shell, "Write a POSIX shell script fixing the top findings to FILE");
+  sub.add_option("--top", opts.top, "Number of top findings the fixes cover")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
+  sub.add_option("--max-findings", opts.max_findings, "Findings to report at most")
+      ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
+  sub.add_option("--root", opts.root,
+                 "Look logged paths up under DIR (a copy of the traced machine's files)")
+      ->check(CLI::ExistingDirectory);
+  sub.add_flag("--log-only", opts.log_only,
+               "Do not look at any file: infer siblings and referrers from the log alone");
+  sub.add_option("--rules", opts.rules, "Extra rule file (YAML, same schema as rules/noise.yaml)")
+      ->check(CLI::ExistingFile);
+  sub.add_option("--color", opts.color, "Colour in text reports")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
+  sub.add_flag("-v,--verbose", opts.verbose, "Also show suppressed failures and diagnostics");
+}
+
+analyzer::Format parse_format(const std::string& name) {
+  if (name == "json") {
+    return analyzer::Format::Json;
+  }
+  if (name == "markdown") {
+    return analyzer::Format::Markdown;
+  }
+  return analyzer::Format::Text;
+}
+
+// Writes `text` to `path` atomically enough for our purpose (truncate + write), or throws.
+void write_file(const std::string& path, const std::string& text, const char* what) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) {
+    throw UserError(fmt::format("cannot write {} to {}: {}", what, path, std::strerror(errno)));
+  }
+  out << text;
+  out.close();
+  if (!out) {
+    throw UserError(fmt::format("cannot write {} to {}: {}", what, path, std::strerror(errno)));
+  }
+}
+
+bool use_color(const ReportOptions& opts) {
+  if (opts.color == "always") {
+    return true;
+  }
+  if (opts.color == "never" || !opts.output.empty()) {
+    return false;
+  }
+  const char* no_color = std::getenv("NO_COLOR");
+  if (no_color != nullptr && no_color[0] != '\0') {
+    return false;
+  }
+  return isatty(STDOUT_FILENO) == 1;
+}
+
+analyzer::Rules load_rules(const ReportOptions& opts) {
+  auto rules = analyzer::Rules::builtin();
+  if (!rules.ok()) {
+    throw UserError(fmt::format("built-in rules are broken: {}", rules.error().describe()), {}, 3);
+  }
+  for (const auto& file : opts.rules) {
+    auto added = rules->add_file(file);
+    if (!added.ok()) {
+      throw UserError(fmt::format("bad rule file: {}", added.error().describe()));
+    }
+  }
+  return std::move(rules).value();
+}
+
+// A source pushes its events into the sink and accounts for its input in stats.
+using Producer = std::function<Result<void>(tracer::EventSink&, tracer::SourceStats&)>;
+
+// The part every subcommand shares: run the source through the pipeline, attach fixes, render,
+// write the requested files. Returns 0 (no findings) or 1 (findings).
+int analyze(const ReportOptions& opts, const std::string& mode, std::vector<std::string> inputs,
+            const Producer& produce, tracer::EventSink* extra_sink = nullptr) {
+  const analyzer::Rules rules = load_rules(opts);
+  std::unique_ptr<analyzer::FileSystem> fs;
+  if (opts.log_only) {
+    fs = std::make_unique<analyzer::NoFileSystem>();
+  } else {
+    fs = std::make_unique<analyzer::RealFileSystem>(opts.root);
+  }
+  analyzer::PipelineOptions popts;
+  popts.mode = mode;
+  popts.inputs = inputs;
+  popts.max_findings = opts.max_findings;
+  analyzer::Pipeline pipeline(rules, *fs, popts);
+
+  std::vector<tracer::EventSink*> sinks{&pipeline};
+  if (extra_sink != nullptr) {
+    sinks.push_back(extra_sink);
+  }
+  TeeSink tee(sinks);
+  tracer::SourceStats stats;
+  auto produced = produce(tee, stats);
+  if (!produced.ok()) {
+    const Error& err = produced.error();
+    throw UserError(err.describe(), {}, 2);
+  }
+  analyzer::Report report = pipeline.finish(stats);
+
+  auto templates = analyzer::FixTemplates::builtin();
+  if (!templates.ok()) {
+    throw UserError(fmt::format("built-in fix templates are broken: {}",
+                                templates.error().describe()),
+                    {}, 3);
+  }
+  analyzer::attach_fixes(report, *templates);
+
+  analyzer::RenderOptions ropts;
+  ropts.color = use_color(opts);
+  ropts.verbose = opts.verbose;
+  const std::string text = analyzer::render(report, parse_format(opts.format), ropts);
+  if (opts.output.empty()) {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+  } else {
+    write_file(opts.output, text, "the report");
+  }
+  if (!opts.puppet.empty()) {
+    write_file(opts.puppet, analyzer::puppet_manifest(report, opts.top), "the Puppet manifest");
+  }
+  if (!opts.shell.empty()) {
+    write_file(opts.shell, analyzer::shell_script(report, opts.top), "the shell script");
+  }
+  return report.findings.empty() ? 0 : 1;
+}
+
+}  // namespace
+
+void set_replay_command(CLI::App& app, int& exit_code) {
+  auto opts = std::make_shared<ReportOptions>();
+  auto logs = std::make_shared<std::vector<std::string>>();
+  CLI::App* sub = app.add_subcommand(
+      "replay", "Analyse saved strace logs (any common flags: -f, -ff, -tt, -T, -y, ...; - = stdin)");
+  sub->add_option("logs", *logs, "strace log files; an -ff set is recognised by its .PID suffixes")
+      ->required();
+  add_report_options(*sub, *opts);
+  sub->callback([opts, logs, &exit_code] {
+    exit_code = analyze(*opts, "replay", *logs,
+                        [&](tracer::EventSink& sink, tracer::SourceStats& stats) {
+                          return tracer::read_logs(*logs, sink, stats);
+                        });
+  });
+}
+
+namespace {
+
+// Options of the live subcommands beside the report options.
+struct LiveCliOptions {
+  ReportOptions report;
+  tracer::LiveOptions live;
+  std::string save_log;
+  std::vector<std::string> pid_args;
+};
+
+void add_live_options(CLI::App& sub, LiveCliOptions& o) {
+  add_report_options(sub, o.report);
+  sub.add_option("-s,--string-limit", o.live.string_limit,
+                 "Bytes of written data kept per call (as strace -s)")
+      ->check(CLI::Range(0, 1 << 20))
+      ->capture_default_str();
+  sub.add_option("--save-log", o.save_log,
+                 "Also write an strace-format log (-f -tt -T -y style) that replay reads back");
+  sub.add_option("--duration", o.live.duration_s, "Stop tracing after S seconds")
+      ->check(CLI::PositiveNumber);
+}
+
+// Opens the --save-log file; the writer lives as long as the returned holder.
+struct SavedLog {
+  std::FILE* file = nullptr;
+  std::unique_ptr<tracer::LogWriter> writer;
+  ~SavedLog() {
+    writer.reset();
+    if (file != nullptr) {
+      std::fclose(file);
+    }
+  }
+};
+
+void open_saved_log(const std::string& path, SavedLog& saved) {
+  if (path.empty()) {
+    return;
+  }
+  saved.file = std::fopen(path.c_str(), "w");
+  if (saved.file == nullptr) {
+    throw UserError(fmt::format("cannot write the log {}: {}", path, std::strerror(errno)));
+  }
+  saved.writer = std::make_unique<tracer::LogWriter>(saved.file);
+}
+
+int run_live(LiveCliOptions& o, const std::string& mode, std::vector<std::string> inputs) {
+  o.live.status_line = isatty(STDERR_FILENO) == 1;
+  SavedLog saved;
+  open_saved_log(o.save_log, saved);
+  tracer::LiveOutcome outcome;
+  const int code = analyze(
+      o.report, mode, std::move(inputs),
+      [&](tracer::EventSink& sink, tracer::SourceStats& stats) -> Result<void> {
+        auto traced = mode == "run" ? tracer::trace_run(o.live, sink, stats)
+                                    : tracer::trace_attach(o.live, sink, stats);
+        if (!traced.ok()) {
+          return traced.take_error();
+        }
+        outcome = std::move(traced).value();
+        return {};
+      },
+      saved.writer.get());
+  for (const auto& note : outcome.notes) {
+    fmt::print(stderr, "culprit: {}\n", note);
+  }
+  return code;
+}
+
+}  // namespace
+
+void set_run_command(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<LiveCliOptions>();
+  CLI::App* sub = app.add_subcommand(
+      "run", "Run a command under the tracer (seccomp-bpf: only interesting calls stop it)");
+  add_live_options(*sub, *o);
+  sub->add_option("command", o->live.command, "The command and its arguments, after --")
+      ->required();
+  sub->callback([o, &exit_code] {
+    std::string line;
+    for (const auto& a : o->live.command) {
+      line += (line.empty() ? "" : " ") + a;
+    }
+    exit_code = run_live(*o, "run", {line});
+  });
+}
+
+void set_attach_command(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<LiveCliOptions>();
+  CLI::App* sub = app.add_subcommand(
+      "attach", "Attach to running processes (all threads, following forks) and trace them");
+  add_live_options(*sub, *o);
+  auto* pid_opt = sub->add_option("-p,--pid", o->pid_args, "Process ids (PID[,PID...])")
+                      ->delimiter(',')
+                      ->check(CLI::PositiveNumber);
+  auto* name_opt = sub->add_option("-n,--name", o->live.name,
+                                   "Every process with this name or executable (e.g. apache2)");
+  pid_opt->excludes(name_opt);
+  sub->add_option("--trigger", o->live.trigger,
+                  "Shell command run once everything is attached (e.g. 'curl -s URL'); tracing "
+                  "stops when it has finished and the settle time has passed");
+  sub->add_option("--settle", o->live.settle_s, "Seconds to keep tracing after the trigger")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  sub->callback([o, pid_opt, name_opt, &exit_code] {
+    if (pid_opt->count() == 0 && name_opt->count() == 0) {
+      throw UserError("attach needs -p PID or -n NAME", "e.g. culprit attach -n apache2 --trigger "
+                                                        "'curl -s http://127.0.0.1/'");
+    }
+    std::vector<std::string> inputs;
+    for (const auto& p : o->pid_args) {
+      o->live.pids.push_back(static_cast<tracer::Pid>(std::stol(p)));
+      inputs.push_back("pid " + p);
+    }
+    if (!o->live.name.empty()) {
+      inputs.push_back("name " + o->live.name);
+    }
+    exit_code = run_live(*o, "attach", std::move(inputs));
+  });
+}
+
+}  // namespace culprit::cli

@@ -8,7 +8,7 @@ BUILD_DEPS="build-essential cmake ninja-build pkg-config git
   catch2 libcli11-dev nlohmann-json3-dev libyaml-cpp-dev"
 # Tools the tests drive for real.
 TEST_DEPS="strace php-cli puppet puppet-lint puppet-module-puppetlabs-stdlib shellcheck
-  apache2 libapache2-mod-php curl procps"
+  apache2 libapache2-mod-php curl procps time"
 
 missing=""
 for p in $BUILD_DEPS ${CULPRIT_SETUP_BUILD_ONLY:+} ${CULPRIT_SETUP_BUILD_ONLY:-$TEST_DEPS}; do
