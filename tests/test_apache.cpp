@@ -1,0 +1,376 @@
+// The job culprit exists for, on the real server: apache2 + mod_php on a loopback port with a
+// configuration of its own, serving a WordPress-shaped site from a temporary directory. Each
+// scenario breaks the site, shows the failure with curl, runs culprit as a user would, applies the
+// manifest culprit wrote with `puppet apply`, shows the site healthy, applies it again (no change)
+// and stops Apache. Nothing of the machine's own Apache configuration is used or touched.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "tests/test_util.h"
+
+namespace fs = std::filesystem;
+using culprit::test::CommandResult;
+using culprit::test::culprit_binary;
+using culprit::test::read_text;
+using culprit::test::run_command;
+using culprit::test::source_dir;
+using culprit::test::TempDir;
+using culprit::test::write_text;
+using nlohmann::json;
+
+namespace {
+
+// A free TCP port on 127.0.0.1 (the kernel picks it; a race with another binder is harmless here).
+int free_port() {
+  const int s = socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(s >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(bind(s, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  socklen_t len = sizeof addr;
+  REQUIRE(getsockname(s, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  close(s);
+  return ntohs(addr.sin_port);
+}
+
+std::string find_php_module() {
+  for (const auto& entry : fs::directory_iterator("/usr/lib/apache2/modules")) {
+    const auto name = entry.path().filename().string();
+    if (name.rfind("libphp", 0) == 0 && entry.path().extension() == ".so") {
+      return entry.path().string();
+    }
+  }
+  FAIL("mod_php is not installed (libapache2-mod-php): scripts/setup.sh installs it");
+  return {};
+}
+
+// One Apache instance: its own ServerRoot-less configuration, pid file, logs and document root,
+// all inside a temporary directory readable by www-data.
+class Apache {
+ public:
+  Apache() : dir_("culprit-apache"), port_(free_port()) {
+    REQUIRE(fs::exists("/usr/sbin/apache2"));
+    for (const char* sub : {"www", "run", "logs"}) {
+      fs::create_directories(dir_ / sub);
+    }
+    // mkdtemp makes 0700 directories; the workers run as www-data and must traverse them.
+    chmod(dir_.path().c_str(), 0755);
+    chmod((dir_ / "www").c_str(), 0755);
+    const auto site = run_command({"sh", (source_dir() / "tests/apache/site.sh").string(), www()});
+    REQUIRE(site.exit_code == 0);
+    locale_line_ = std::stoi(site.out);
+    run_command({"chmod", "-R", "a+rX", www()});
+    write_config(config_text());
+  }
+  ~Apache() { stop(); }
+  Apache(const Apache&) = delete;
+  Apache& operator=(const Apache&) = delete;
+
+  [[nodiscard]] std::string www() const { return (dir_ / "www").string(); }
+  [[nodiscard]] std::string conf() const { return (dir_ / "apache2.conf").string(); }
+  [[nodiscard]] std::string url(const std::string& query = {}) const {
+    return "http://127.0.0.1:" + std::to_string(port_) + "/" + query;
+  }
+  [[nodiscard]] int locale_line() const { return locale_line_; }
+  [[nodiscard]] const TempDir& dir() const { return dir_; }
+
+  [[nodiscard]] std::string config_text() const {
+    const std::string d = dir_.path().string();
+    std::string c;
+    c += "# culprit integration test server\n";
+    c += "ServerName 127.0.0.1\n";
+    c += "Listen 127.0.0.1:" + std::to_string(port_) + "\n";
+    c += "PidFile " + d + "/run/apache2.pid\n";
+    c += "DefaultRuntimeDir " + d + "/run\n";
+    c += "Mutex file:" + d + "/run default\n";
+    c += "ErrorLog " + d + "/logs/error.log\n";
+    c += "LogLevel warn\n";
+    c += "User www-data\nGroup www-data\n";
+    c += "LoadModule mpm_prefork_module /usr/lib/apache2/modules/mod_mpm_prefork.so\n";
+    c += "LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so\n";
+    c += "LoadModule dir_module /usr/lib/apache2/modules/mod_dir.so\n";
+    c += "LoadModule mime_module /usr/lib/apache2/modules/mod_mime.so\n";
+    c += "LoadModule php_module " + find_php_module() + "\n";
+    c += "TypesConfig /etc/mime.types\n";
+    c += "StartServers 1\nMinSpareServers 1\nMaxSpareServers 2\nMaxRequestWorkers 16\n";
+    c += "DocumentRoot " + d + "/www\n";
+    c += "<Directory " + d + "/www>\n  AllowOverride All\n  Require all granted\n</Directory>\n";
+    c += "DirectoryIndex index.php\n";
+    c += "<FilesMatch \"\\.php$\">\n  SetHandler application/x-httpd-php\n</FilesMatch>\n";
+    c += "php_admin_value include_path \".:/usr/share/php:" + d + "/www/lib\"\n";
+    return c;
+  }
+  void write_config(const std::string& text) const { write_text(conf(), text); }
+
+  CommandResult start() {
+    auto r = run_command({"/usr/sbin/apache2", "-f", conf(), "-k", "start"});
+    if (r.exit_code == 0) {
+      started_ = true;
+      wait_until_serving();
+    }
+    return r;
+  }
+
+  // Stops this instance by its own pid file and waits until every process of it is gone.
+  void stop() {
+    if (!started_) {
+      return;
+    }
+    started_ = false;
+    const pid_t root = root_pid();
+    run_command({"/usr/sbin/apache2", "-f", conf(), "-k", "stop"});
+    for (int i = 0; i < 100 && root > 0 && kill(root, 0) == 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (root > 0 && kill(root, 0) == 0) {
+      kill(root, SIGKILL);
+    }
+  }
+
+  [[nodiscard]] pid_t root_pid() const {
+    const auto text = read_text(dir_ / "run/apache2.pid");
+    return text.empty() ? -1 : static_cast<pid_t>(std::stol(text));
+  }
+
+  // Every process of this instance: the root and its children.
+  [[nodiscard]] std::set<pid_t> pids() const {
+    std::set<pid_t> out;
+    const pid_t root = root_pid();
+    if (root <= 0) {
+      return out;
+    }
+    out.insert(root);
+    const auto r = run_command({"pgrep", "-P", std::to_string(root)});
+    std::istringstream in(r.out);
+    pid_t p = 0;
+    while (in >> p) {
+      out.insert(p);
+    }
+    return out;
+  }
+
+  [[nodiscard]] int status(const std::string& query = {}) const {
+    const auto r = run_command({"curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+                                "--max-time", "20", url(query)});
+    return r.out.empty() ? -1 : std::stoi(r.out);
+  }
+
+ private:
+  void wait_until_serving() const {
+    for (int i = 0; i < 100; ++i) {
+      const auto r = run_command({"curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+                                  "--max-time", "2", url("favicon.ico")});
+      if (r.out != "000" && !r.out.empty()) {
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    FAIL("apache did not start serving on " << url());
+  }
+
+  TempDir dir_;
+  int port_;
+  int locale_line_ = 0;
+  bool started_ = false;
+};
+
+// Replaces the first occurrence of `from` in a file.
+void edit(const std::string& path, const std::string& from, const std::string& to) {
+  std::string text = read_text(path);
+  const auto at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  text.replace(at, from.size(), to);
+  write_text(path, text);
+}
+
+json run_culprit(const std::vector<std::string>& args, int expected_exit = 1) {
+  std::vector<std::string> argv{culprit_binary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const auto r = run_command(argv);
+  INFO("culprit stderr:\n" << r.err << "\nstdout:\n" << r.out);
+  REQUIRE(r.exit_code == expected_exit);
+  return json::parse(r.out);
+}
+
+// puppet apply twice: the first run changes something (2), the second changes nothing (0).
+void apply_twice(const std::string& manifest) {
+  const auto first = run_command({"puppet", "apply", "--detailed-exitcodes", manifest});
+  INFO(read_text(manifest) << "\n" << first.out << first.err);
+  REQUIRE(first.exit_code == 2);
+  const auto second = run_command({"puppet", "apply", "--detailed-exitcodes", manifest});
+  INFO(second.out << second.err);
+  REQUIRE(second.exit_code == 0);
+}
+
+void validate(const std::string& manifest) {
+  const auto v = run_command({"puppet", "parser", "validate", manifest});
+  INFO(read_text(manifest) << v.out << v.err);
+  REQUIRE(v.exit_code == 0);
+  const auto lint = run_command({"puppet-lint", "--fail-on-warnings", manifest});
+  INFO(lint.out << lint.err);
+  REQUIRE(lint.exit_code == 0);
+}
+
+}  // namespace
+
+TEST_CASE("apache: mistyped require found by attach -n apache2 and fixed with puppet",
+          "[apache]") {
+  Apache apache;
+  const std::string settings = apache.www() + "/wp-settings.php";
+  edit(settings, "/class-wp-locale.php'", "/class-wp-locale.phpp'");
+  REQUIRE(apache.start().exit_code == 0);
+  REQUIRE(apache.status() == 500);
+
+  const std::string pp = (apache.dir() / "fix.pp").string();
+  const json report = run_culprit({"attach", "-n", "apache2", "--trigger",
+                                   "curl -s -o /dev/null " + apache.url(), "--format", "json",
+                                   "--puppet", pp});
+  REQUIRE(report["source"]["mode"] == "attach");
+  const json& top = report["findings"].at(0);
+  INFO(top.dump(2));
+  CHECK(top["kind"] == "mistyped-path");
+  CHECK(top["path"] == apache.www() + "/wp-includes/class-wp-locale.phpp");
+  CHECK(top["suggestion"]["path"] == apache.www() + "/wp-includes/class-wp-locale.php");
+  CHECK(top["referenced_from"]["file"] == settings);
+  CHECK(top["referenced_from"]["line"] == apache.locale_line());
+  // .htaccess probes and include_path probing happened and are not the culprit.
+  CHECK_FALSE(report["suppressed"].empty());
+
+  validate(pp);
+  apply_twice(pp);
+  CHECK(apache.status() == 200);
+  apache.stop();
+}
+
+TEST_CASE("apache: misspelled directive found by run and corrected on its line", "[apache]") {
+  Apache apache;
+  std::string conf = apache.config_text();
+  const std::string good = "LoadModule dir_module";
+  const auto at = conf.find(good);
+  REQUIRE(at != std::string::npos);
+  const int line = 1 + static_cast<int>(std::count(conf.begin(), conf.begin() + at, '\n'));
+  conf.replace(at, 10, "LoadModlue");
+  apache.write_config(conf);
+  REQUIRE(apache.start().exit_code != 0);
+
+  const std::string pp = (apache.dir() / "fix.pp").string();
+  const json report = run_culprit({"run", "--format", "json", "--puppet", pp, "--",
+                                   "/usr/sbin/apache2", "-f", apache.conf(), "-t"});
+  REQUIRE(report["source"]["mode"] == "run");
+  const json& top = report["findings"].at(0);
+  INFO(top.dump(2));
+  CHECK(top["kind"] == "config-error");
+  CHECK(top["path"] == apache.conf());
+  CHECK(top["referenced_from"]["file"] == apache.conf());
+  CHECK(top["referenced_from"]["line"] == line);
+  CHECK(top["good_token"] == "LoadModule");
+
+  validate(pp);
+  apply_twice(pp);
+  CHECK(read_text(apache.conf()) == apache.config_text());
+  REQUIRE(apache.start().exit_code == 0);
+  CHECK(apache.status() == 200);
+  apache.stop();
+}
+
+TEST_CASE("apache: a file www-data cannot read is fixed with mode 0644, nothing broader",
+          "[apache]") {
+  Apache apache;
+  const std::string victim = apache.www() + "/wp-includes/class-wp-hook.php";
+  REQUIRE(chown(victim.c_str(), 0, 0) == 0);
+  REQUIRE(chmod(victim.c_str(), 0600) == 0);
+  REQUIRE(apache.start().exit_code == 0);
+  REQUIRE(apache.status() == 500);
+
+  const std::string pp = (apache.dir() / "fix.pp").string();
+  const json report = run_culprit({"attach", "-n", "apache2", "--trigger",
+                                   "curl -s -o /dev/null " + apache.url(), "--format", "json",
+                                   "--puppet", pp});
+  const json& top = report["findings"].at(0);
+  INFO(top.dump(2));
+  CHECK(top["kind"] == "permission-denied");
+  CHECK(top["path"] == victim);
+  CHECK(top["errno"] == "EACCES");
+
+  validate(pp);
+  apply_twice(pp);
+  struct stat st {};
+  REQUIRE(stat(victim.c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 0644);
+  CHECK(apache.status() == 200);
+  apache.stop();
+}
+
+TEST_CASE("apache: a missing file with no near-named sibling is reported, not faked", "[apache]") {
+  Apache apache;
+  const std::string settings = apache.www() + "/wp-settings.php";
+  edit(settings, "require ABSPATH . WPINC . '/option.php';",
+       "require ABSPATH . WPINC . '/option.php';\nrequire ABSPATH . 'wp-content/db-config.php';");
+  REQUIRE(apache.start().exit_code == 0);
+  REQUIRE(apache.status() == 500);
+
+  const std::string pp = (apache.dir() / "fix.pp").string();
+  const std::string sh = (apache.dir() / "fix.sh").string();
+  const json report = run_culprit({"attach", "-n", "apache2", "--trigger",
+                                   "curl -s -o /dev/null " + apache.url(), "--format", "json",
+                                   "--puppet", pp, "--shell", sh});
+  const json& top = report["findings"].at(0);
+  INFO(top.dump(2));
+  CHECK(top["kind"] == "missing-path");
+  CHECK(top["path"] == apache.www() + "/wp-content/db-config.php");
+  CHECK(top["suggestion"].is_null());
+  CHECK(top["referenced_from"]["file"] == settings);
+  validate(pp);
+  // The manifest says what is needed and changes nothing; the script fails loudly.
+  const auto manifest = read_text(pp);
+  CHECK(manifest.find("db-config.php") != std::string::npos);
+  const auto before = read_text(settings);
+  run_command({"puppet", "apply", pp});
+  CHECK(read_text(settings) == before);
+  CHECK_FALSE(fs::exists(apache.www() + "/wp-content/db-config.php"));
+  CHECK(run_command({"sh", sh}).exit_code != 0);
+  apache.stop();
+}
+
+TEST_CASE("apache: the fault is found in a worker forked during the trace", "[apache]") {
+  Apache apache;
+  const std::string settings = apache.www() + "/wp-settings.php";
+  // Slow requests (the sleep runs before the failing require) so that prefork must start workers.
+  edit(settings, "require ABSPATH . WPINC . '/class-wp-locale.php';",
+       "usleep(400000);\nrequire ABSPATH . WPINC . '/class-wp-locale.phpp';");
+  REQUIRE(apache.start().exit_code == 0);
+  const std::set<pid_t> before = apache.pids();
+  REQUIRE_FALSE(before.empty());
+
+  std::string trigger = "for i in 1 2 3 4 5 6 7 8 9 10 11 12; do curl -s -o /dev/null " +
+                        apache.url() + " & done; wait";
+  const json report = run_culprit({"attach", "-n", "apache2", "--trigger", trigger, "--settle",
+                                   "1", "--format", "json"});
+  const json& top = report["findings"].at(0);
+  INFO(top.dump(2));
+  CHECK(top["kind"] == "mistyped-path");
+  bool new_worker = false;
+  for (const auto& pid : top["pids"]) {
+    if (before.count(pid.get<pid_t>()) == 0) {
+      new_worker = true;
+    }
+  }
+  CHECK(new_worker);
+  CHECK(top["count"].get<int>() >= 12);
+  apache.stop();
+}
