@@ -148,13 +148,7 @@ int analyze(const ReportOptions& opts, const std::string& mode, std::vector<std:
   }
   analyzer::Report report = pipeline.finish(stats);
 
-  auto templates = analyzer::FixTemplates::builtin();
-  if (!templates.ok()) {
-    throw UserError(fmt::format("built-in fix templates are broken: {}",
-                                templates.error().describe()),
-                    {}, 3);
-  }
-  analyzer::attach_fixes(report, *templates);
+  analyzer::attach_fixes(report, analyzer::builtin_fix_templates());
 
   analyzer::RenderOptions ropts;
   ropts.color = use_color(opts);
