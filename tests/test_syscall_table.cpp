@@ -1,0 +1,188 @@
+// Guards the syscall table the way ccache guards its option table: structural invariants, and
+// agreement with libseccomp, which owns the names and numbers.
+#include <seccomp.h>
+
+#include <cstdlib>
+#include <set>
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "tracer/errno_names.h"
+#include "tracer/syscall_table.h"
+
+using namespace culprit::tracer;
+
+namespace {
+
+std::string name_of(std::uint32_t arch, int number) {
+  char* name = seccomp_syscall_resolve_num_arch(arch, number);
+  std::string out = name == nullptr ? std::string() : std::string(name);
+  std::free(name);  // libseccomp hands out malloc'ed names
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("syscall table rows are sorted by name and unique") {
+  const auto rows = all_syscalls();
+  REQUIRE(rows.size() > 50);
+  std::set<std::string_view> seen;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    INFO(rows[i].name);
+    CHECK(seen.insert(rows[i].name).second);
+    if (i > 0) {
+      CHECK(rows[i - 1].name < rows[i].name);
+    }
+  }
+}
+
+TEST_CASE("argument and path indices are in range and typed") {
+  for (const SyscallInfo& info : all_syscalls()) {
+    INFO(info.name);
+    const int n = info.arg_count();
+    // No argument after the first None.
+    for (int i = n; i < 6; ++i) {
+      CHECK(info.args[static_cast<std::size_t>(i)] == ArgType::None);
+    }
+    for (const PathArg& p : info.paths) {
+      if (p.path < 0) {
+        CHECK(p.dirfd == -1);
+        continue;
+      }
+      REQUIRE(p.path < n);
+      CHECK(info.args[static_cast<std::size_t>(p.path)] == ArgType::Path);
+      if (p.dirfd >= 0) {
+        REQUIRE(p.dirfd < n);
+        CHECK(info.args[static_cast<std::size_t>(p.dirfd)] == ArgType::DirFd);
+      }
+    }
+    // Used pairs come first.
+    if (info.paths[0].path < 0) {
+      CHECK(info.paths[1].path < 0);
+    }
+    const int fd = info.fd_arg();
+    if (fd >= 0) {
+      CHECK(info.args[static_cast<std::size_t>(fd)] == ArgType::Fd);
+    }
+  }
+}
+
+TEST_CASE("every Path argument has a paths pair and every DirFd is used by one") {
+  for (const SyscallInfo& info : all_syscalls()) {
+    INFO(info.name);
+    for (int i = 0; i < info.arg_count(); ++i) {
+      const ArgType t = info.args[static_cast<std::size_t>(i)];
+      bool covered = false;
+      for (const PathArg& p : info.paths) {
+        covered = covered || (t == ArgType::Path && p.path == i) ||
+                  (t == ArgType::DirFd && p.dirfd == i);
+      }
+      if (t == ArgType::Path || t == ArgType::DirFd) {
+        CHECK(covered);
+      }
+    }
+  }
+}
+
+TEST_CASE("every row resolves on x86-64, or is a 32-bit name that resolves on i386") {
+  for (const SyscallInfo& info : all_syscalls()) {
+    const std::string name(info.name);
+    INFO(name);
+    const int x86_64 = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, name.c_str());
+    if (x86_64 >= 0) {
+      CHECK(name_of(SCMP_ARCH_X86_64, x86_64) == name);
+    } else {
+      // fstatat64/stat64/lstat64: only 32-bit ABIs have them; strace prints them from i386 logs.
+      CHECK(seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86, name.c_str()) >= 0);
+    }
+  }
+}
+
+TEST_CASE("lookups by name and by number agree with libseccomp on the native arch") {
+  int resolved = 0;
+  for (const SyscallInfo& info : all_syscalls()) {
+    const std::string name(info.name);
+    INFO(name);
+    REQUIRE(find_syscall(info.name) == &info);
+    const long number = native_number(info);
+    CHECK(number == seccomp_syscall_resolve_name(name.c_str()));
+    if (number < 0) {
+      continue;  // not on this architecture: the row is skipped
+    }
+    ++resolved;
+    CHECK(find_syscall(number) == &info);
+    CHECK(name_of(seccomp_arch_native(), static_cast<int>(number)) == name);
+  }
+  CHECK(resolved > 50);
+  CHECK(find_syscall("no_such_call") == nullptr);
+  CHECK(find_syscall(std::string_view("")) == nullptr);
+  CHECK(find_syscall(-1L) == nullptr);
+  CHECK(find_syscall(1'000'000L) == nullptr);
+  // A native syscall culprit does not decode has no row.
+  const int getpid = seccomp_syscall_resolve_name("getpid");
+  REQUIRE(getpid >= 0);
+  CHECK(find_syscall(static_cast<long>(getpid)) == nullptr);
+}
+
+TEST_CASE("rows carry what the sources need") {
+  const SyscallInfo* openat = find_syscall("openat");
+  REQUIRE(openat != nullptr);
+  CHECK(openat->family == Family::File);
+  CHECK(openat->paths[0].path == 1);
+  CHECK(openat->paths[0].dirfd == 0);
+  CHECK(openat->trace);
+  const SyscallInfo* renameat2 = find_syscall("renameat2");
+  REQUIRE(renameat2 != nullptr);
+  CHECK(renameat2->paths[1].path == 3);
+  CHECK(renameat2->paths[1].dirfd == 2);
+  const SyscallInfo* getxattr = find_syscall("getxattr");
+  REQUIRE(getxattr != nullptr);
+  CHECK(getxattr->args[1] == ArgType::String);  // the attribute name is not a path
+  CHECK(find_syscall("write")->fd_arg() == 0);
+  CHECK(find_syscall("connect")->trace);
+  CHECK(find_syscall("chdir")->trace);
+  CHECK(find_syscall("fchdir")->trace);
+  CHECK_FALSE(find_syscall("clone")->trace);  // followed by PTRACE_O_TRACECLONE, not a stop
+}
+
+TEST_CASE("the seccomp filter set is every path syscall plus exec, network, writes and chdir") {
+  for (const SyscallInfo& info : all_syscalls()) {
+    INFO(info.name);
+    if (info.paths[0].path >= 0 || info.family == Family::Exec) {
+      CHECK(info.trace);
+    }
+    if (info.name == "read" || info.name == "close" || info.name.starts_with("clone") ||
+        info.name == "fork" || info.name == "vfork" || info.name.starts_with("exit")) {
+      CHECK_FALSE(info.trace);
+    }
+  }
+}
+
+TEST_CASE("errno names come from glibc, restart codes from the kernel's list") {
+  CHECK(errno_name(2) == "ENOENT");
+  CHECK(errno_name(13) == "EACCES");
+  CHECK(errno_from_name("ENOENT") == 2);
+  CHECK(errno_from_name("EACCES") == 13);
+  CHECK(errno_from_name("EWOULDBLOCK") == errno_from_name("EAGAIN"));
+  CHECK(errno_text("ENOENT") == "No such file or directory");
+  CHECK(errno_name(512) == "ERESTARTSYS");
+  CHECK(errno_name(513) == "ERESTARTNOINTR");
+  CHECK(errno_name(514) == "ERESTARTNOHAND");
+  CHECK(errno_name(515) == "ENOIOCTLCMD");
+  CHECK(errno_name(516) == "ERESTART_RESTARTBLOCK");
+  CHECK(errno_from_name("ERESTARTSYS") == 512);
+  CHECK(errno_text("ERESTARTNOHAND") == "To be restarted if no handler");
+  CHECK(errno_name(0).empty());
+  CHECK(errno_name(99999).empty());
+  CHECK(errno_from_name("ENOTANERRNO") == 0);
+  CHECK(errno_text("ENOTANERRNO").empty());
+  // Every name glibc knows maps back to its value.
+  for (int e = 1; e < 134; ++e) {
+    const std::string_view name = errno_name(e);
+    if (!name.empty()) {
+      INFO(name);
+      CHECK(errno_from_name(name) == e);
+    }
+  }
+}

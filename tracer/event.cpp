@@ -142,10 +142,10 @@ std::string dump(const Event& e, bool with_origin) {
     out += fmt::format(" fd_path=\"{}\"", escape_bytes(e.fd_path));
   }
   if (e.open_flags >= 0) {
-    out += fmt::format(" flags=0{:o}", e.open_flags);
+    out += fmt::format(" flags={:#o}", e.open_flags);
   }
   if (e.mode >= 0) {
-    out += fmt::format(" mode=0{:o}", e.mode);
+    out += fmt::format(" mode={:#o}", e.mode);
   }
   if (!e.address.empty()) {
     out += fmt::format(" address=\"{}\"", escape_bytes(e.address));

@@ -1,0 +1,2540 @@
+// strace text → Events. The reader is built for speed on big logs (hundreds of MB): it reads big
+// blocks, splits lines with memchr, decides from a few bytes whether a line matters (a syscall in
+// the table, a failure, unfinished/resumed, a signal or exit) and fully parses only those, reusing
+// one Event. Format cases: /work/shared/reference/strace-format.md (numbers in comments refer to
+// its table rows).
+#include "tracer/strace_log.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <charconv>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <queue>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "tracer/errno_names.h"
+#include "tracer/process_state.h"
+#include "tracer/syscall_table.h"
+
+namespace culprit::tracer {
+namespace {
+
+constexpr std::size_t kBlockSize = 4 << 20;
+constexpr std::size_t kMaxLine = 1 << 20;  // longer "lines" (binary data) are cut and counted
+
+inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
+constexpr std::array<bool, 256> kNameChar = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    t[static_cast<std::size_t>(c)] = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+                                     (c >= 'A' && c <= 'Z');
+  }
+  return t;
+}();
+inline bool is_name_char(char c) { return kNameChar[static_cast<unsigned char>(c)]; }
+
+bool starts_with(std::string_view s, std::string_view p) {
+  return s.size() >= p.size() && s.compare(0, p.size(), p) == 0;
+}
+// For literals: a constant length lets the compiler inline the comparison (hot path).
+template <std::size_t N>
+bool starts_with(std::string_view s, const char (&p)[N]) {
+  return s.size() >= N - 1 && std::memcmp(s.data(), p, N - 1) == 0;
+}
+bool ends_with(std::string_view s, std::string_view p) {
+  return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+// Parses a (possibly negative) decimal or 0x-hex integer at the start of `s`; returns the number
+// of characters used, 0 if none.
+std::size_t parse_int(std::string_view s, std::int64_t& out) {
+  std::size_t i = 0;
+  bool neg = false;
+  if (i < s.size() && s[i] == '-') {
+    neg = true;
+    ++i;
+  }
+  if (i + 1 < s.size() && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X')) {
+    std::uint64_t v = 0;
+    const auto [p, ec] = std::from_chars(s.data() + i + 2, s.data() + s.size(), v, 16);
+    if (ec != std::errc() || p == s.data() + i + 2) {
+      return 0;
+    }
+    out = static_cast<std::int64_t>(v);
+    out = neg ? -out : out;
+    return static_cast<std::size_t>(p - s.data());
+  }
+  // Decimal: a plain loop (from_chars' generality costs on every pid, time and return value).
+  // More than 18 digits would overflow: hand those to from_chars, which reports it.
+  std::uint64_t v = 0;
+  std::size_t j = i;
+  while (j < s.size() && j - i < 18 && is_digit(s[j])) {
+    v = v * 10 + static_cast<std::uint64_t>(s[j] - '0');
+    ++j;
+  }
+  if (j == i) {
+    return 0;
+  }
+  if (j < s.size() && is_digit(s[j])) {
+    const auto [p, ec] = std::from_chars(s.data() + i, s.data() + s.size(), v, 10);
+    if (ec != std::errc()) {
+      return 0;
+    }
+    j = static_cast<std::size_t>(p - s.data());
+  }
+  out = static_cast<std::int64_t>(v);
+  out = neg ? -out : out;
+  return j;
+}
+
+std::int32_t parse_octal(std::string_view s) {
+  std::uint32_t v = 0;
+  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 8);
+  if (ec != std::errc() || p == s.data()) {
+    return -1;
+  }
+  return static_cast<std::int32_t>(v & 07777777);
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') {
+    return c - '0';
+  }
+  if (c >= 'a' && c <= 'f') {
+    return c - 'a' + 10;
+  }
+  if (c >= 'A' && c <= 'F') {
+    return c - 'A' + 10;
+  }
+  return -1;
+}
+
+// Unescapes strace's string escapes (\n \t \" \\ \ooo up to 3 digits, \xHH from -x/-xx) of the
+// body of a quoted string (without quotes), appending to `out`.
+void unescape_into(std::string_view s, std::string& out) {
+  // Most strings (paths) have no escape at all: copy runs between backslashes in bulk.
+  const void* bs = std::memchr(s.data(), '\\', s.size());
+  if (bs == nullptr) {
+    out.append(s);
+    return;
+  }
+  const auto first = static_cast<std::size_t>(static_cast<const char*>(bs) - s.data());
+  out.append(s.substr(0, first));
+  for (std::size_t i = first; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c != '\\' || i + 1 == s.size()) {
+      out += c;
+      continue;
+    }
+    const char n = s[++i];
+    switch (n) {
+      case 'n': out += '\n'; continue;
+      case 't': out += '\t'; continue;
+      case 'r': out += '\r'; continue;
+      case 'v': out += '\v'; continue;
+      case 'f': out += '\f'; continue;
+      case 'a': out += '\a'; continue;
+      case 'b': out += '\b'; continue;
+      case 'x': {
+        int v = 0;
+        int digits = 0;
+        while (digits < 2 && i + 1 < s.size() && hex_value(s[i + 1]) >= 0) {
+          v = v * 16 + hex_value(s[++i]);
+          ++digits;
+        }
+        out += digits == 0 ? 'x' : static_cast<char>(v);
+        continue;
+      }
+      default: break;
+    }
+    if (n >= '0' && n <= '7') {
+      int v = n - '0';
+      int digits = 1;
+      while (digits < 3 && i + 1 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '7') {
+        v = v * 8 + (s[++i] - '0');
+        ++digits;
+      }
+      out += static_cast<char>(v & 0xff);
+      continue;
+    }
+    out += n;  // \" \\ and anything unknown: the character itself
+  }
+}
+
+// A quoted string at the start of `s` (after optional spaces): its raw body, whether strace
+// marked it truncated ("..." after the quote), and the position after it. Returns false when `s`
+// does not start with a string (NULL, a pointer).
+// Index of the quote closing a string whose body starts at s[i], or s.size() if unterminated.
+std::size_t string_end(std::string_view s, std::size_t i) {
+  while (i < s.size()) {
+    const void* q = std::memchr(s.data() + i, '"', s.size() - i);
+    if (q == nullptr) {
+      return s.size();
+    }
+    const auto at = static_cast<std::size_t>(static_cast<const char*>(q) - s.data());
+    std::size_t backslashes = 0;
+    while (at - backslashes > i && s[at - backslashes - 1] == '\\') {
+      ++backslashes;
+    }
+    if (backslashes % 2 == 0) {
+      return at;
+    }
+    i = at + 1;
+  }
+  return s.size();
+}
+
+bool quoted_at(std::string_view s, std::string_view& body, bool& truncated, std::size_t& end) {
+  std::size_t i = 0;
+  while (i < s.size() && s[i] == ' ') {
+    ++i;
+  }
+  if (i < s.size() && s[i] == '@') {
+    ++i;  // abstract unix socket name: @"name"
+  }
+  if (i >= s.size() || s[i] != '"') {
+    return false;
+  }
+  const std::size_t start = ++i;
+  i = string_end(s, i);
+  if (i >= s.size()) {
+    body = s.substr(start);  // unterminated (truncated line): take what is there
+    truncated = true;
+    end = s.size();
+    return true;
+  }
+  body = s.substr(start, i - start);
+  ++i;
+  truncated = s.substr(i, 3) == "...";
+  end = truncated ? i + 3 : i;
+  return true;
+}
+
+// Ends of a "<...>" annotation starting at s[i] == '<': the index of its closing '>'. Inside
+// annotations strace escapes '<' and '>' of paths as \74 \76, so the first '>' closes it, except
+// the "->" of a -yy socket pair ("TCP:[1.2.3.4:80->5.6.7.8:9]").
+std::size_t annotation_end(std::string_view s, std::size_t i) {
+  std::size_t j = i + 1;
+  while (j < s.size()) {
+    const void* gt = std::memchr(s.data() + j, '>', s.size() - j);
+    if (gt == nullptr) {
+      break;
+    }
+    j = static_cast<std::size_t>(static_cast<const char*>(gt) - s.data());
+    if (s[j - 1] == '-' && j + 1 < s.size() && (is_digit(s[j + 1]) || s[j + 1] == '[')) {
+      ++j;
+      continue;
+    }
+    return j;
+  }
+  return std::string_view::npos;
+}
+
+// Splits "name(a, b, {c, d}, "e,)") = ret ..." into top-level arguments. `s` starts right after
+// '('. Returns true when the closing ')' was found; `rest` is what follows it.
+constexpr std::size_t kMaxArgs = 8;
+struct Args {
+  std::array<std::string_view, kMaxArgs> v{};
+  std::size_t n = 0;
+  bool closed = false;
+  std::string_view rest;
+};
+
+// Characters split_args must look at; everything else is skipped in a tight loop.
+constexpr std::array<bool, 256> kArgSpecial = [] {
+  std::array<bool, 256> t{};
+  for (const unsigned char c : std::string_view("\"()[]{},</")) {
+    t[c] = true;
+  }
+  return t;
+}();
+
+void split_args(std::string_view s, Args& a) {
+  a.n = 0;
+  a.closed = false;
+  int depth = 0;
+  std::size_t start = 0;
+  std::size_t i = 0;
+  auto push = [&](std::size_t end) {
+    const std::string_view arg = trim(s.substr(start, end - start));
+    if (a.n < kMaxArgs && !(arg.empty() && a.n == 0 && end == s.size())) {
+      if (!arg.empty() || a.n > 0 || (i < s.size() && s[i] == ',')) {
+        a.v[a.n++] = arg;
+      }
+    }
+  };
+  while (i < s.size()) {
+    while (i < s.size() && !kArgSpecial[static_cast<unsigned char>(s[i])]) {
+      ++i;
+    }
+    if (i >= s.size()) {
+      break;
+    }
+    const char c = s[i];
+    switch (c) {
+      case '"':
+        i = string_end(s, i + 1) + 1;
+        continue;
+      case '(':
+      case '[':
+      case '{':
+        ++depth;
+        break;
+      case ']':
+      case '}':
+        --depth;
+        break;
+      case ')':
+        if (depth == 0) {
+          push(i);
+          a.closed = true;
+          a.rest = s.substr(i + 1);
+          return;
+        }
+        --depth;
+        break;
+      case ',':
+        if (depth == 0) {
+          push(i);
+          start = i + 1;
+        }
+        break;
+      case '<': {
+        const std::size_t e = annotation_end(s, i);
+        if (e == std::string_view::npos) {
+          i = s.size();
+          continue;
+        }
+        i = e + 1;
+        continue;
+      }
+      case '/':
+        if (i + 1 < s.size() && s[i + 1] == '*') {
+          const std::size_t e = s.find("*/", i + 2);
+          i = e == std::string_view::npos ? s.size() : e + 2;
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    ++i;
+  }
+  // Not closed: keep the last (partial) argument if there is one.
+  const std::string_view last = trim(s.substr(std::min(start, s.size())));
+  if (!last.empty() && a.n < kMaxArgs) {
+    a.v[a.n++] = last;
+  }
+  a.rest = {};
+}
+
+// "3</path>" / "AT_FDCWD</cwd>" / "-100 /* AT_FDCWD */" / "3<TCP:[...]>(deleted)": the number
+// (kAtFdCwd for AT_FDCWD) and the raw annotation body.
+bool parse_fd(std::string_view a, int& fd, std::string_view& annotation) {
+  annotation = {};
+  std::size_t i = 0;
+  if (starts_with(a, "AT_FDCWD")) {
+    fd = kAtFdCwd;
+    i = 8;
+  } else {
+    std::int64_t v = 0;
+    i = parse_int(a, v);
+    if (i == 0) {
+      return false;
+    }
+    fd = static_cast<int>(v);
+  }
+  if (i < a.size() && a[i] == '<') {
+    const std::size_t e = annotation_end(a, i);
+    annotation = a.substr(i + 1, (e == std::string_view::npos ? a.size() : e) - i - 1);
+  }
+  return true;
+}
+
+struct FlagName {
+  std::string_view name;
+  std::int32_t value;
+};
+// Linux generic values (x86-64, aarch64), as strace prints them.
+constexpr FlagName kOpenFlags[] = {
+    {"O_RDONLY", 0},           {"O_WRONLY", 01},         {"O_RDWR", 02},
+    {"O_CREAT", 0100},         {"O_EXCL", 0200},         {"O_NOCTTY", 0400},
+    {"O_TRUNC", 01000},        {"O_APPEND", 02000},      {"O_NONBLOCK", 04000},
+    {"O_NDELAY", 04000},       {"O_DSYNC", 010000},      {"O_ASYNC", 020000},
+    {"FASYNC", 020000},        {"O_DIRECT", 040000},     {"O_LARGEFILE", 0100000},
+    {"O_DIRECTORY", 0200000},  {"O_NOFOLLOW", 0400000},  {"O_NOATIME", 01000000},
+    {"O_CLOEXEC", 02000000},   {"O_SYNC", 04010000},     {"O_RSYNC", 04010000},
+    {"O_PATH", 010000000},     {"O_TMPFILE", 020200000},
+};
+
+// "O_RDONLY|O_CLOEXEC", "0x80000 /* O_... */", "0", "O_RDONLY|0x1000000".
+std::int32_t parse_open_flags(std::string_view a) {
+  if (const std::size_t c = a.find("/*"); c != std::string_view::npos) {
+    a = trim(a.substr(0, c));  // -X verbose: the number comes first
+  }
+  std::int32_t flags = 0;
+  while (!a.empty()) {
+    const std::size_t bar = a.find('|');
+    const std::string_view tok = trim(a.substr(0, bar));
+    a = bar == std::string_view::npos ? std::string_view() : a.substr(bar + 1);
+    if (tok.empty()) {
+      continue;
+    }
+    if (is_digit(tok.front())) {
+      std::int64_t v = 0;
+      if (tok.size() > 1 && tok[0] == '0' && tok[1] != 'x') {
+        v = parse_octal(tok);
+      } else {
+        parse_int(tok, v);
+      }
+      flags |= static_cast<std::int32_t>(v);
+      continue;
+    }
+    for (const FlagName& f : kOpenFlags) {
+      if (f.name == tok) {
+        flags |= f.value;
+        break;
+      }
+    }
+  }
+  return flags;
+}
+
+// "0644", "S_IFREG|0644", "000", "0755 /* ... */".
+std::int32_t parse_mode(std::string_view a) {
+  const std::size_t bar = a.rfind('|');
+  if (bar != std::string_view::npos) {
+    a = a.substr(bar + 1);
+  }
+  a = trim(a.substr(0, a.find(' ')));
+  if (a.empty() || !is_digit(a.front())) {
+    return -1;
+  }
+  return parse_octal(a);
+}
+
+// "R_OK|W_OK", "F_OK", "4".
+std::int32_t parse_access_mode(std::string_view a) {
+  if (!a.empty() && is_digit(a.front())) {
+    std::int64_t v = 0;
+    parse_int(a, v);
+    return static_cast<std::int32_t>(v);
+  }
+  std::int32_t m = 0;
+  if (a.find("R_OK") != std::string_view::npos) m |= 4;
+  if (a.find("W_OK") != std::string_view::npos) m |= 2;
+  if (a.find("X_OK") != std::string_view::npos) m |= 1;
+  return m;
+}
+
+// The value of "key=" inside a struct argument, up to the next top-level ',' or '}'.
+std::string_view struct_field(std::string_view s, std::string_view key) {
+  std::size_t pos = 0;
+  while ((pos = s.find(key, pos)) != std::string_view::npos) {
+    if (pos == 0 || s[pos - 1] == '{' || s[pos - 1] == ' ' || s[pos - 1] == ',') {
+      break;
+    }
+    pos += key.size();
+  }
+  if (pos == std::string_view::npos) {
+    return {};
+  }
+  std::string_view v = s.substr(pos + key.size());
+  int depth = 0;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const char c = v[i];
+    if (c == '"') {
+      i = string_end(v, i + 1);
+    } else if (c == '(' || c == '[' || c == '{') {
+      ++depth;
+    } else if ((c == ')' || c == ']' || c == '}') && depth-- == 0) {
+      return v.substr(0, i);
+    } else if (c == ',' && depth == 0) {
+      return v.substr(0, i);
+    }
+  }
+  return v;
+}
+
+struct Pending {
+  bool active = false;  // an entry half waits for its resumption
+  std::string text;  // "name(args so far"
+  std::uint64_t line = 0;
+  std::string_view file;
+  Timestamp time;
+  bool clone_like = false;
+};
+
+struct LineStats {
+  std::uint64_t recognised = 0;
+  std::uint64_t lines = 0;
+  std::uint64_t bytes = 0;
+};
+
+// File names live for the whole process: Event origins point into them, and analyzers keep events
+// (evidence) after the reader is gone. There are only as many as input files.
+std::string_view intern_name(const std::string& name) {
+  static std::mutex mu;
+  static std::deque<std::string> names;
+  std::lock_guard<std::mutex> lock(mu);
+  for (const std::string& n : names) {
+    if (n == name) {
+      return n;
+    }
+  }
+  names.push_back(name);
+  return names.back();
+}
+
+bool has_prompt(std::string_view s, std::size_t& at) {
+  // user@host:dir# or user@host:dir$ (bash's default PS1), as pasted from a terminal.
+  std::size_t from = 0;
+  while (true) {
+    const std::size_t atsign = s.find('@', from);
+    if (atsign == std::string_view::npos) {
+      return false;
+    }
+    from = atsign + 1;
+    std::size_t b = atsign;
+    while (b > 0 && (is_name_char(s[b - 1]) || s[b - 1] == '-' || s[b - 1] == '.')) {
+      --b;
+    }
+    if (b == atsign) {
+      continue;
+    }
+    std::size_t e = atsign + 1;
+    while (e < s.size() && (is_name_char(s[e]) || s[e] == '-' || s[e] == '.')) {
+      ++e;
+    }
+    if (e == atsign + 1 || e >= s.size() || s[e] != ':') {
+      continue;
+    }
+    const std::size_t mark = s.find_first_of("#$", e);
+    if (mark == std::string_view::npos || s.substr(e, mark - e).find(' ') != std::string_view::npos) {
+      continue;
+    }
+    if (mark + 1 == s.size() || s[mark + 1] == ' ') {
+      at = b;
+      return true;
+    }
+  }
+}
+
+// Parses the line prefix: "[pid N] " / "N " / "N<comm> " / none (#23-#26), then -t/-tt/-ttt/-r
+// or -t -r timestamps (#39). Returns false for a broken [pid N] prefix. A Relative timestamp is the
+// raw delta (the caller sums). No side effects, so it can also classify lines.
+bool parse_prefix(std::string_view& s, Pid& pid, Timestamp& ts) {
+  // Hot: runs on every line, so numbers are read inline rather than through parse_int.
+  const char* p = s.data();
+  const char* const end = p + s.size();
+  auto digits = [&](const char*& q, std::int64_t& v) {
+    const char* start = q;
+    v = 0;
+    while (q < end && q - start < 18) {
+      const unsigned d = static_cast<unsigned char>(*q) - static_cast<unsigned>('0');
+      if (d > 9) {
+        break;
+      }
+      v = v * 10 + d;
+      ++q;
+    }
+    return q > start;
+  };
+  // ---- pid (#23-#25) ----
+  if (end - p >= 4 && std::memcmp(p, "[pid", 4) == 0) {
+    const char* q = p + 4;
+    while (q < end && *q == ' ') {
+      ++q;
+    }
+    std::int64_t v = 0;
+    if (!digits(q, v) || q >= end || *q != ']') {
+      return false;
+    }
+    pid = static_cast<Pid>(v);
+    p = std::min(end, q + 2);
+  } else if (p < end && is_digit(*p)) {
+    const char* q = p;
+    std::int64_t v = 0;
+    digits(q, v);
+    if (q < end && (*q == ' ' || *q == '<')) {
+      pid = static_cast<Pid>(v);
+      if (*q == '<') {  // -Y: "16895<cat> "; a comm may contain spaces but not "> "
+        const std::size_t e = std::string_view(q, static_cast<std::size_t>(end - q)).find("> ");
+        if (e == std::string_view::npos) {
+          return false;
+        }
+        q += e + 1;
+      }
+      while (q < end && *q == ' ') {
+        ++q;
+      }
+      p = q;
+    }
+  }
+  // ---- timestamps (#39): HH:MM:SS[.frac], SECS.frac (-ttt, -r), "(+ delta) " after -t ----
+  const char* q = p;
+  while (q < end && *q == ' ') {
+    ++q;
+  }
+  std::int64_t a = 0;
+  if (digits(q, a) && q < end && (*q == ':' || *q == '.')) {
+    std::int64_t micros = 0;
+    Timestamp::Kind kind = Timestamp::Kind::None;
+    bool ok = true;
+    if (*q == ':') {
+      if (end - q >= 6 && q[3] == ':' && is_digit(q[1]) && is_digit(q[2]) && is_digit(q[4]) &&
+          is_digit(q[5])) {
+        const int m = (q[1] - '0') * 10 + (q[2] - '0');
+        const int sec = (q[4] - '0') * 10 + (q[5] - '0');
+        micros = ((a * 60 + m) * 60 + sec) * 1'000'000;
+        kind = Timestamp::Kind::TimeOfDay;
+        q += 6;
+      } else {
+        ok = false;
+      }
+    } else {
+      micros = a * 1'000'000;
+      kind = a >= 100'000'000 ? Timestamp::Kind::Epoch : Timestamp::Kind::Relative;
+    }
+    if (ok && q < end && *q == '.') {
+      ++q;
+      std::int64_t frac = 0;
+      int n = 0;
+      while (q < end && is_digit(*q)) {
+        if (n < 6) {
+          frac = frac * 10 + (*q - '0');
+          ++n;
+        }
+        ++q;
+      }
+      for (; n < 6; ++n) {
+        frac *= 10;
+      }
+      micros += frac;
+    }
+    if (ok && q < end && *q == ' ') {
+      ts.kind = kind;
+      ts.micros = micros;
+      p = q + 1;
+      if (end - p >= 2 && p[0] == '(' && p[1] == '+') {  // -t -r: "(+     0.000078) "
+        const std::size_t e = std::string_view(p, static_cast<std::size_t>(end - p)).find(") ");
+        if (e != std::string_view::npos) {
+          p += e + 2;
+        }
+      }
+    }
+  }
+  s = std::string_view(p, static_cast<std::size_t>(end - p));
+  return true;
+}
+
+// Whether a line (after its prefix) starts like strace output: a call, a resumed call, a signal,
+// an exit, or strace's own message. Used to tell program output mixed into a log from strace's.
+bool looks_like_strace(std::string_view line) {
+  Pid pid = 0;
+  Timestamp ts;
+  if (!parse_prefix(line, pid, ts) || line.empty()) {
+    return false;
+  }
+  if (starts_with(line, "<... ") || starts_with(line, "--- ") || starts_with(line, "+++ ") ||
+      starts_with(line, "strace: ") || starts_with(line, "[ Process PID=")) {
+    return true;
+  }
+  std::size_t k = 0;
+  while (k < line.size() && is_name_char(line[k])) {
+    ++k;
+  }
+  return k > 0 && k < line.size() && line[k] == '(' && !is_digit(line[0]);
+}
+
+// Hands events to the sink on a second thread, in order, so the analyzer behind the sink runs on
+// the other core while this one parses. Events are copied into recycled slots (their strings keep
+// their capacity), a batch at a time to keep locking rare.
+class Deliverer {
+ public:
+  explicit Deliverer(EventSink& sink) : sink_(sink), worker_([this] { run(); }) {
+    filling_.reserve(kBatch);
+  }
+  ~Deliverer() {
+    drain();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    worker_.join();
+  }
+  Deliverer(const Deliverer&) = delete;
+  Deliverer& operator=(const Deliverer&) = delete;
+
+  // The next free slot: the parser fills it in place (no copy), then commit() queues it.
+  Event& slot() {
+    if (used_ == filling_.size()) {
+      filling_.emplace_back();
+    }
+    return filling_[used_];
+  }
+  void commit() {
+    if (++used_ == kBatch) {
+      hand_over();
+    }
+  }
+
+  // Returns once every pushed event reached the sink.
+  void drain() {
+    if (used_ > 0) {
+      hand_over();
+    }
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return ready_.empty() && !busy_; });
+  }
+
+ private:
+  static constexpr std::size_t kBatch = 512;
+  static constexpr std::size_t kDepth = 8;
+  struct Batch {
+    std::vector<Event> events;
+    std::size_t used = 0;
+  };
+
+  void hand_over() {
+    Batch b{std::move(filling_), used_};
+    used_ = 0;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [this] { return ready_.size() < kDepth; });
+      ready_.push_back(std::move(b));
+      if (!spare_.empty()) {
+        filling_ = std::move(spare_.back());
+        spare_.pop_back();
+      } else {
+        filling_ = {};
+        filling_.reserve(kBatch);
+      }
+    }
+    cv_.notify_all();
+  }
+
+  void run() {
+    while (true) {
+      Batch b;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [this] { return stop_ || !ready_.empty(); });
+        if (ready_.empty()) {
+          return;
+        }
+        b = std::move(ready_.front());
+        ready_.pop_front();
+        busy_ = true;
+      }
+      cv_.notify_all();
+      for (std::size_t i = 0; i < b.used; ++i) {
+        sink_.on_event(b.events[i]);
+      }
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        spare_.push_back(std::move(b.events));
+        busy_ = false;
+      }
+      cv_.notify_all();
+    }
+  }
+
+  EventSink& sink_;
+  std::vector<Event> filling_;
+  std::size_t used_ = 0;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Batch> ready_;
+  std::vector<std::vector<Event>> spare_;
+  bool busy_ = false;
+  bool stop_ = false;
+  std::thread worker_;  // last: starts after the members it uses exist
+};
+
+}  // namespace
+
+class StraceLogReader::Impl {
+ public:
+  Impl(EventSink& sink, SourceStats& stats, ReadOptions options)
+      : sink_(sink), stats_(stats), options_(options) {
+    if (options_.deliver_thread) {
+      deliverer_ = std::make_unique<Deliverer>(sink_);
+    }
+    CULPRIT_ASSERT(all_syscalls().size() * 2 < kRowSlots) << "grow kRowSlots";
+    index_rows();
+  }
+
+  // ---- input ----
+
+  Result<void> read_file(const std::string& path, Pid pid);
+  Result<void> read_text(std::string_view text, const std::string& name, Pid pid);
+  Result<void> read_merged(const std::vector<std::pair<std::string, Pid>>& files);
+  void finish();
+
+  // Per-file context.
+  void begin_file(const std::string& name, Pid pid) {
+    file_ = intern_name(name);
+    default_pid_ = pid;
+    lstats_ = {};
+    line_no_ = 0;
+    carry_.clear();
+    carry_extra_.clear();
+    carry_extra_lines_ = 0;
+    in_summary_ = false;
+    has_escape_ = true;
+    last_was_call_ = false;
+    record_.clear();
+    record_bytes_ = 0;
+    record_full_ = false;
+    cut_held_ = false;
+    matching_ = false;
+    held_.clear();
+  }
+  Result<void> end_file() {
+    end_match(true);
+    if (!carry_.empty()) {
+      drop_carry();
+    }
+    if (lstats_.recognised == 0 && lstats_.lines > 0) {
+      return not_a_log("no strace line found");
+    }
+    return {};
+  }
+
+  // One block of complete lines (ending in '\n', except possibly at EOF).
+  Result<void> feed_block(std::string_view block) {
+    has_escape_ = std::memchr(block.data(), '\x1b', block.size()) != nullptr;
+    const char* p = block.data();
+    const char* end = p + block.size();
+    while (p < end) {
+      const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+      const char* e = nl == nullptr ? end : nl;
+      const std::string_view line(p, static_cast<std::size_t>(e - p));
+      if (lstats_.recognised == 0 && std::memchr(line.data(), '\0', line.size()) != nullptr) {
+        // strace escapes every byte it prints: a NUL before any strace line means binary data.
+        return not_a_log("binary data");
+      }
+      feed_line(line);
+      p = nl == nullptr ? end : nl + 1;
+      if (lstats_.recognised == 0 &&
+          (lstats_.lines >= options_.detect_lines || lstats_.bytes >= options_.detect_bytes)) {
+        return not_a_log(fmt::format("no strace line in the first {} lines", lstats_.lines));
+      }
+    }
+    return {};
+  }
+
+  Error not_a_log(std::string_view why) {
+    return Error{EINVAL, fmt::format("not an strace log ({})", why), std::string(file_), 0};
+  }
+
+  // ---- lines ----
+
+  void feed_line(std::string_view line) {
+    ++line_no_;
+    ++stats_.lines;
+    ++lstats_.lines;
+    lstats_.bytes += line.size() + 1;
+    if (!line.empty() && line.back() == '\r') {
+      line.remove_suffix(1);
+    }
+    if (has_escape_ && line.find('\x1b') != std::string_view::npos) {
+      strip_ansi(line, ansi_);
+      line = ansi_;
+    }
+    if (dedup(line)) {
+      return;
+    }
+    handle_line(line, line_no_);
+  }
+
+  // The same session pasted twice (#48): the lines from a repeat of the file's first line on are
+  // held while they repeat the file's beginning; a complete repeat (or one cut off at the end of
+  // the file) is dropped, anything else is read normally. Only the first kDedupBytes of a file are
+  // remembered, so memory stays bounded; longer pastes are read as they are.
+  static constexpr std::size_t kDedupBytes = 8 << 20;
+  // Blank lines and bare prompts ("root@host:~# ") between pasted copies.
+  static bool dedup_skippable(std::string_view s) {
+    s = trim(s);
+    std::size_t at = 0;
+    return s.empty() || (has_prompt(s, at) && at == 0 && (s.back() == '#' || s.back() == '$'));
+  }
+  void remember(std::string_view line) {
+    if (record_bytes_ >= kDedupBytes) {
+      record_full_ = true;  // positions after this are unknown: no more matching
+      return;
+    }
+    record_.emplace_back(line);
+    record_bytes_ += line.size() + sizeof(std::string);
+  }
+  bool dedup(std::string_view line) {
+    if (record_full_ || merging_) {
+      return false;
+    }
+    const bool skippable = dedup_skippable(line);
+    if (!matching_) {
+      // Cheap test first: same length and bytes as the first remembered line.
+      if (!record_.empty() && line.size() == record_[0].size() && line == record_[0]) {
+        matching_ = true;
+        match_pos_ = 1;
+        copy_start_ = record_.size();
+        held_.clear();
+        held_.emplace_back(std::string(line), line_no_);
+        remember(line);
+        return true;
+      }
+      if (!skippable) {
+        remember(line);
+      }
+      return false;
+    }
+    if (skippable) {
+      held_.emplace_back(std::string(line), line_no_);
+      return true;
+    }
+    if (match_pos_ < copy_start_ && !cut_held_) {
+      const std::string& expected = record_[match_pos_];
+      if (expected == line || (line.size() < expected.size() && starts_with(expected, line))) {
+        // A strict prefix can only be the paste's cut-off last line; anything after it ends
+        // the match.
+        cut_held_ = expected != line;
+        held_.emplace_back(std::string(line), line_no_);
+        ++match_pos_;
+        remember(line);
+        return true;
+      }
+    }
+    end_match(false);
+    remember(line);
+    return false;
+  }
+  // Ends a match: a repeat of everything before it is dropped, a partial one is read.
+  void end_match(bool at_eof) {
+    if (!matching_) {
+      return;
+    }
+    matching_ = false;
+    const bool complete = (match_pos_ == copy_start_ && !cut_held_) || (at_eof && match_pos_ > 1);
+    cut_held_ = false;
+    if (complete) {
+      if (record_.size() > copy_start_) {
+        record_.resize(copy_start_);  // the copy adds nothing to compare a third copy with
+      }
+      stats_.add_diagnostic(Error{0,
+                                  fmt::format("lines {}-{} repeat the start of the log (pasted twice?): "
+                                              "read once",
+                                              held_.front().second, held_.back().second),
+                                  std::string(file_), held_.front().second});
+      held_.clear();
+      return;
+    }
+    auto held = std::move(held_);
+    held_.clear();
+    for (const auto& [text, no] : held) {
+      handle_line(text, no);
+    }
+  }
+
+  void handle_line(std::string_view line, std::uint64_t line_no) {
+    if (!carry_.empty()) {
+      if (!carry_extra_.empty() || (!line.empty() && line.front() != ' ' && line.front() != '\t')) {
+        // Program output written to the same terminal as strace (stderr mode, #27-like):
+        // 'write(2, "PHP Warning:  req"..., 189PHP Warning: ...' + more output lines + ') = 189'.
+        if (starts_with(line, ")")) {
+          complete_interleaved(line);
+          return;
+        }
+        if (!looks_like_strace(line) && carry_extra_.size() < kMaxInterleaved) {
+          carry_extra_.append(line);
+          carry_extra_ += '\n';
+          ++carry_extra_lines_;
+          return;
+        }
+      } else if (!starts_with(line, " > ") && !looks_like_relative_ts(line)) {
+        // A hard-wrapped line pasted from a terminal continues on a line that starts with
+        // spaces (reference #48), and strace's own "<unfinished ...>" after a glued message.
+        std::size_t k = 0;
+        while (k < line.size() && (line[k] == ' ' || line[k] == '\t')) {
+          ++k;
+        }
+        joined_ = carry_;
+        joined_.append(line.substr(k));
+        carry_.clear();
+        last_was_call_ = false;
+        process(joined_, carry_line_, true);
+        return;
+      }
+      drop_carry();
+    } else if (last_was_call_ && starts_with(line, "  ") && !looks_like_relative_ts(line)) {
+      // The wrapped tail of a call that parsed without it ("... (No such file or dir" +
+      // "   ectory)"): the errno text is not needed.
+      recognised();
+      last_was_call_ = false;
+      return;
+    }
+    last_was_call_ = false;
+    process(line, line_no, false);
+  }
+
+  static constexpr std::size_t kMaxInterleaved = 64 * 1024;
+
+  // The held incomplete line never completed: it and any output held with it are malformed.
+  void drop_carry() {
+    malformed(carry_line_, "truncated line");
+    stats_.malformed += carry_extra_lines_;
+    carry_.clear();
+    carry_extra_.clear();
+    carry_extra_lines_ = 0;
+  }
+
+  // `close` (") = 189 ...") completes the held call; what the program printed in between is
+  // the glued tail of the held line plus the held output lines.
+  void complete_interleaved(std::string_view close) {
+    const std::size_t paren = carry_.find('(');
+    std::size_t glue = carry_.size();
+    if (paren != std::string::npos) {
+      Args a;
+      split_args(std::string_view(carry_).substr(paren + 1), a);
+      if (a.n > 0) {
+        const std::string_view last = a.v[a.n - 1];
+        std::size_t d = 0;
+        while (d < last.size() && is_digit(last[d])) {
+          ++d;
+        }
+        if (d > 0 && d < last.size()) {
+          glue = static_cast<std::size_t>(last.data() - carry_.data()) + d;
+        }
+      }
+    }
+    interleaved_.assign(carry_, glue, std::string::npos);
+    if (glue < carry_.size() || !carry_extra_.empty()) {
+      interleaved_ += '\n';
+    }
+    interleaved_ += carry_extra_;
+    joined_.assign(carry_, 0, glue);
+    joined_.append(close);
+    const std::uint64_t line_no = carry_line_;
+    carry_.clear();
+    carry_extra_.clear();
+    carry_extra_lines_ = 0;
+    use_interleaved_ = true;
+    process(joined_, line_no, true);
+    use_interleaved_ = false;
+  }
+
+  static bool looks_like_relative_ts(std::string_view s) {
+    std::size_t i = 0;
+    while (i < s.size() && s[i] == ' ') {
+      ++i;
+    }
+    const std::size_t d = i;
+    while (i < s.size() && is_digit(s[i])) {
+      ++i;
+    }
+    return i > d && i < s.size() && s[i] == '.';
+  }
+
+  static void strip_ansi(std::string_view in, std::string& out) {
+    out.clear();
+    for (std::size_t i = 0; i < in.size(); ++i) {
+      if (in[i] == '\x1b' && i + 1 < in.size() && in[i + 1] == '[') {
+        std::size_t j = i + 2;
+        while (j < in.size() && !(in[j] >= '@' && in[j] <= '~')) {
+          ++j;
+        }
+        i = j;
+        continue;
+      }
+      out += in[i];
+    }
+  }
+
+  void malformed(std::uint64_t line, std::string_view why) {
+    ++stats_.malformed;
+    if (stats_.diagnostics.size() < SourceStats::kMaxDiagnostics) {
+      stats_.add_diagnostic(Error{0, fmt::format("malformed strace line ({})", why),
+                                  std::string(file_), line});
+    }
+  }
+
+  void recognised() { ++lstats_.recognised; }
+
+  // Parses the prefix ([pid N] / N / N<comm> / timestamps) and dispatches on the body.
+  void process(std::string_view line, std::uint64_t line_no, bool joined);
+
+  // ---- syscalls ----
+  void syscall_line(std::string_view body, Pid pid, const Timestamp& ts, std::uint64_t line_no,
+                    bool joined, std::string_view whole);
+  void resumed_line(std::string_view body, Pid pid, const Timestamp& ts, std::uint64_t line_no);
+  // Full parse of "name(args) = ret ..." (or an unfinished "name(args") and delivery.
+  bool deliver_call(std::string_view text, Pid pid, const Timestamp& ts, std::uint64_t line_no,
+                    std::string_view file, bool unfinished, std::string_view tail_for_duration);
+  void decode_args(const SyscallInfo& row, const Args& args, Event& ev);
+  void parse_return(std::string_view rest, Event& ev);
+  void update_state(const SyscallInfo* row, const Args& args, Event& ev);
+  void flush_pending(Pid pid, Pending& p);
+
+  // Name -> row on every syscall line: a small open-addressing table with a cheap hash beats
+  // std::hash over the whole name.
+  static std::size_t name_hash(std::string_view n) {
+    std::size_t h = n.size() * 0x9E3779B1u;
+    for (const char c : n) {
+      h = (h ^ static_cast<unsigned char>(c)) * 0x01000193u;
+    }
+    return h ^ (h >> 13);
+  }
+  void index_rows() {
+    for (const SyscallInfo& info : all_syscalls()) {
+      std::size_t i = name_hash(info.name) & (kRowSlots - 1);
+      while (rows_[i] != nullptr) {
+        i = (i + 1) & (kRowSlots - 1);
+      }
+      rows_[i] = &info;
+    }
+  }
+  const SyscallInfo* row_for(std::string_view name) const {
+    std::size_t i = name_hash(name) & (kRowSlots - 1);
+    while (const SyscallInfo* row = rows_[i]) {
+      if (row->name == name) {
+        return row;
+      }
+      i = (i + 1) & (kRowSlots - 1);
+    }
+    return nullptr;
+  }
+
+  void emit(Event& ev) {
+    // The kernel reads a path up to its first NUL, so a "\0" escape inside a logged path can only
+    // come from a corrupt or crafted log. Cut it there: no NUL may reach the analyzer, whose
+    // quoting refuses NUL (analyzer/quote.h). Found by fuzz/fuzz_strace_log.cpp; reproducer
+    // fuzz/crashes/strace_log/nul-in-path.log. (Added by the hardening helper.)
+    for (std::string* p : {&ev.path, &ev.path2, &ev.fd_path, &ev.ret_path}) {
+      if (const std::size_t nul = p->find('\0'); nul != std::string::npos) {
+        p->resize(nul);
+      }
+    }
+    ++stats_.events;
+    if (deliverer_) {
+      CULPRIT_ASSERT(&ev == &deliverer_->slot()) << "emit of an event not made in slot()";
+      deliverer_->commit();
+    } else {
+      sink_.on_event(ev);
+    }
+  }
+  // The Event to fill for the next delivery (cleared by the caller). Only one may be in the
+  // making at a time: emit() it or abandon it before asking for the next.
+  Event& slot() { return deliverer_ ? deliverer_->slot() : ev_; }
+  void drain() {
+    if (deliverer_) {
+      deliverer_->drain();
+    }
+  }
+
+  EventSink& sink_;
+  SourceStats& stats_;
+  ReadOptions options_;
+  static constexpr std::size_t kRowSlots = 512;  // > 4x the rows: short probe chains
+  std::array<const SyscallInfo*, kRowSlots> rows_{};
+  std::unique_ptr<Deliverer> deliverer_;
+  ProcessState state_;
+  Event ev_;
+  Args args_;
+  std::string_view file_;
+  Pid default_pid_ = 0;
+  LineStats lstats_;
+  std::uint64_t line_no_ = 0;
+  std::string carry_;
+  std::uint64_t carry_line_ = 0;
+  std::string carry_extra_;       // program output lines held with carry_
+  std::uint64_t carry_extra_lines_ = 0;
+  std::string interleaved_;       // program output of the call being completed
+  bool use_interleaved_ = false;
+  std::string joined_;
+  std::string ansi_;
+  std::string scratch_;
+  std::string resolved_;
+  bool in_summary_ = false;
+  bool has_escape_ = true;
+  bool last_was_call_ = false;
+  // Pasted-twice detection.
+  std::vector<std::string> record_;
+  std::size_t record_bytes_ = 0;
+  bool record_full_ = false;
+  bool merging_ = false;  // reading an -ff set line by line: files are machine-written
+  bool cut_held_ = false;
+  bool matching_ = false;
+  std::size_t match_pos_ = 0;
+  std::size_t copy_start_ = 0;
+  std::vector<std::pair<std::string, std::uint64_t>> held_;
+  std::int64_t relative_sum_ = 0;
+  std::unordered_map<Pid, Pending> pending_;
+  std::unordered_map<Pid, Pid> superseded_;  // leader pid -> pid whose execve replaced it
+};
+
+void StraceLogReader::Impl::process(std::string_view line, std::uint64_t line_no, bool joined) {
+  std::string_view s = line;
+  if (s.empty()) {
+    return;
+  }
+  Pid pid = default_pid_;
+  Timestamp ts;
+  if (!parse_prefix(s, pid, ts)) {
+    malformed(line_no, "bad pid prefix");
+    return;
+  }
+  if (ts.kind == Timestamp::Kind::Relative) {
+    relative_sum_ += ts.micros;  // -r prints the delta since the previous line
+    ts.micros = relative_sum_;
+  }
+  if (s.empty()) {
+    malformed(line_no, "no call after the prefix");
+    return;
+  }
+  // ---- body ----
+  const char c = s.front();
+  if (is_name_char(c) && !(is_digit(c))) {
+    std::size_t k = 0;
+    while (k < s.size() && is_name_char(s[k])) {
+      ++k;
+    }
+    if (k < s.size() && s[k] == '(') {
+      syscall_line(s, pid, ts, line_no, joined, line);
+      return;
+    }
+    if (starts_with(s, "strace: ") || starts_with(s, "Process ")) {  // #28
+      recognised();
+      return;
+    }
+  }
+  switch (c) {
+    case '<':
+      if (starts_with(s, "<... ")) {
+        resumed_line(s, pid, ts, line_no);
+        return;
+      }
+      break;
+    case '-':
+      if (starts_with(s, "--- ")) {  // #30, #31
+        std::string_view rest = s.substr(4);
+        if (starts_with(rest, "stopped by ")) {
+          rest.remove_prefix(11);
+        }
+        std::size_t k = 0;
+        while (k < rest.size() && is_name_char(rest[k])) {
+          ++k;
+        }
+        if (k == 0) {
+          break;
+        }
+        recognised();
+        Event& ev = slot();
+        ev.clear();
+        ev.kind = EventKind::Signal;
+        ev.pid = pid;
+        ev.time = ts;
+        ev.origin = Origin{file_, line_no};
+        ev.signal.assign(rest.substr(0, k));
+        emit(ev);
+        return;
+      }
+      if (starts_with(s, "------") && in_summary_) {
+        recognised();
+        return;
+      }
+      break;
+    case '+':
+      if (starts_with(s, "+++ ")) {  // #32, #33
+        std::string_view rest = s.substr(4);
+        recognised();
+        if (starts_with(rest, "superseded by execve in pid ")) {
+          std::int64_t v = 0;
+          parse_int(rest.substr(28), v);
+          superseded_[pid] = static_cast<Pid>(v);
+          return;
+        }
+        const bool exited = starts_with(rest, "exited with ");
+        if (!exited && !starts_with(rest, "killed by ")) {
+          return;
+        }
+        // A call the process was in when it died never completes: deliver it first.
+        if (auto it = pending_.find(pid); it != pending_.end()) {
+          if (it->second.active) {
+            flush_pending(pid, it->second);
+          }
+          pending_.erase(it);
+        }
+        Event& ev = slot();
+        ev.clear();
+        ev.kind = EventKind::Exit;
+        ev.pid = pid;
+        ev.time = ts;
+        ev.origin = Origin{file_, line_no};
+        if (exited) {
+          std::int64_t v = 0;
+          parse_int(rest.substr(12), v);
+          ev.exit_code = static_cast<std::int32_t>(v);
+        } else {
+          rest.remove_prefix(10);
+          std::size_t k = 0;
+          while (k < rest.size() && is_name_char(rest[k])) {
+            ++k;
+          }
+          ev.killed = true;
+          ev.signal.assign(rest.substr(0, k));
+          ev.core_dumped = rest.find("(core dumped)") != std::string_view::npos;
+        }
+        emit(ev);
+        state_.on_exit(pid);
+        return;
+      }
+      break;
+    case '[':
+      if (starts_with(s, "[ Process PID=")) {  // #29
+        recognised();
+        return;
+      }
+      break;
+    case ' ':
+      if (starts_with(s, " > ")) {  // #41 -k stack frame
+        recognised();
+        return;
+      }
+      break;
+    case '%':
+      if (starts_with(s, "% time")) {  // #44
+        in_summary_ = true;
+        recognised();
+        return;
+      }
+      break;
+    default:
+      break;
+  }
+  if (in_summary_) {
+    // "  0.00    0.000000           0         5         2 openat" / "100.00 ... total"
+    if (is_digit(trim(s).empty() ? 'x' : trim(s).front())) {
+      recognised();
+      if (ends_with(trim(s), "total")) {
+        in_summary_ = false;
+      }
+      return;
+    }
+  }
+  std::size_t at = 0;
+  if (has_prompt(line, at)) {
+    // A shell prompt pasted in (#48): the prompt line itself is not a problem; what came before
+    // it on the same line is a call cut off by the paste.
+    if (!trim(line.substr(0, at)).empty()) {
+      malformed(line_no, "line cut off by a shell prompt");
+      return;
+    }
+    // The first strace line may be glued to the command typed at the prompt:
+    // "root@web1:~# strace -f php index.phpexecve("/usr/bin/php", ...".
+    const std::string_view after = line.substr(at);
+    for (const std::string_view marker : {"execve(", "strace: Process ", "Process "}) {
+      const std::size_t q = after.find(marker);
+      if (q != std::string_view::npos) {
+        process(after.substr(q), line_no, joined);
+        return;
+      }
+    }
+    return;
+  }
+  if (trim(s).empty()) {
+    return;
+  }
+  malformed(line_no, "not an strace line");
+}
+
+void StraceLogReader::Impl::syscall_line(std::string_view body, Pid pid, const Timestamp& ts,
+                                         std::uint64_t line_no, bool joined,
+                                         std::string_view whole) {
+  last_was_call_ = true;
+  const std::size_t paren = body.find('(');
+  const std::string_view name = body.substr(0, paren);
+  std::string_view t = body;
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) {
+    t.remove_suffix(1);
+  }
+  // ---- unfinished (#19, #21, #22) ----
+  if (!t.empty() && t.back() == '>') {
+    const std::size_t lt = t.rfind('<');
+    if (lt != std::string_view::npos) {
+      const std::string_view marker = t.substr(lt);
+      if (starts_with(marker, "<unfinished")) {
+        recognised();
+        const SyscallInfo* row = row_for(name);
+        Pending& p = pending_[pid];
+        if (p.active) {
+          flush_pending(pid, p);
+        }
+        p.active = true;
+        p.text.assign(t.substr(0, lt));
+        p.line = line_no;
+        p.file = file_;
+        p.time = ts;
+        p.clone_like = row != nullptr && row->family == Family::Process &&
+                       (name == "clone" || name == "clone3" || name == "fork" || name == "vfork");
+        return;
+      }
+      if (starts_with(marker, "<detached")) {
+        recognised();
+        deliver_call(t.substr(0, lt), pid, ts, line_no, file_, true, {});
+        return;
+      }
+    }
+  }
+  // ---- fast path: skip successful calls culprit has no use for ----
+  const SyscallInfo* row = row_for(name);
+  if (row == nullptr && !options_.all_syscalls) {
+    // The return is after the last '=' (annotations of failures never contain one).
+    const void* eq = memrchr(t.data(), '=', t.size());
+    if (eq != nullptr) {
+      const std::string_view after =
+          t.substr(static_cast<std::size_t>(static_cast<const char*>(eq) - t.data()) + 1);
+      const std::string_view ret = trim(after);
+      if (!ret.empty() && !(starts_with(ret, "-1") || starts_with(ret, "? E"))) {
+        // A complete line? The '=' must follow the closing parenthesis; good enough: a line
+        // with " = " and a ')' before it.
+        if (static_cast<const char*>(eq) > t.data() && *(static_cast<const char*>(eq) - 1) == ' ') {
+          recognised();
+          return;
+        }
+      }
+    }
+  }
+  if (!deliver_call(t, pid, ts, line_no, file_, false, {})) {
+    // strace's own message glued into the line (#27): "vfork(strace: Process 15971 attached",
+    // the call goes on with " <unfinished ...>" on the next line.
+    if (const std::size_t m = t.find("strace: Process "); m != std::string_view::npos) {
+      t = t.substr(0, m);
+      recognised();
+      carry_.assign(whole.substr(0, static_cast<std::size_t>(t.data() - whole.data()) + t.size()));
+      carry_line_ = line_no;
+      return;
+    }
+    // No ")" + return: a line wrapped by a terminal, or cut at the end of the file.
+    if (!joined || carry_.empty()) {
+      std::size_t at = 0;
+      if (has_prompt(whole, at)) {
+        malformed(line_no, "line cut off by a shell prompt");
+        return;
+      }
+      carry_.assign(whole);
+      carry_line_ = line_no;
+    }
+  }
+}
+
+void StraceLogReader::Impl::resumed_line(std::string_view body, Pid pid, const Timestamp& ts,
+                                         std::uint64_t line_no) {
+  // "<... openat resumed>) = -1 ENOENT (...)", "<... select resumed #89567>" (#19, #20, #22).
+  const std::size_t gt = body.find('>');
+  const std::size_t sp = body.find(' ', 5);
+  if (gt == std::string_view::npos || sp == std::string_view::npos || sp > gt) {
+    malformed(line_no, "bad resumed line");
+    return;
+  }
+  recognised();
+  const std::string_view name = body.substr(5, sp - 5);
+  std::string_view tail = body.substr(gt + 1);
+  auto usable = [&](auto iter) {
+    return iter != pending_.end() && iter->second.active && starts_with(iter->second.text, name);
+  };
+  auto it = pending_.find(pid);
+  if (!usable(it)) {
+    // A thread's execve completes under the leader's pid (#33).
+    if (auto sup = superseded_.find(pid); sup != superseded_.end()) {
+      it = pending_.find(sup->second);
+      superseded_.erase(sup);
+    }
+  }
+  if (!usable(it)) {
+    // The entry half was never seen (log started mid-call): keep what the exit half says.
+    scratch_.assign(name);
+    scratch_ += '(';
+    scratch_.append(tail);
+    deliver_call(scratch_, pid, ts, line_no, file_, false, {});
+    return;
+  }
+  // The entry stays in the map, inactive, so its buffer is reused by the pid's next
+  // unfinished call (no allocation per unfinished/resumed pair).
+  Pending& p = it->second;
+  while (!tail.empty() && tail.front() == ' ') {
+    tail.remove_prefix(1);
+  }
+  p.text.append(tail);
+  p.active = false;
+  deliver_call(p.text, pid, p.time, p.line, p.file, false, {});
+  p.text.clear();
+}
+
+void StraceLogReader::Impl::flush_pending(Pid pid, Pending& p) {
+  p.active = false;
+  deliver_call(p.text, pid, p.time, p.line, p.file, true, {});
+  p.text.clear();
+}
+
+bool StraceLogReader::Impl::deliver_call(std::string_view text, Pid pid, const Timestamp& ts,
+                                         std::uint64_t line_no, std::string_view file,
+                                         bool unfinished, std::string_view /*tail*/) {
+  const std::size_t paren = text.find('(');
+  if (paren == std::string_view::npos) {
+    return false;
+  }
+  split_args(text.substr(paren + 1), args_);
+  if (!args_.closed && !unfinished) {
+    return false;
+  }
+  const std::string_view name = text.substr(0, paren);
+  const SyscallInfo* row = row_for(name);
+  Event& ev = slot();
+  ev.clear();
+  ev.kind = EventKind::Syscall;
+  ev.pid = pid;
+  ev.time = ts;
+  ev.origin = Origin{file, line_no};
+  ev.syscall.assign(name);
+  if (unfinished) {
+    ev.unfinished = true;
+  } else {
+    parse_return(args_.rest, ev);
+    if (!ev.ret_known && ev.err.empty()) {
+      // ")" but no "= ret", or "= " with nothing after it: cut off (or wrapped by a terminal).
+      const std::size_t eq = args_.rest.find('=');
+      if (eq == std::string_view::npos || trim(args_.rest.substr(eq + 1)).empty()) {
+        return false;
+      }
+    } else if (ev.ret == -1 && ev.err.empty() && ends_with(trim(args_.rest), "-1")) {
+      return false;  // "= -1" and the errno wrapped onto the next line
+    }
+  }
+  recognised();
+  if (row == nullptr && !options_.all_syscalls && !ev.failed()) {
+    return true;
+  }
+  if (!state_.known(pid)) {
+    // A pid's first line may come before its parent's clone returned (the parent's clone is
+    // then pending): inherit from the most recent such parent.
+    for (auto& [ppid, p] : pending_) {
+      if (p.active && p.clone_like && ppid != pid) {
+        const bool thread = p.text.find("CLONE_THREAD") != std::string::npos;
+        state_.on_clone(ppid, pid, thread || p.text.find("CLONE_FS") != std::string::npos,
+                        thread || p.text.find("CLONE_FILES") != std::string::npos);
+        break;
+      }
+    }
+  }
+  if (row != nullptr) {
+    decode_args(*row, args_, ev);
+  }
+  if (use_interleaved_ && !interleaved_.empty() && ev.data_truncated &&
+      std::string_view(interleaved_).substr(0, ev.data.size()) == ev.data) {
+    // The terminal shows what the program wrote in full; strace's copy was cut at -s.
+    ev.data = interleaved_;
+    ev.data_truncated = ev.ret_known && static_cast<std::int64_t>(ev.data.size()) < ev.ret;
+  }
+  update_state(row, args_, ev);
+  emit(ev);
+  return true;
+}
+
+void StraceLogReader::Impl::parse_return(std::string_view rest, Event& ev) {
+  std::size_t i = 0;
+  while (i < rest.size() && rest[i] == ' ') {
+    ++i;
+  }
+  if (i >= rest.size() || rest[i] != '=') {
+    return;
+  }
+  ++i;
+  while (i < rest.size() && rest[i] == ' ') {
+    ++i;
+  }
+  std::string_view r = rest.substr(i);
+  if (starts_with(r, "?")) {  // #14, #15, #17
+    r.remove_prefix(1);
+    ev.ret_known = false;
+  } else {
+    std::int64_t v = 0;
+    const std::size_t n = parse_int(r, v);
+    if (n == 0) {
+      return;
+    }
+    ev.ret = v;
+    ev.ret_known = true;
+    r.remove_prefix(n);
+    if (!r.empty() && r.front() == '<') {  // #34: "= 3</etc/hostname>"
+      const std::size_t e = annotation_end(r, 0);
+      scratch_.clear();
+      unescape_into(r.substr(1, (e == std::string_view::npos ? r.size() : e) - 1), scratch_);
+      ev.ret_path = scratch_;
+      r.remove_prefix(e == std::string_view::npos ? r.size() : e + 1);
+    }
+  }
+  while (!r.empty() && r.front() == ' ') {
+    r.remove_prefix(1);
+  }
+  if (!r.empty() && r.front() == 'E' && (ev.ret < 0 || !ev.ret_known)) {
+    std::size_t k = 0;
+    while (k < r.size() && is_name_char(r[k])) {
+      ++k;
+    }
+    ev.err.assign(r.substr(0, k));
+    r.remove_prefix(k);
+  } else if (starts_with(r, "(errno ") && ev.ret < 0) {  // #3
+    std::int64_t v = 0;
+    parse_int(r.substr(7), v);
+    const std::string_view name = errno_name(static_cast<int>(v));
+    ev.err = name.empty() ? fmt::format("errno {}", v) : std::string(name);
+  }
+  // -T duration: the last "<digits.digits>" (#40).
+  if (!r.empty() && r.back() == '>') {
+    const std::size_t lt = r.rfind('<');
+    if (lt != std::string_view::npos) {
+      const std::string_view d = r.substr(lt + 1, r.size() - lt - 2);
+      const std::size_t dot = d.find('.');
+      std::int64_t secs = 0;
+      if (dot != std::string_view::npos && parse_int(d.substr(0, dot), secs) == dot) {
+        std::int64_t frac = 0;
+        std::size_t digits = 0;
+        for (std::size_t k = dot + 1; k < d.size() && is_digit(d[k]); ++k) {
+          if (digits < 6) {
+            frac = frac * 10 + (d[k] - '0');
+            ++digits;
+          }
+        }
+        while (digits++ < 6) {
+          frac *= 10;
+        }
+        ev.duration_us = secs * 1'000'000 + frac;
+      }
+    }
+  }
+}
+
+void StraceLogReader::Impl::decode_args(const SyscallInfo& row, const Args& args, Event& ev) {
+  const std::size_t n = std::min<std::size_t>(args.n, static_cast<std::size_t>(row.arg_count()));
+  // Paths, each relative to its dirfd or the cwd.
+  bool all_absolute = true;
+  bool any_path = false;
+  for (std::size_t pi = 0; pi < row.paths.size(); ++pi) {
+    const PathArg& pa = row.paths[pi];
+    if (pa.path < 0 || static_cast<std::size_t>(pa.path) >= n) {
+      continue;
+    }
+    std::string_view body;
+    bool truncated = false;
+    std::size_t end = 0;
+    if (!quoted_at(args.v[static_cast<std::size_t>(pa.path)], body, truncated, end)) {
+      continue;  // NULL path (utimensat on an fd)
+    }
+    scratch_.clear();
+    unescape_into(body, scratch_);
+    int dirfd = kAtFdCwd;
+    std::string_view base;
+    if (pa.dirfd >= 0 && static_cast<std::size_t>(pa.dirfd) < n) {
+      std::string_view annotation;
+      if (parse_fd(args.v[static_cast<std::size_t>(pa.dirfd)], dirfd, annotation) &&
+          !annotation.empty()) {
+        resolved_.clear();
+        unescape_into(annotation, resolved_);
+        if (dirfd == kAtFdCwd) {
+          state_.set_cwd(ev.pid, resolved_);  // -y: "AT_FDCWD</srv/app>" (strace >= 5.15)
+        } else {
+          state_.set_fd(ev.pid, dirfd, resolved_);
+        }
+        base = dirfd == kAtFdCwd ? state_.cwd(ev.pid) : state_.fd_path(ev.pid, dirfd);
+      }
+    }
+    std::string& target = pi == 0 ? ev.path : ev.path2;
+    if (scratch_.empty()) {
+      continue;  // "" with AT_EMPTY_PATH: the call is about the dirfd itself
+    }
+    any_path = true;
+    if (!state_.resolve(ev.pid, dirfd, base, scratch_, target)) {
+      all_absolute = false;
+    }
+  }
+  // Other arguments by role.
+  const int fd_index = row.fd_arg();
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::string_view a = args.v[k];
+    switch (row.args[k]) {
+      case ArgType::Fd:
+        if (static_cast<int>(k) == fd_index) {
+          int fd = -1;
+          std::string_view annotation;
+          if (parse_fd(a, fd, annotation)) {
+            ev.fd = fd;
+            if (!annotation.empty()) {
+              ev.fd_path.clear();
+              unescape_into(annotation, ev.fd_path);
+              if (!ev.fd_path.empty() && ev.fd_path.front() == '/') {
+                state_.set_fd(ev.pid, fd, ev.fd_path);
+              }
+            } else {
+              ev.fd_path.assign(state_.fd_path(ev.pid, fd));
+            }
+          }
+        }
+        break;
+      case ArgType::OpenFlags:
+        ev.open_flags = parse_open_flags(a);
+        break;
+      case ArgType::Mode:
+        ev.mode = parse_mode(a);
+        break;
+      case ArgType::AccessMode:
+        ev.mode = parse_access_mode(a);
+        break;
+      case ArgType::Buffer: {
+        std::string_view body;
+        bool truncated = false;
+        std::size_t end = 0;
+        if (quoted_at(a, body, truncated, end)) {
+          unescape_into(body, ev.data);
+          ev.data_truncated = truncated;
+        }
+        break;
+      }
+      case ArgType::SockAddr: {
+        if (a.empty() || a.front() != '{') {
+          break;
+        }
+        const std::string_view sun = struct_field(a, "sun_path=");
+        std::string_view body;
+        bool truncated = false;
+        std::size_t end = 0;
+        if (!sun.empty() && quoted_at(sun, body, truncated, end)) {
+          scratch_.clear();
+          if (trim(sun).front() == '@') {
+            scratch_ += '@';  // abstract socket: never a file
+          }
+          unescape_into(body, scratch_);
+          any_path = true;
+          if (!state_.resolve(ev.pid, kAtFdCwd, {}, scratch_, ev.path) && scratch_[0] != '@') {
+            all_absolute = false;
+          } else if (scratch_[0] == '@') {
+            ev.path = scratch_;
+            all_absolute = false;
+          }
+          break;
+        }
+        std::string_view port = struct_field(a, "sin_port=htons(");
+        std::string_view ip;
+        bool v6 = false;
+        if (port.empty()) {
+          port = struct_field(a, "sin6_port=htons(");
+          v6 = true;
+          if (const std::size_t p = a.find("inet_pton(AF_INET6, "); p != std::string_view::npos &&
+                                                                   quoted_at(a.substr(p + 20), body, truncated, end)) {
+            ip = body;
+          }
+        } else if (const std::size_t p = a.find("inet_addr("); p != std::string_view::npos &&
+                                                             quoted_at(a.substr(p + 10), body, truncated, end)) {
+          ip = body;
+        }
+        if (!ip.empty()) {
+          std::int64_t pn = 0;
+          parse_int(port, pn);
+          ev.address = v6 ? fmt::format("[{}]:{}", ip, pn) : fmt::format("{}:{}", ip, pn);
+        }
+        break;
+      }
+      case ArgType::Argv: {
+        if (a.empty() || a.front() != '[') {
+          break;
+        }
+        std::string_view rest = a.substr(1);
+        std::string_view body;
+        bool truncated = false;
+        std::size_t end = 0;
+        while (quoted_at(rest, body, truncated, end)) {
+          ev.argv.emplace_back();
+          unescape_into(body, ev.argv.back());
+          rest.remove_prefix(end);
+          if (!rest.empty() && rest.front() == ',') {
+            rest.remove_prefix(1);
+          }
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  // Struct-borne fields: openat2's open_how, writev/sendmsg iovecs.
+  if (row.name == "openat2" && n >= 3) {
+    const std::string_view flags = struct_field(args.v[2], "flags=");
+    if (!flags.empty()) {
+      ev.open_flags = parse_open_flags(flags);
+    }
+    const std::string_view mode = struct_field(args.v[2], "mode=");
+    if (!mode.empty() && (ev.open_flags & (open_flag::Creat)) != 0) {
+      ev.mode = parse_mode(mode);
+    }
+  } else if (row.name == "writev" || row.name == "sendmsg" || row.name == "pwritev") {
+    const std::string_view a = n >= 2 ? args.v[1] : std::string_view();
+    std::size_t pos = 0;
+    while ((pos = a.find("iov_base=", pos)) != std::string_view::npos) {
+      pos += 9;
+      std::string_view body;
+      bool truncated = false;
+      std::size_t end = 0;
+      if (quoted_at(a.substr(pos), body, truncated, end)) {
+        unescape_into(body, ev.data);
+        ev.data_truncated = ev.data_truncated || truncated;
+        pos += end;
+      }
+    }
+  } else if (row.name == "symlink" || row.name == "symlinkat") {
+    std::string_view body;
+    bool truncated = false;
+    std::size_t end = 0;
+    if (n >= 1 && quoted_at(args.v[0], body, truncated, end)) {
+      unescape_into(body, ev.path2);  // the link's content, verbatim
+      all_absolute = all_absolute && !ev.path2.empty() && ev.path2.front() == '/';
+    }
+  }
+  ev.path_absolute = any_path && all_absolute;
+}
+
+void StraceLogReader::Impl::update_state(const SyscallInfo* row, const Args& args, Event& ev) {
+  const std::string_view name = ev.syscall;
+  const bool ok = ev.ret_known && ev.err.empty() && ev.ret >= 0 && !ev.unfinished;
+  if (row == nullptr || !ok) {
+    return;
+  }
+  const Pid pid = ev.pid;
+  const int ret = static_cast<int>(ev.ret);
+  if (row->args[1] == ArgType::OpenFlags || row->args[2] == ArgType::OpenFlags ||
+      name == "creat" || name == "openat2") {
+    if (ev.ret_path.empty() && ev.path_absolute) {
+      ev.ret_path = ev.path;
+    }
+    if (!ev.ret_path.empty()) {
+      state_.set_fd(pid, ret, ev.ret_path);
+    } else {
+      state_.close_fd(pid, ret);  // a stale entry would be worse than none
+    }
+    return;
+  }
+  switch (row->family) {
+    case Family::Io:
+      if (name == "close") {
+        state_.close_fd(pid, ev.fd);
+      } else if (name == "dup" || name == "dup2" || name == "dup3") {
+        state_.dup_fd(pid, ev.fd, ret);
+        if (ev.ret_path.empty()) {
+          ev.ret_path.assign(state_.fd_path(pid, ret));
+        }
+      } else if (name == "fcntl" && args.n >= 2 && starts_with(args.v[1], "F_DUPFD")) {
+        state_.dup_fd(pid, ev.fd, ret);
+      }
+      return;
+    case Family::Network:
+      if ((name == "socket" || name == "accept" || name == "accept4") && !ev.ret_path.empty()) {
+        state_.set_fd(pid, ret, ev.ret_path);
+      }
+      return;
+    case Family::Process:
+      if (name == "chdir") {
+        if (ev.path_absolute) {
+          state_.set_cwd(pid, ev.path);
+        }
+      } else if (name == "fchdir") {
+        if (!ev.fd_path.empty() && ev.fd_path.front() == '/') {
+          state_.set_cwd(pid, ev.fd_path);
+        }
+      } else if (name == "getcwd") {
+        std::string_view body;
+        bool truncated = false;
+        std::size_t end = 0;
+        if (args.n >= 1 && quoted_at(args.v[0], body, truncated, end)) {
+          scratch_.clear();
+          unescape_into(body, scratch_);
+          state_.set_cwd(pid, scratch_);
+        }
+      } else if (name == "clone" || name == "clone3" || name == "fork" || name == "vfork") {
+        if (ret > 0) {
+          std::string_view flags = args.n >= 1 ? args.v[0] : std::string_view();
+          for (std::size_t k = 1; k < args.n; ++k) {
+            if (args.v[k].find("flags=") != std::string_view::npos) {
+              flags = args.v[k];
+            }
+          }
+          const bool thread = flags.find("CLONE_THREAD") != std::string_view::npos;
+          state_.on_clone(pid, static_cast<Pid>(ret),
+                          thread || flags.find("CLONE_FS") != std::string_view::npos,
+                          thread || flags.find("CLONE_FILES") != std::string_view::npos);
+        }
+      }
+      return;
+    default:
+      return;
+  }
+}
+
+// ---- input ----
+
+namespace {
+
+// A growable byte buffer that is not zero-filled on growth (std::string::resize is, and that
+// showed up as ~5% of the reader's instructions).
+class ByteBuffer {
+ public:
+  [[nodiscard]] char* data() { return data_.get(); }
+  [[nodiscard]] std::size_t size() const { return size_; }
+  void clear() { size_ = 0; }
+  void set_size(std::size_t n) { size_ = n; }
+  // Makes room for `extra` more bytes after size().
+  void reserve_more(std::size_t extra) {
+    if (size_ + extra <= capacity_) {
+      return;
+    }
+    const std::size_t cap = std::max(size_ + extra, capacity_ * 2);
+    std::unique_ptr<char[]> bigger(new char[cap]);
+    if (size_ > 0) {
+      std::memcpy(bigger.get(), data_.get(), size_);
+    }
+    data_ = std::move(bigger);
+    capacity_ = cap;
+  }
+  void append(const char* p, std::size_t n) {
+    if (n == 0) {
+      // memcpy from a null `p` is undefined even for 0 bytes (UBSan, empty file; reproducer
+      // fuzz/crashes/strace_log/empty.log). (Added by the hardening helper.)
+      return;
+    }
+    reserve_more(n);
+    std::memcpy(data_.get() + size_, p, n);
+    size_ += n;
+  }
+  [[nodiscard]] std::string_view view() const { return {data_.get(), size_}; }
+
+ private:
+  std::unique_ptr<char[]> data_;
+  std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
+};
+
+// Reads a file descriptor in big blocks, optionally on a second thread (read-ahead), handing out
+// runs of complete lines. The last block may end without '\n'.
+class BlockSource {
+ public:
+  BlockSource(int fd, bool read_ahead) : fd_(fd), threaded_(read_ahead) {
+    if (threaded_) {
+      worker_ = std::thread([this] { run(); });
+    }
+  }
+  ~BlockSource() {
+    if (threaded_) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        stop_ = true;
+      }
+      cv_.notify_all();
+      worker_.join();
+    }
+  }
+  BlockSource(const BlockSource&) = delete;
+  BlockSource& operator=(const BlockSource&) = delete;
+
+  // Next run of complete lines; empty view at EOF. Valid until the next call. On a read error
+  // returns false with errno in `err`.
+  bool next(std::string_view& out, int& err) {
+    if (!threaded_) {
+      return fill(current_, tail_, done_, out, err);
+    }
+    std::unique_lock<std::mutex> lock(mu_);
+    if (have_current_) {
+      free_.push_back(std::move(current_));
+      have_current_ = false;
+      cv_.notify_all();
+    }
+    cv_.wait(lock, [this] { return !ready_.empty(); });
+    Chunk c = std::move(ready_.front());
+    ready_.pop_front();
+    cv_.notify_all();
+    if (c.err != 0) {
+      err = c.err;
+      return false;
+    }
+    current_ = std::move(c.data);
+    have_current_ = true;
+    out = current_.view();
+    return true;
+  }
+
+ private:
+  struct Chunk {
+    ByteBuffer data;
+    int err = 0;
+  };
+
+  // Reads one block into `buf`: `tail` holds the unfinished line of the previous block.
+  bool fill(ByteBuffer& buf, ByteBuffer& tail, bool& done, std::string_view& out, int& err) {
+    buf.clear();
+    if (done) {
+      out = {};
+      return true;
+    }
+    buf.append(tail.data(), tail.size());
+    tail.clear();
+    while (true) {
+      const std::size_t have = buf.size();
+      buf.reserve_more(kBlockSize);
+      ssize_t n = 0;
+      do {
+        n = ::read(fd_, buf.data() + have, kBlockSize);
+      } while (n < 0 && errno == EINTR);
+      if (n < 0) {
+        err = errno;
+        return false;
+      }
+      buf.set_size(have + static_cast<std::size_t>(n));
+      if (n == 0) {
+        done = true;
+        out = buf.view();
+        return true;
+      }
+      const void* nl = memrchr(buf.data() + have, '\n', static_cast<std::size_t>(n));
+      if (nl != nullptr) {
+        const auto cut = static_cast<std::size_t>(static_cast<const char*>(nl) - buf.data()) + 1;
+        tail.append(buf.data() + cut, buf.size() - cut);
+        buf.set_size(cut);
+        out = buf.view();
+        return true;
+      }
+      if (buf.size() > kMaxLine) {
+        // No newline in a long run (binary data): hand it out as one "line".
+        out = buf.view();
+        return true;
+      }
+    }
+  }
+
+  void run() {
+    ByteBuffer tail;
+    bool done = false;
+    while (true) {
+      ByteBuffer buf;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [this] { return stop_ || ready_.size() < 2; });
+        if (stop_) {
+          return;
+        }
+        if (!free_.empty()) {
+          buf = std::move(free_.back());
+          free_.pop_back();
+        }
+      }
+      std::string_view out;
+      int err = 0;
+      Chunk c;
+      const bool ok = fill(buf, tail, done, out, err);
+      if (!ok) {
+        c.err = err;
+      } else {
+        c.data = std::move(buf);
+      }
+      const bool last = !ok || c.data.size() == 0;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        ready_.push_back(std::move(c));
+      }
+      cv_.notify_all();
+      if (last) {
+        return;
+      }
+    }
+  }
+
+  int fd_;
+  bool threaded_;
+  // Single-threaded state.
+  ByteBuffer current_;
+  ByteBuffer tail_;
+  bool done_ = false;
+  bool have_current_ = false;
+  // Read-ahead state.
+  std::thread worker_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Chunk> ready_;
+  std::vector<ByteBuffer> free_;
+  bool stop_ = false;
+};
+
+Error open_error(const std::string& path, int err) {
+  return Error{err, fmt::format("cannot read {}: {}", path, std::strerror(err)), path, 0};
+}
+
+}  // namespace
+
+Result<void> StraceLogReader::Impl::read_file(const std::string& path, Pid pid) {
+  int fd = 0;
+  const bool is_stdin = path == "-";
+  if (!is_stdin) {
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      return open_error(path, errno);
+    }
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+      ::close(fd);
+      return open_error(path, EISDIR);
+    }
+    ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  }
+  begin_file(is_stdin ? std::string("<stdin>") : path, pid);
+  Result<void> result;
+  {
+    BlockSource source(fd, options_.read_ahead);
+    while (true) {
+      std::string_view block;
+      int err = 0;
+      if (!source.next(block, err)) {
+        result = open_error(path, err);
+        break;
+      }
+      if (block.empty()) {
+        break;
+      }
+      if (auto r = feed_block(block); !r.ok()) {
+        result = r.take_error();
+        break;
+      }
+    }
+  }
+  if (!is_stdin) {
+    ::close(fd);
+  }
+  if (!result.ok()) {
+    drain();
+    return result;
+  }
+  auto end = end_file();
+  drain();
+  return end;
+}
+
+Result<void> StraceLogReader::Impl::read_text(std::string_view text, const std::string& name,
+                                              Pid pid) {
+  begin_file(name, pid);
+  auto fed = feed_block(text);
+  if (!fed.ok()) {
+    drain();
+    return fed;
+  }
+  auto end = end_file();
+  drain();
+  return end;
+}
+
+void StraceLogReader::Impl::finish() {
+  if (!carry_.empty()) {
+    drop_carry();
+  }
+  // Calls still pending at the end of the record never completed (#21).
+  std::vector<Pid> pids;
+  pids.reserve(pending_.size());
+  for (const auto& [pid, p] : pending_) {
+    if (p.active) {
+      pids.push_back(pid);
+    }
+  }
+  std::sort(pids.begin(), pids.end(), [this](Pid a, Pid b) {
+    return pending_[a].line < pending_[b].line;
+  });
+  for (const Pid pid : pids) {
+    flush_pending(pid, pending_[pid]);
+  }
+  pending_.clear();
+  drain();
+}
+
+namespace {
+
+// One file of an -ff set read line by line: each item is a line plus the continuation lines
+// (starting with spaces) that belong to it, with the item's timestamp for the merge.
+class LineCursor {
+ public:
+  LineCursor() = default;
+  LineCursor(const LineCursor&) = delete;
+  LineCursor& operator=(const LineCursor&) = delete;
+  ~LineCursor() {
+    if (fd_ >= 0) {
+      ::close(fd_);
+    }
+  }
+  Result<void> open(const std::string& path) {
+    path_ = path;
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) {
+      return open_error(path, errno);
+    }
+    return {};
+  }
+  // Next item into lines(); false at the end of the file.
+  Result<bool> next() {
+    lines_.clear();
+    std::string_view line;
+    if (have_peek_) {
+      lines_.push_back(peek_);
+      have_peek_ = false;
+    } else {
+      bool got = false;
+      CULPRIT_TRY_VOID(physical(line, got));
+      if (!got) {
+        return false;
+      }
+      lines_.emplace_back(line);
+    }
+    Pid pid = 0;
+    Timestamp ts;
+    std::string_view first = lines_.front();
+    if (parse_prefix(first, pid, ts) && ts.known()) {
+      time_ = ts.micros;
+    }
+    while (true) {
+      bool got = false;
+      CULPRIT_TRY_VOID(physical(line, got));
+      if (!got) {
+        break;
+      }
+      if (!line.empty() && (line.front() == ' ' || line.front() == '\t') && !starts_with(line, " > ")) {
+        lines_.emplace_back(line);
+        continue;
+      }
+      peek_.assign(line);
+      have_peek_ = true;
+      break;
+    }
+    return true;
+  }
+  [[nodiscard]] const std::vector<std::string>& lines() const { return lines_; }
+  [[nodiscard]] std::int64_t time() const { return time_; }
+
+ private:
+  Result<void> physical(std::string_view& line, bool& got) {
+    got = false;
+    while (true) {
+      const void* nl = std::memchr(buf_.data() + pos_, '\n', buf_.size() - pos_);
+      if (nl != nullptr || eof_) {
+        if (pos_ == buf_.size()) {
+          return {};
+        }
+        const std::size_t end =
+            nl != nullptr ? static_cast<std::size_t>(static_cast<const char*>(nl) - buf_.data()) : buf_.size();
+        line = std::string_view(buf_).substr(pos_, end - pos_);
+        pos_ = nl != nullptr ? end + 1 : end;
+        got = true;
+        return {};
+      }
+      buf_.erase(0, pos_);
+      pos_ = 0;
+      const std::size_t have = buf_.size();
+      buf_.resize(have + kChunk);
+      ssize_t n = 0;
+      do {
+        n = ::read(fd_, buf_.data() + have, kChunk);
+      } while (n < 0 && errno == EINTR);
+      if (n < 0) {
+        return open_error(path_, errno);
+      }
+      buf_.resize(have + static_cast<std::size_t>(n));
+      eof_ = n == 0;
+    }
+  }
+
+  static constexpr std::size_t kChunk = 64 * 1024;
+  std::string path_;
+  int fd_ = -1;
+  std::string buf_;
+  std::size_t pos_ = 0;
+  bool eof_ = false;
+  std::vector<std::string> lines_;
+  std::string peek_;
+  bool have_peek_ = false;
+  std::int64_t time_ = 0;
+};
+
+}  // namespace
+
+Result<void> StraceLogReader::Impl::read_merged(
+    const std::vector<std::pair<std::string, Pid>>& files) {
+  struct Source {
+    LineCursor cursor;
+    std::string_view name;
+    Pid pid = 0;
+    LineStats lstats;
+    std::uint64_t line_no = 0;
+  };
+  std::vector<std::unique_ptr<Source>> sources;
+  using Key = std::pair<std::int64_t, std::size_t>;  // (time, source index)
+  std::priority_queue<Key, std::vector<Key>, std::greater<>> heap;
+  for (const auto& [path, pid] : files) {
+    auto src = std::make_unique<Source>();
+    if (auto r = src->cursor.open(path); !r.ok()) {
+      return r;
+    }
+    src->name = intern_name(path);
+    src->pid = pid;
+    auto got = src->cursor.next();
+    if (!got.ok()) {
+      return got.take_error();
+    }
+    if (*got) {
+      heap.emplace(src->cursor.time(), sources.size());
+    }
+    sources.push_back(std::move(src));
+  }
+  merging_ = true;
+  std::size_t current = static_cast<std::size_t>(-1);
+  Result<void> result;
+  auto switch_to = [&](std::size_t i) {
+    if (i == current) {
+      return;
+    }
+    if (current != static_cast<std::size_t>(-1)) {
+      if (!carry_.empty()) {
+        drop_carry();
+      }
+      sources[current]->lstats = lstats_;
+      sources[current]->line_no = line_no_;
+    }
+    current = i;
+    Source& s = *sources[i];
+    file_ = s.name;
+    default_pid_ = s.pid;
+    lstats_ = s.lstats;
+    line_no_ = s.line_no;
+    has_escape_ = true;
+  };
+  while (!heap.empty() && result.ok()) {
+    const std::size_t i = heap.top().second;
+    heap.pop();
+    switch_to(i);
+    Source& s = *sources[i];
+    for (const std::string& line : s.cursor.lines()) {
+      if (lstats_.recognised == 0 && std::memchr(line.data(), '\0', line.size()) != nullptr) {
+        result = not_a_log("binary data");
+        break;
+      }
+      feed_line(line);
+    }
+    if (!result.ok()) {
+      break;
+    }
+    if (lstats_.recognised == 0 &&
+        (lstats_.lines >= options_.detect_lines || lstats_.bytes >= options_.detect_bytes)) {
+      result = not_a_log(fmt::format("no strace line in the first {} lines", lstats_.lines));
+      break;
+    }
+    auto got = s.cursor.next();
+    if (!got.ok()) {
+      result = got.take_error();
+      break;
+    }
+    if (*got) {
+      heap.emplace(s.cursor.time(), i);
+    }
+  }
+  if (result.ok()) {
+    if (current != static_cast<std::size_t>(-1)) {
+      if (!carry_.empty()) {
+        drop_carry();
+      }
+      sources[current]->lstats = lstats_;
+    }
+    for (const auto& src : sources) {
+      if (src->lstats.recognised == 0 && src->lstats.lines > 0) {
+        file_ = src->name;
+        result = not_a_log("no strace line found");
+        break;
+      }
+    }
+  }
+  merging_ = false;
+  drain();
+  return result;
+}
+
+// ---- public ----
+
+StraceLogReader::StraceLogReader(EventSink& sink, SourceStats& stats, ReadOptions options)
+    : impl_(std::make_unique<Impl>(sink, stats, options)) {}
+StraceLogReader::~StraceLogReader() = default;
+
+Result<void> StraceLogReader::read_file(const std::string& path, Pid pid) {
+  return impl_->read_file(path, pid);
+}
+Result<void> StraceLogReader::read_text(std::string_view text, const std::string& name, Pid pid) {
+  return impl_->read_text(text, name, pid);
+}
+void StraceLogReader::finish() { impl_->finish(); }
+Result<void> StraceLogReader::read_merged(const std::vector<std::pair<std::string, Pid>>& files) {
+  return impl_->read_merged(files);
+}
+
+namespace {
+
+// "prefix.1234" → 1234, else 0.
+Pid ff_suffix(const std::string& path, std::string& prefix) {
+  const std::size_t dot = path.rfind('.');
+  if (dot == std::string::npos || dot + 1 == path.size() || path.find('/', dot) != std::string::npos) {
+    return 0;
+  }
+  std::int64_t v = 0;
+  const std::string_view suffix(path.data() + dot + 1, path.size() - dot - 1);
+  if (parse_int(suffix, v) != suffix.size() || v <= 0 || v > 0x7fffffff) {
+    return 0;
+  }
+  prefix = path.substr(0, dot);
+  return static_cast<Pid>(v);
+}
+
+// The first timestamp of a file's first syscall-looking line, to order an -ff set; the files of
+// an -ff set start when their process starts, so ordering whole files by it keeps parents before
+// children (a full line-by-line merge would need every file open at once).
+Result<std::int64_t> first_timestamp(const std::string& path, bool& has_time) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return open_error(path, errno);
+  }
+  char buf[256];
+  const ssize_t n = ::read(fd, buf, sizeof buf);
+  ::close(fd);
+  has_time = false;
+  if (n <= 0) {
+    return std::int64_t{0};
+  }
+  const std::string_view s(buf, static_cast<std::size_t>(n));
+  std::size_t i = 0;
+  std::int64_t a = 0;
+  const std::size_t k = parse_int(s, a);
+  if (k == 0 || k >= s.size()) {
+    return std::int64_t{0};
+  }
+  i = k;
+  std::int64_t micros = 0;
+  if (s[i] == ':' && i + 6 <= s.size()) {
+    std::int64_t m = 0;
+    std::int64_t sec = 0;
+    parse_int(s.substr(i + 1, 2), m);
+    parse_int(s.substr(i + 4, 2), sec);
+    micros = ((a * 60 + m) * 60 + sec) * 1'000'000;
+    i += 6;
+  } else if (s[i] == '.') {
+    micros = a * 1'000'000;
+  } else {
+    return std::int64_t{0};
+  }
+  if (i < s.size() && s[i] == '.') {
+    std::int64_t frac = 0;
+    std::size_t digits = 0;
+    for (++i; i < s.size() && is_digit(s[i]) && digits < 6; ++i, ++digits) {
+      frac = frac * 10 + (s[i] - '0');
+    }
+    while (digits++ < 6) {
+      frac *= 10;
+    }
+    micros += frac;
+  }
+  has_time = true;
+  return micros;
+}
+
+}  // namespace
+
+// An -ff set is merged line by line with one open file per process; above this many processes
+// it is read file by file (ordered by start time) to stay within the fd limit.
+constexpr std::size_t kMaxMergedFiles = 512;
+
+Result<void> read_logs(std::span<const std::string> inputs, EventSink& sink, SourceStats& stats,
+                       const ReadOptions& options) {
+  StraceLogReader reader(sink, stats, options);
+  // Recognise -ff sets: every input named PREFIX.PID with one shared PREFIX, more than one file.
+  std::string prefix;
+  std::string first_prefix;
+  bool ff = inputs.size() > 1;
+  for (const std::string& path : inputs) {
+    if (!ff) {
+      break;
+    }
+    if (ff_suffix(path, prefix) == 0 || (!first_prefix.empty() && prefix != first_prefix)) {
+      ff = false;
+    }
+    first_prefix = prefix;
+  }
+  if (!ff) {
+    for (const std::string& path : inputs) {
+      CULPRIT_TRY_VOID(reader.read_file(path));
+    }
+    reader.finish();
+    return {};
+  }
+  struct FfFile {
+    std::string path;
+    Pid pid;
+    std::int64_t start;
+    bool has_time;
+  };
+  std::vector<FfFile> files;
+  bool all_timed = true;
+  for (const std::string& path : inputs) {
+    std::string p;
+    FfFile f{path, ff_suffix(path, p), 0, false};
+    f.start = CULPRIT_TRY(first_timestamp(path, f.has_time));
+    all_timed = all_timed && f.has_time;
+    files.push_back(std::move(f));
+  }
+  std::stable_sort(files.begin(), files.end(), [all_timed](const FfFile& a, const FfFile& b) {
+    return all_timed ? std::pair(a.start, a.pid) < std::pair(b.start, b.pid) : a.pid < b.pid;
+  });
+  if (all_timed && files.size() <= kMaxMergedFiles) {
+    std::vector<std::pair<std::string, Pid>> set;
+    set.reserve(files.size());
+    for (const FfFile& f : files) {
+      set.emplace_back(f.path, f.pid);
+    }
+    CULPRIT_TRY_VOID(reader.read_merged(set));
+    reader.finish();
+    return {};
+  }
+  // Without timestamps (or too many files to hold open), file by file: parents start first.
+  for (const FfFile& f : files) {
+    CULPRIT_TRY_VOID(reader.read_file(f.path, f.pid));
+  }
+  reader.finish();
+  return {};
+}
+
+}  // namespace culprit::tracer
