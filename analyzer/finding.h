@@ -25,6 +25,8 @@ enum class FindingKind : std::uint8_t {
 
 // "mistyped-path", "missing-path", ...
 std::string_view to_string(FindingKind kind);
+// The inverse of to_string; nullopt for an unknown name.
+std::optional<FindingKind> finding_kind_from_string(std::string_view name);
 
 // A file and line that mention the failing path (or hold the bad configuration).
 struct SourceLocation {
@@ -63,6 +65,14 @@ struct Fix {
   std::string shell;   // POSIX sh fragment (idempotent)
   std::string puppet;  // Puppet resources (idempotent)
   bool actionable = true;
+  // Identity of the change ("file:/var/log/app", "edit:FILE:LINE:TOKEN"): a whole manifest or
+  // script applies each key once (two findings blocked by one directory share one chmod).
+  std::string key;
+  // Resources several fixes may share (a service reload notified by the change), emitted once
+  // per manifest/script after the per-finding parts; standalone use needs both texts.
+  std::string puppet_shared;
+  std::string shell_shared;
+  std::string variant;  // the rules/fixes.yaml variant used ("edit-line", "require", ...)
 };
 
 struct Finding {
@@ -79,6 +89,7 @@ struct Finding {
 
   std::optional<std::string> suggestion;          // the path probably meant
   std::optional<SourceLocation> referenced_from;  // who asked for the path / where the error is
+  std::string missing_directory;  // missing-directory: the first path component that is absent
   std::string bad_token;   // exact text to replace in referenced_from.file ("class-wp-locale.phpp")
   std::string good_token;  // its replacement ("class-wp-locale.php"); empty if none
   std::optional<PermissionBlocker> blocker;

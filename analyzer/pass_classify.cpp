@@ -1,0 +1,542 @@
+#include "analyzer/pass_classify.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+#include "analyzer/pass_permission.h"
+#include "analyzer/similarity.h"
+
+namespace culprit::analyzer {
+namespace {
+
+bool is_one_of(std::string_view s, std::initializer_list<std::string_view> list) {
+  return std::find(list.begin(), list.end(), s) != list.end();
+}
+
+std::string join_path(std::string_view dir, std::string_view name) {
+  std::string out(dir);
+  if (out.empty() || out.back() != '/') {
+    out += '/';
+  }
+  out += name;
+  return out;
+}
+
+std::string octal(std::uint32_t mode) { return fmt::format("{:04o}", mode); }
+
+Finding base_finding(const FailureGroup& g) {
+  Finding f;
+  f.errno_name = g.errno_name;
+  f.syscall = g.syscall;
+  f.path = g.path;
+  f.address = g.address;
+  f.count = g.count;
+  f.pids = g.pids;
+  std::sort(f.pids.begin(), f.pids.end());
+  f.pids.erase(std::unique(f.pids.begin(), f.pids.end()), f.pids.end());
+  f.first_seen = g.first_seen;
+  f.last_seen = g.last_seen;
+  f.evidence = g.evidence;
+  f.process_uid = g.uid;
+  return f;
+}
+
+void classify_connection(const FailureGroup& g, const ClassifyContext& ctx, Finding& f) {
+  f.kind = FindingKind::ConnectionRefused;
+  if (!g.path.empty()) {
+    bool gone = g.errno_name == "ENOENT";
+    if (ctx.fs.available()) {
+      gone = !ctx.fs.stat(g.path).has_value();
+    } else {
+      f.log_only = true;
+    }
+    f.explanation =
+        gone ? fmt::format("the socket {} is gone: {}", g.path, service_hint(g.path))
+             : fmt::format(
+                   "nothing accepts connections on the socket {} (a stale socket left by "
+                   "a stopped service): {}",
+                   g.path, service_hint(g.path));
+  } else {
+    f.path = g.address;
+    f.explanation =
+        fmt::format("nothing listens on {}: {}", g.address.empty() ? "the address" : g.address,
+                    service_hint(g.address));
+  }
+}
+
+void classify_permission(const FailureGroup& g, const ClassifyContext& ctx, Finding& f) {
+  f.kind = FindingKind::PermissionDenied;
+  if (!ctx.fs.available()) {
+    f.log_only = true;
+    f.explanation = fmt::format(
+        "{} was denied ({}) to the process; the modes could not be checked "
+        "(log-only analysis)",
+        g.path, g.errno_name);
+    return;
+  }
+  AccessRequest req = access_for(g.syscall, g.open_flags, g.mode);
+  req.uid = g.uid;
+  req.gid = g.gid;
+  f.blocker = find_blocker(ctx.fs, g.path, req);
+  const std::string who = g.uid ? fmt::format("uid {}{}", *g.uid,
+                                              [&] {
+                                                const auto n = ctx.fs.user_name(*g.uid);
+                                                return n.empty() ? std::string() : " (" + n + ")";
+                                              }())
+                                : std::string(
+                                      "the process (uid unknown: judged as neither owner "
+                                      "nor group)");
+  if (f.blocker) {
+    const auto& b = *f.blocker;
+    f.explanation = fmt::format(
+        "{} {} {} is {}:{} mode {}, which does not let {} {} it{}",
+        b.is_directory ? "directory" : "file", b.path,
+        b.path == g.path ? "itself" : fmt::format("(on the way to {})", g.path),
+        b.owner.empty() ? std::to_string(b.uid) : b.owner,
+        b.group.empty() ? std::to_string(b.gid) : b.group, octal(b.mode), who,
+        b.needed == "x" && b.is_directory         ? "enter"
+        : b.needed.find('w') != std::string::npos ? "write"
+        : b.needed == "x"                         ? "execute"
+                                                  : "read",
+        b.suggested_mode != b.mode ? fmt::format("; mode {} would", octal(b.suggested_mode))
+                                   : std::string("; give it to the process's user or group"));
+  } else {
+    f.explanation = fmt::format(
+        "{} was denied ({}) although the file modes allow {}: look at ACLs, SELinux/AppArmor, "
+        "mount options (ro, noexec) or capabilities",
+        g.path, g.errno_name, who);
+  }
+}
+
+bool classify_interpreter(const FailureGroup& g, const ClassifyContext& ctx, Finding& f) {
+  if (!ctx.fs.available()) {
+    if (ctx.log.exists(g.path)) {
+      f.kind = FindingKind::BadInterpreter;
+      f.log_only = true;
+      f.explanation = fmt::format(
+          "{} exists (the log shows it) but execve() said ENOENT: its #! interpreter or ELF loader "
+          "is missing (checked from the log only)",
+          g.path);
+      return true;
+    }
+    return false;
+  }
+  const auto info = ctx.fs.stat(g.path);
+  if (!info || !info->is_regular) {
+    return false;
+  }
+  const auto head = ctx.fs.read(g.path, 512);
+  if (!head) {
+    return false;
+  }
+  const std::string& text = *head;
+  f.kind = FindingKind::BadInterpreter;
+  if (text.rfind("#!", 0) != 0) {
+    f.explanation = fmt::format(
+        "{} exists but execve() said ENOENT: its ELF interpreter (dynamic "
+        "loader) is missing or it is built for another architecture",
+        g.path);
+    return true;
+  }
+  const auto nl = text.find('\n');
+  const std::string line = text.substr(0, nl);
+  std::size_t b = 2;
+  while (b < line.size() && (line[b] == ' ' || line[b] == '\t')) {
+    ++b;
+  }
+  std::size_t e = b;
+  while (e < line.size() && line[e] != ' ' && line[e] != '\t') {
+    ++e;
+  }
+  std::string interp = line.substr(b, e - b);
+  std::string display_line = line;
+  if (!display_line.empty() && display_line.back() == '\r') {
+    display_line.pop_back();
+  }
+  f.referenced_from = SourceLocation{g.path, 1, display_line};
+  f.path = interp;  // the culprit is the interpreter the kernel looked for; the script refers to it
+  if (!interp.empty() && interp.back() == '\r') {
+    const std::string clean = interp.substr(0, interp.size() - 1);
+    f.bad_token = interp;
+    f.good_token = clean;
+    f.suggestion = clean;
+    f.explanation = fmt::format(
+        "{} starts with '#!{}' followed by a carriage return: the file has "
+        "DOS line endings, so the kernel looks for '{}\\r'",
+        g.path, clean, clean);
+    return true;
+  }
+  if (ctx.fs.stat(interp)) {
+    f.explanation = fmt::format(
+        "{} exists and its interpreter {} exists, yet execve() said ENOENT: "
+        "the interpreter's own loader or libraries are missing",
+        g.path, interp);
+    return true;
+  }
+  const auto dir = std::string(dir_name(interp));
+  if (const auto sib = best_sibling(base_name(interp), ctx.fs.list(dir))) {
+    f.suggestion = join_path(dir, *sib);
+    f.bad_token = interp;
+    f.good_token = *f.suggestion;
+  }
+  f.explanation =
+      fmt::format("{} names the interpreter {} on its #! line, which does not exist{}", g.path,
+                  interp, f.suggestion ? fmt::format("; {} does", *f.suggestion) : "");
+  return true;
+}
+
+struct ExtensionGuess {
+  std::string name;
+  std::string bad_ext;
+  std::string good_ext;
+  std::size_t count = 0;
+};
+
+// The failing name with its extension replaced by a near extension (".phpp" -> ".php") that at
+// least three names of the directory carry, when none carries the failing one.
+std::optional<ExtensionGuess> dominant_extension_variant(std::string_view name,
+                                                         const std::vector<std::string>& names) {
+  const auto dot = name.rfind('.');
+  if (dot == std::string_view::npos || dot == 0 || dot + 1 >= name.size()) {
+    return std::nullopt;
+  }
+  const std::string_view stem = name.substr(0, dot);
+  const std::string_view ext = name.substr(dot + 1);
+  std::map<std::string, std::size_t> counts;
+  for (const auto& n : names) {
+    const auto d = n.rfind('.');
+    if (d == std::string::npos || d == 0) {
+      continue;
+    }
+    ++counts[n.substr(d + 1)];
+  }
+  if (counts.count(std::string(ext)) != 0) {
+    return std::nullopt;
+  }
+  std::optional<ExtensionGuess> best;
+  for (const auto& [e, count] : counts) {
+    if (count < 3 || edit_distance(ext, e, 1) > 1) {
+      continue;
+    }
+    if (!best || count > best->count) {
+      best = ExtensionGuess{fmt::format("{}.{}", stem, e), std::string(ext), e, count};
+    }
+  }
+  return best;
+}
+
+void classify_missing_from_log(const FailureGroup& g, const ClassifyContext& ctx, Finding& f) {
+  f.log_only = true;
+  const std::string dir(dir_name(g.path));
+  const auto names = ctx.log.names_in(dir);
+  if (const auto sib = best_sibling(base_name(g.path), names)) {
+    f.kind = FindingKind::MistypedPath;
+    f.suggestion = join_path(dir, *sib);
+    f.bad_token = std::string(base_name(g.path));
+    f.good_token = *sib;
+    f.explanation = fmt::format(
+        "{} does not exist; the same directory holds {} (seen in the log): "
+        "the name is mistyped (checked from the log only)",
+        g.path, *f.suggestion);
+    return;
+  }
+  // class-wp-locale.phpp failing while dozens of *.php in the same directory open fine: the
+  // extension is the typo, even though the log never shows class-wp-locale.php itself.
+  if (const auto guess = dominant_extension_variant(base_name(g.path), names)) {
+    f.kind = FindingKind::MistypedPath;
+    f.suggestion = join_path(dir, guess->name);
+    f.bad_token = std::string(base_name(g.path));
+    f.good_token = guess->name;
+    f.explanation = fmt::format(
+        "{} does not exist; no '.{}' file appears in the log while {} '.{}' files in {} were used: "
+        "probably {} was meant (inferred from the log only, not verified)",
+        g.path, guess->bad_ext, guess->count, guess->good_ext, dir, *f.suggestion);
+    return;
+  }
+  if (g.creates() && g.errno_name == "ENOENT" && !ctx.log.dir_exists(dir)) {
+    f.kind = FindingKind::MissingDirectory;
+    f.missing_directory = dir;
+    f.explanation = fmt::format(
+        "{} cannot be created because the directory {} (or one above it) "
+        "does not exist (checked from the log only)",
+        g.path, dir);
+    return;
+  }
+  f.kind = FindingKind::MissingPath;
+  f.explanation = fmt::format("{} does not exist{} (checked from the log only)", g.path,
+                              ctx.log.dir_exists(dir) ? " although its directory does" : "");
+}
+
+void classify_missing(const FailureGroup& g, const ClassifyContext& ctx, Finding& f) {
+  const std::string dir(dir_name(g.path));
+  const bool absolute = !g.path.empty() && g.path.front() == '/';
+  if (!ctx.fs.available() || !absolute || (!ctx.fs.stat(dir) && ctx.log.dir_exists(dir))) {
+    classify_missing_from_log(g, ctx, f);
+    return;
+  }
+  // The first component that does not exist.
+  std::string missing;
+  std::string parent = "/";
+  std::size_t pos = 1;
+  while (pos <= g.path.size()) {
+    auto slash = g.path.find('/', pos);
+    if (slash == std::string::npos) {
+      slash = g.path.size();
+    }
+    const std::string prefix = g.path.substr(0, slash);
+    if (slash > pos) {
+      const auto info = ctx.fs.stat(prefix);
+      if (!info) {
+        missing = prefix;
+        break;
+      }
+      if (!info->is_directory && slash < g.path.size()) {
+        f.kind = FindingKind::MissingPath;
+        f.explanation =
+            fmt::format("{} cannot exist: {} is a file, not a directory", g.path, prefix);
+        return;
+      }
+      parent = prefix;
+    }
+    pos = slash + 1;
+  }
+  if (missing.empty()) {
+    f.kind = FindingKind::MissingPath;
+    f.explanation = fmt::format("{} was missing when the process looked ({}), but exists now",
+                                g.path, g.errno_name);
+    return;
+  }
+  const std::string missing_name(base_name(missing));
+  if (const auto sib = best_sibling(missing_name, ctx.fs.list(parent))) {
+    f.kind = FindingKind::MistypedPath;
+    f.suggestion = join_path(parent, *sib) + g.path.substr(missing.size());
+    f.bad_token = missing_name;
+    f.good_token = *sib;
+    f.explanation =
+        fmt::format("{} does not exist; {} does: the name is mistyped", g.path, *f.suggestion);
+    return;
+  }
+  if (missing == g.path) {
+    f.kind = FindingKind::MissingPath;
+    f.explanation =
+        fmt::format("{} does not exist, and nothing with a similar name is in {}", g.path, parent);
+    return;
+  }
+  f.kind = FindingKind::MissingDirectory;
+  f.missing_directory = missing;
+  f.explanation = fmt::format("{} cannot be {} because the directory {} does not exist", g.path,
+                              g.creates() ? "created" : "opened", missing);
+}
+
+}  // namespace
+
+void LogFacts::add_existing(std::string_view path) {
+  if (path.empty() || path.front() != '/') {
+    return;
+  }
+  const auto dir = dir_name(path);
+  const auto base = base_name(path);
+  auto it = by_dir_.find(dir);
+  if (it == by_dir_.end()) {
+    it = by_dir_.emplace(std::string(dir), std::set<std::string>{}).first;
+  }
+  it->second.emplace(base);
+  // Every ancestor exists too.
+  if (dir.size() > 1) {
+    add_existing(dir);
+  }
+}
+
+std::vector<std::string> LogFacts::names_in(std::string_view dir) const {
+  const auto it = by_dir_.find(dir);
+  if (it == by_dir_.end()) {
+    return {};
+  }
+  return {it->second.begin(), it->second.end()};
+}
+
+bool LogFacts::exists(std::string_view path) const {
+  const auto it = by_dir_.find(dir_name(path));
+  return it != by_dir_.end() && it->second.count(std::string(base_name(path))) != 0;
+}
+
+bool LogFacts::dir_exists(std::string_view dir) const { return by_dir_.count(dir) != 0; }
+
+std::string service_hint(std::string_view where) {
+  struct Hint {
+    std::string_view needle;
+    std::string_view service;
+  };
+  static constexpr Hint kHints[] = {
+      {"mysql", "mysqld/mariadb"}, {"mariadb", "mariadb"},     {":3306", "mysqld/mariadb"},
+      {"PGSQL", "postgresql"},     {"postgres", "postgresql"}, {":5432", "postgresql"},
+      {"php", "php-fpm"},          {":9000", "php-fpm"},       {"redis", "redis-server"},
+      {":6379", "redis-server"},   {"memcache", "memcached"},  {":11211", "memcached"},
+      {"mongo", "mongod"},         {":27017", "mongod"},       {"docker", "dockerd"},
+      {"uwsgi", "uwsgi"},          {"gunicorn", "gunicorn"},   {"supervisor", "supervisord"},
+  };
+  for (const auto& h : kHints) {
+    if (where.find(h.needle) != std::string_view::npos) {
+      return fmt::format("is the service ({}) running?", h.service);
+    }
+  }
+  return "is the service that should listen there running?";
+}
+
+Finding classify_group(const FailureGroup& g, const ClassifyContext& ctx) {
+  Finding f = base_finding(g);
+  const std::string& err = g.errno_name;
+  const bool connect_like =
+      g.family == tracer::Family::Network || is_one_of(g.syscall, {"connect", "sendto", "sendmsg"});
+  if (connect_like && is_one_of(err, {"ECONNREFUSED", "ENOENT", "EHOSTUNREACH", "ENETUNREACH",
+                                      "ECONNABORTED", "EADDRNOTAVAIL"})) {
+    classify_connection(g, ctx, f);
+    return f;
+  }
+  if (is_one_of(err, {"EACCES", "EPERM"}) && !g.path.empty()) {
+    classify_permission(g, ctx, f);
+    return f;
+  }
+  if (g.family == tracer::Family::Exec && is_one_of(err, {"ENOENT", "ENOEXEC"}) &&
+      classify_interpreter(g, ctx, f)) {
+    return f;
+  }
+  if (is_one_of(err, {"ENOENT", "ENOTDIR", ""}) && !g.path.empty()) {
+    classify_missing(g, ctx, f);
+    return f;
+  }
+  f.kind = FindingKind::Other;
+  static constexpr std::pair<std::string_view, std::string_view> kWhy[] = {
+      {"EROFS", "the filesystem is mounted read-only"},
+      {"ENOSPC", "the filesystem is full"},
+      {"EDQUOT", "the user's disk quota is exhausted"},
+      {"EMFILE", "the process ran out of file descriptors (raise its `ulimit -n` / LimitNOFILE)"},
+      {"ENFILE", "the system ran out of file descriptors (fs.file-max)"},
+      {"EISDIR", "a directory was opened as a file"},
+      {"ELOOP", "the path has a symbolic link loop"},
+      {"ENAMETOOLONG", "the path is too long"},
+      {"EADDRINUSE", "another process already listens on that address"},
+      {"ENOMEM", "the process ran out of memory"},
+      {"EBADF", "the process used a closed file descriptor"},
+  };
+  for (const auto& [name, why] : kWhy) {
+    if (err == name) {
+      f.explanation = fmt::format("{}{} failed with {}: {}", g.syscall,
+                                  g.path.empty() ? std::string() : " on " + g.path, err, why);
+      return f;
+    }
+  }
+  f.explanation = g.path.empty() ? fmt::format("{} failed with {}", g.syscall, err)
+                                 : fmt::format("{} on {} failed with {}", g.syscall, g.path, err);
+  return f;
+}
+
+std::optional<Finding> classify_message(const MessageHit& hit, const Rules& rules) {
+  if (hit.rule == nullptr || !hit.path.empty()) {
+    return std::nullopt;
+  }
+  const MessageRule& rule = *hit.rule;
+  const bool config = (rule.kind && *rule.kind == FindingKind::ConfigError) ||
+                      (hit.continuation != nullptr && hit.continuation->kind &&
+                       *hit.continuation->kind == FindingKind::ConfigError);
+  if (!config && hit.file.empty()) {
+    return std::nullopt;
+  }
+  Finding f;
+  f.kind = config ? FindingKind::ConfigError : FindingKind::Other;
+  f.path = hit.file;
+  f.count = hit.count;
+  f.pids = {hit.pid};
+  f.first_seen = hit.time;
+  f.last_seen = hit.time;
+  f.evidence = {hit.evidence};
+  f.message = hit.text;
+  if (!hit.file.empty()) {
+    f.referenced_from = SourceLocation{hit.file, hit.line, {}};
+  }
+  f.bad_token = hit.token;
+  const MessageRule& token_rule = hit.continuation != nullptr ? *hit.continuation : rule;
+  if (!hit.token.empty() && !token_rule.words.empty()) {
+    if (const WordList* list = rules.words(token_rule.words)) {
+      if (auto w = nearest_word(hit.token, list->words, list->case_insensitive)) {
+        const bool same =
+            list->case_insensitive ? edit_distance(*w, hit.token, 0, true) == 0 : *w == hit.token;
+        if (!same) {
+          f.good_token = *w;
+        }
+      }
+    }
+  }
+  const std::string where =
+      hit.file.empty() ? std::string("the configuration")
+                       : (hit.line != 0 ? fmt::format("{} line {}", hit.file, hit.line) : hit.file);
+  if (!f.bad_token.empty() && !f.good_token.empty()) {
+    f.explanation = fmt::format("{}: '{}' is not a known directive; did you mean '{}'?{}", where,
+                                f.bad_token, f.good_token,
+                                token_rule.words == "apache-directives"
+                                    ? " (Apache directive names are case-insensitive, so only "
+                                      "the spelling matters)"
+                                    : "");
+  } else if (!f.bad_token.empty()) {
+    f.explanation =
+        fmt::format("{}: {}: '{}'", where,
+                    token_rule.why.empty() ? std::string("error") : token_rule.why, f.bad_token);
+  } else {
+    f.explanation =
+        fmt::format("{}: {}", where, rule.why.empty() ? std::string("error") : rule.why);
+  }
+  return f;
+}
+
+void finish_explanation(Finding& f) {
+  if (!f.referenced_from || f.referenced_from->file.empty() || f.path.empty()) {
+    return;
+  }
+  const auto& ref = *f.referenced_from;
+  if (f.kind == FindingKind::ConfigError || f.kind == FindingKind::BadInterpreter ||
+      ref.file == f.path) {
+    return;
+  }
+  const std::string_view text = ref.text;
+  std::string verb = "refers to";
+  if (text.find("require") != std::string_view::npos) {
+    verb = "requires";
+  } else if (text.find("include") != std::string_view::npos ||
+             text.find("Include") != std::string_view::npos) {
+    verb = "includes";
+  } else if (text.find("LoadModule") != std::string_view::npos ||
+             text.find("load") != std::string_view::npos) {
+    verb = "loads";
+  }
+  const std::string where = ref.line != 0 ? fmt::format("{} line {}", base_name(ref.file), ref.line)
+                                          : std::string(base_name(ref.file));
+  switch (f.kind) {
+    case FindingKind::MistypedPath:
+      if (f.log_only) {
+        f.explanation = fmt::format(
+            "{} {} {}, which does not exist; the log points to {}: the name is mistyped (checked "
+            "from the log only, not on disk).",
+            where, verb, f.path, f.suggestion.value_or("a similar name"));
+      } else {
+        f.explanation =
+            fmt::format("{} {} {}, which does not exist; {} does: the name is mistyped.", where,
+                        verb, f.path, f.suggestion.value_or("a similar name"));
+      }
+      break;
+    case FindingKind::MissingPath:
+      f.explanation = fmt::format("{} {} {}, which does not exist.", where, verb, f.path);
+      break;
+    case FindingKind::MissingDirectory:
+      f.explanation = fmt::format(
+          "{} {} {}, but the directory {} does not exist.", where, verb, f.path,
+          f.missing_directory.empty() ? std::string(dir_name(f.path)) : f.missing_directory);
+      break;
+    default:
+      f.explanation += fmt::format(" ({} {} it.)", where, verb);
+      break;
+  }
+}
+
+}  // namespace culprit::analyzer

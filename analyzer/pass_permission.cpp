@@ -1,0 +1,177 @@
+#include "analyzer/pass_permission.h"
+
+#include "tracer/event.h"
+
+namespace culprit::analyzer {
+
+AccessRequest access_for(std::string_view syscall, std::int32_t open_flags,
+                         std::int32_t access_mode) {
+  namespace of = tracer::open_flag;
+  AccessRequest r;
+  if (syscall == "execve" || syscall == "execveat") {
+    r.want = access_bit::Exec;
+  } else if (syscall == "connect" || syscall == "sendto" || syscall == "sendmsg") {
+    r.want = access_bit::Write;  // unix(7): connecting needs write permission on the socket
+  } else if (syscall == "mkdir" || syscall == "mkdirat" || syscall == "mknod" ||
+             syscall == "mknodat" || syscall == "bind" || syscall == "symlink" ||
+             syscall == "symlinkat" || syscall == "creat") {
+    r.want = access_bit::Write;
+    r.create = true;
+  } else if (syscall == "unlink" || syscall == "unlinkat" || syscall == "rmdir" ||
+             syscall == "rename" || syscall == "renameat" || syscall == "renameat2") {
+    r.want = access_bit::Write;
+    r.create = true;  // needs w+x on the parent directory
+  } else if (syscall == "chdir" || syscall == "chroot") {
+    r.want = access_bit::Exec;
+  } else if ((syscall == "access" || syscall == "faccessat" || syscall == "faccessat2") &&
+             access_mode > 0) {
+    r.want = static_cast<std::uint32_t>(access_mode) & 7U;
+  } else if (open_flags >= 0) {
+    const auto acc = open_flags & of::AccMode;
+    r.want = acc == of::WrOnly ? access_bit::Write
+             : acc == of::RdWr ? (access_bit::Read | access_bit::Write)
+                               : access_bit::Read;
+    if ((open_flags & of::Directory) != 0) {
+      r.want |= access_bit::Exec;
+    }
+    r.create = (open_flags & of::Creat) != 0;
+  } else if (syscall.find("stat") != std::string_view::npos || syscall == "readlink" ||
+             syscall == "readlinkat" || syscall == "access") {
+    r.want = 0;  // only search permission on the directories
+  }
+  return r;
+}
+
+std::uint32_t granted_bits(std::uint32_t mode, std::uint32_t owner, std::uint32_t group,
+                           std::optional<std::uint32_t> uid, std::optional<std::uint32_t> gid,
+                           bool is_directory) {
+  if (uid && *uid == 0) {
+    // CAP_DAC_OVERRIDE: everything, except exec of a file with no x bit at all.
+    const bool any_x = (mode & 0111) != 0;
+    return access_bit::Read | access_bit::Write | ((is_directory || any_x) ? access_bit::Exec : 0U);
+  }
+  if (uid && *uid == owner) {
+    return (mode >> 6) & 7U;
+  }
+  if (gid && *gid == group) {
+    return (mode >> 3) & 7U;
+  }
+  return mode & 7U;
+}
+
+std::uint32_t suggest_mode(std::uint32_t mode, bool is_directory, std::uint32_t missing,
+                           std::uint32_t owner, std::uint32_t group,
+                           std::optional<std::uint32_t> uid, std::optional<std::uint32_t> gid) {
+  std::uint32_t m = mode;
+  if (is_directory) {
+    if ((missing & (access_bit::Exec | access_bit::Read)) != 0) {
+      m |= 0555;  // 0700 -> 0755, 0750 -> 0755: listable and searchable
+    }
+  } else {
+    if ((missing & access_bit::Read) != 0) {
+      m |= 0444;  // 0600 -> 0644
+    }
+    if ((missing & access_bit::Exec) != 0) {
+      m |= 0555;  // a script must also be readable by its interpreter: 0755
+    }
+  }
+  if ((missing & access_bit::Write) != 0) {
+    if (uid && *uid == owner) {
+      m |= 0200;
+    } else if (gid && *gid == group) {
+      m |= 0020;
+    }
+    // Else: the process is "other"; making it world-writable is not a fix (change the owner).
+  }
+  // Never grant world write beyond what was already there.
+  m &= ~(0002U & ~mode);
+  return m;
+}
+
+std::string bits_text(std::uint32_t bits) {
+  std::string s;
+  if ((bits & access_bit::Read) != 0) {
+    s += 'r';
+  }
+  if ((bits & access_bit::Write) != 0) {
+    s += 'w';
+  }
+  if ((bits & access_bit::Exec) != 0) {
+    s += 'x';
+  }
+  return s;
+}
+
+std::optional<PermissionBlocker> find_blocker(const FileSystem& fs, std::string_view path,
+                                              const AccessRequest& req) {
+  if (!fs.available() || path.empty() || path.front() != '/') {
+    return std::nullopt;
+  }
+  auto make = [&](const std::string& p, const FileInfo& info, std::uint32_t missing) {
+    PermissionBlocker b;
+    b.path = p;
+    b.mode = info.mode;
+    b.uid = info.uid;
+    b.gid = info.gid;
+    b.owner = fs.user_name(info.uid);
+    b.group = fs.group_name(info.gid);
+    b.needed = bits_text(missing);
+    b.is_directory = info.is_directory;
+    b.suggested_mode =
+        suggest_mode(info.mode, info.is_directory, missing, info.uid, info.gid, req.uid, req.gid);
+    return b;
+  };
+  // Directories from "/" down to the parent need search (x) permission.
+  std::string prefix = "/";
+  std::size_t pos = 1;
+  while (true) {
+    const auto slash = path.find('/', pos);
+    if (slash == std::string_view::npos) {
+      break;
+    }
+    const auto info = fs.stat(prefix);
+    if (!info || !info->is_directory) {
+      return std::nullopt;
+    }
+    const auto have = granted_bits(info->mode, info->uid, info->gid, req.uid, req.gid, true);
+    if ((have & access_bit::Exec) == 0) {
+      return make(prefix, *info, access_bit::Exec);
+    }
+    prefix = std::string(path.substr(0, slash));
+    pos = slash + 1;
+    while (pos < path.size() && path[pos] == '/') {
+      ++pos;
+    }
+  }
+  // `prefix` is now the parent directory of the final component.
+  const auto dir_info = fs.stat(prefix);
+  if (!dir_info || !dir_info->is_directory) {
+    return std::nullopt;
+  }
+  const auto dir_have =
+      granted_bits(dir_info->mode, dir_info->uid, dir_info->gid, req.uid, req.gid, true);
+  if ((dir_have & access_bit::Exec) == 0) {
+    return make(prefix, *dir_info, access_bit::Exec);
+  }
+  const std::string full(path);
+  const auto info = fs.stat(full);
+  if (!info) {
+    if (req.create && (dir_have & access_bit::Write) == 0) {
+      return make(prefix, *dir_info, access_bit::Write);
+    }
+    return std::nullopt;
+  }
+  if (req.create && req.want == access_bit::Write && !info->is_regular &&
+      (dir_have & access_bit::Write) == 0) {
+    return make(prefix, *dir_info, access_bit::Write);
+  }
+  const auto have =
+      granted_bits(info->mode, info->uid, info->gid, req.uid, req.gid, info->is_directory);
+  const auto missing = req.want & ~have;
+  if (missing != 0) {
+    return make(full, *info, missing);
+  }
+  return std::nullopt;
+}
+
+}  // namespace culprit::analyzer

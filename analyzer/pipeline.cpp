@@ -1,0 +1,1066 @@
+// The pipeline: per-event bookkeeping (cheap; most events are successful calls that only touch a
+// hash set), then the whole-trace passes in `finish`.
+#include "analyzer/pipeline.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <bitset>
+#include <cstring>
+#include <unordered_map>
+
+#include "analyzer/pass_classify.h"
+#include "analyzer/pass_group.h"
+#include "analyzer/pass_noise.h"
+#include "analyzer/pass_rank.h"
+#include "analyzer/pass_referrer.h"
+
+namespace culprit::analyzer {
+namespace {
+
+using tracer::Event;
+using tracer::Family;
+using tracer::Pid;
+
+enum class Op : std::uint8_t {
+  Other,     // anything else: its path, if any, is remembered as existing on success
+  Open,      // open/openat/openat2/creat
+  Exec,      // execve/execveat
+  Write,     // write family: error messages and HTTP answers
+  Read,      // read family: file contents for log-only referrer search
+  Clone,     // clone/fork/vfork: parent links
+  SetUid,    // setuid family
+  SetGid,    // setgid family
+  Getdents,  // directory listings
+  SockOpt,   // getsockopt: SO_ERROR of a non-blocking connect
+  Ignore,    // no path, nothing to learn
+};
+
+struct OpInfo {
+  Op op = Op::Other;
+  Family family = Family::Other;
+};
+
+OpInfo op_for(std::string_view name) {
+  OpInfo info;
+  if (const auto* row = tracer::find_syscall(name)) {
+    info.family = row->family;
+  }
+  auto in = [&](std::initializer_list<std::string_view> names) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+  };
+  if (in({"open", "openat", "openat2", "creat"})) {
+    info.op = Op::Open;
+    info.family = Family::File;
+  } else if (in({"execve", "execveat"})) {
+    info.op = Op::Exec;
+    info.family = Family::Exec;
+  } else if (in({"write", "writev", "pwrite64", "pwritev", "pwritev2", "send", "sendto", "sendmsg",
+                 "sendmmsg"})) {
+    info.op = Op::Write;
+  } else if (in({"read", "readv", "pread64", "preadv", "preadv2"})) {
+    info.op = Op::Read;
+  } else if (in({"clone", "clone3", "fork", "vfork"})) {
+    info.op = Op::Clone;
+    info.family = Family::Process;
+  } else if (in({"setuid", "setreuid", "setresuid", "setfsuid", "setuid32", "setresuid32"})) {
+    info.op = Op::SetUid;
+  } else if (in({"setgid", "setregid", "setresgid", "setfsgid", "setgid32", "setresgid32"})) {
+    info.op = Op::SetGid;
+  } else if (in({"getdents", "getdents64"})) {
+    info.op = Op::Getdents;
+  } else if (name == "getsockopt") {
+    info.op = Op::SockOpt;
+  } else if (in({"close",        "mmap",
+                 "munmap",       "mprotect",
+                 "brk",          "poll",
+                 "ppoll",        "epoll_wait",
+                 "epoll_pwait",  "epoll_ctl",
+                 "futex",        "fstat",
+                 "lseek",        "fcntl",
+                 "rt_sigaction", "rt_sigprocmask",
+                 "rt_sigreturn", "select",
+                 "pselect6",     "clock_gettime",
+                 "gettimeofday", "getpid",
+                 "gettid",       "dup",
+                 "dup2",         "dup3",
+                 "accept",       "accept4",
+                 "recvfrom",     "recvmsg",
+                 "shutdown",     "setsockopt",
+                 "nanosleep",    "clock_nanosleep",
+                 "sched_yield",  "madvise",
+                 "times",        "getrusage",
+                 "wait4",        "kill",
+                 "tgkill",       "ioctl",
+                 "socket",       "getsockname",
+                 "getpeername"})) {
+    info.op = Op::Ignore;
+  }
+  return info;
+}
+
+constexpr std::size_t kRecentFiles = 64;
+constexpr std::size_t kRecentGroups = 8;
+constexpr std::size_t kMaxHits = 2000;
+constexpr std::size_t kTimelineCap = 30;
+constexpr std::size_t kPerFileRecorded = 1U << 20;
+
+template <typename T, std::size_t N>
+struct Ring {
+  std::array<T, N> items{};
+  std::size_t head = 0;  // next slot
+  std::size_t size = 0;
+  void push(T v) {
+    items[head] = v;
+    head = (head + 1) % N;
+    size = std::min(size + 1, N);
+  }
+  // i = 0 is the newest.
+  [[nodiscard]] T at(std::size_t i) const { return items[(head + N - 1 - i) % N]; }
+  void clear() { size = 0; }
+};
+
+struct ProcInfo {
+  Pid parent = 0;
+  std::optional<std::uint32_t> uid;
+  std::optional<std::uint32_t> gid;
+  Ring<std::uint32_t, kRecentFiles> files;  // interned file ids opened for reading
+  Ring<std::uint32_t, kRecentGroups>
+      groups;  // real (non-rule) failure groups since the last answer
+};
+
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+bool skip_as_candidate(std::string_view path) {
+  if (starts_with(path, "/proc/") || starts_with(path, "/sys/") || starts_with(path, "/dev/")) {
+    return true;
+  }
+  const auto base = base_name(path);
+  const auto so = base.find(".so");
+  if (so != std::string_view::npos &&
+      (so + 3 == base.size() || base[so + 3] == '.')) {  // libx.so, libx.so.6
+    return true;
+  }
+  return base == "locale-archive" || base == "ld.so.cache" ||
+         (base.size() > 3 && base.substr(base.size() - 3) == ".mo");
+}
+
+// An HTTP status line or CGI Status header with a 5xx code, at the start of a written buffer.
+int http_status(std::string_view d) {
+  if (starts_with(d, "HTTP/1.") && d.size() >= 12 && d[8] == ' ') {
+    const auto code = d.substr(9, 3);
+    if (std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return (code[0] - '0') * 100 + (code[1] - '0') * 10 + (code[2] - '0');
+    }
+  }
+  const auto head = d.substr(0, 96);
+  const auto st = head.find("Status: ");
+  if (st != std::string_view::npos && st + 11 <= head.size()) {
+    const auto code = head.substr(st + 8, 3);
+    if (std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return (code[0] - '0') * 100 + (code[1] - '0') * 10 + (code[2] - '0');
+    }
+  }
+  return 0;
+}
+
+bool error_stream(const Event& e) {
+  if (e.fd == 2) {
+    return true;
+  }
+  const std::string_view p = e.fd_path;
+  if (p.empty() || p.find("access") != std::string_view::npos) {
+    return false;
+  }
+  return p.find("error") != std::string_view::npos ||
+         (p.size() > 4 && p.substr(p.size() - 4) == ".log") || p == "/dev/log";
+}
+
+std::string first_line(std::string_view s, std::size_t limit = 200) {
+  while (!s.empty() && (s.front() == '\n' || s.front() == '\r')) {
+    s.remove_prefix(1);
+  }
+  auto nl = s.find('\n');
+  auto line = s.substr(0, nl);
+  if (!line.empty() && line.back() == '\r') {
+    line.remove_suffix(1);
+  }
+  std::string out(line.substr(0, limit));
+  if (line.size() > limit) {
+    out += "...";
+  }
+  return out;
+}
+
+// Drops the HTML markup PHP puts around its messages when display_errors is on.
+std::string strip_html(std::string_view line) {
+  std::string out;
+  out.reserve(line.size());
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    if (line[i] == '<') {
+      const auto end = line.find('>', i);
+      if (end != std::string_view::npos && end - i <= 8) {
+        i = end;
+        continue;
+      }
+    }
+    out += line[i];
+  }
+  return out;
+}
+
+}  // namespace
+
+struct Pipeline::State {
+  const Rules& rules;
+  const FileSystem& fs;
+  PipelineOptions options;
+
+  std::uint64_t seq = 0;
+  ReportStats stats;
+  tracer::Timestamp first_time;
+  tracer::Timestamp last_time;
+
+  StringMap<OpInfo> ops;
+  GroupTable groups;
+  ProbeTracker probes;
+  std::unordered_map<Pid, ProcInfo> procs;
+  Pid cached_pid = -1;
+  ProcInfo* cached_proc = nullptr;
+
+  // Successful paths (what exists, per the log), capped.
+  StringSet known_paths;
+  // Interned files opened for reading, and the read() data recorded for them.
+  std::vector<std::string> files;
+  StringMap<std::uint32_t> file_ids;
+  std::vector<std::string> recorded;
+  std::vector<std::uint32_t> opens;  // times each interned file was opened
+  std::size_t recorded_total = 0;
+
+  // Error messages.
+  std::bitset<65536> prefilter;
+  bool prefilter_any = false;  // a literal shorter than two bytes: check every write
+  std::vector<MessageHit> hits;
+  StringMap<std::size_t> hit_index;
+  std::unordered_map<Pid, MessageHit> pending;
+  std::uint64_t hits_dropped = 0;
+
+  // Non-blocking connects in progress, by (pid, fd): their outcome comes later (SO_ERROR).
+  std::unordered_map<std::uint64_t, Event> connecting;
+
+  std::vector<TimelineEntry> timeline;
+  std::uint64_t responses_5xx = 0;
+  std::uint64_t error_writes = 0;
+  std::uint64_t bad_exits = 0;
+  std::size_t timeline_5xx = 0;
+  std::size_t timeline_writes = 0;
+  std::size_t timeline_exits = 0;
+
+  State(const Rules& r, const FileSystem& f, PipelineOptions o)
+      : rules(r), fs(f), options(std::move(o)), groups(options.max_groups) {
+    for (const auto& rule : rules.messages()) {
+      for (const auto& lit : rule.contains) {
+        if (lit.size() < 2) {
+          prefilter_any = true;
+        } else {
+          prefilter.set(static_cast<unsigned char>(lit[0]) * 256U +
+                        static_cast<unsigned char>(lit[1]));
+        }
+      }
+    }
+  }
+
+  ProcInfo& proc(Pid pid) {
+    if (pid == cached_pid && cached_proc != nullptr) {
+      return *cached_proc;
+    }
+    auto [it, inserted] = procs.try_emplace(pid);
+    if (inserted) {
+      it->second.uid = options.process_uid;
+      it->second.gid = options.process_gid;
+    }
+    cached_pid = pid;
+    cached_proc = &it->second;
+    return it->second;
+  }
+
+  const OpInfo& op_of(const std::string& name) {
+    auto it = ops.find(std::string_view(name));
+    if (it == ops.end()) {
+      it = ops.emplace(name, op_for(name)).first;
+    }
+    return it->second;
+  }
+
+  void note_time(const tracer::Timestamp& t) {
+    if (!t.known()) {
+      return;
+    }
+    if (!first_time.known()) {
+      first_time = t;
+    }
+    last_time = t;
+  }
+
+  void add_timeline(const Event& e, std::string what) {
+    timeline.push_back(TimelineEntry{e.time, e.pid, std::move(what)});
+  }
+
+  void remember_existing(std::string_view path, Pid pid) {
+    if (path.empty()) {
+      return;
+    }
+    if (!probes.empty()) {
+      probes.on_success(path, pid, groups.groups());
+    }
+    if (known_paths.size() < options.max_known_paths && path.front() == '/' &&
+        known_paths.find(path) == known_paths.end()) {
+      known_paths.emplace(path);
+    }
+  }
+
+  std::uint32_t intern_file(std::string_view path) {
+    if (const auto it = file_ids.find(path); it != file_ids.end()) {
+      return it->second;
+    }
+    const auto id = static_cast<std::uint32_t>(files.size());
+    files.emplace_back(path);
+    recorded.emplace_back();
+    opens.push_back(0);
+    file_ids.emplace(std::string(path), id);
+    return id;
+  }
+
+  void on_success(const Event& e, const OpInfo& info) {
+    switch (info.op) {
+      case Op::Ignore:
+        return;
+      case Op::Open: {
+        const std::string_view path = e.path_absolute || e.ret_path.empty()
+                                          ? std::string_view(e.path)
+                                          : std::string_view(e.ret_path);
+        remember_existing(path, e.pid);
+        const bool for_reading = e.open_flags < 0 || (e.open_flags & tracer::open_flag::AccMode) !=
+                                                         tracer::open_flag::WrOnly;
+        const bool directory =
+            e.open_flags >= 0 && (e.open_flags & tracer::open_flag::Directory) != 0;
+        if (for_reading && !directory && !path.empty() && path.front() == '/' &&
+            !skip_as_candidate(path)) {
+          ProcInfo& p = proc(e.pid);
+          const auto id = intern_file(path);
+          ++opens[id];
+          if (p.files.size == 0 || p.files.at(0) != id) {
+            p.files.push(id);
+          }
+        }
+        return;
+      }
+      case Op::Write:
+        if (!e.data.empty()) {
+          on_write(e);
+        }
+        return;
+      case Op::Read:
+        if (!e.data.empty() && !e.fd_path.empty() && recorded_total < options.max_recorded_bytes) {
+          // Only the first opening is recorded: later ones read the same bytes again.
+          if (const auto it = file_ids.find(std::string_view(e.fd_path));
+              it != file_ids.end() && opens[it->second] == 1) {
+            std::string& buf = recorded[it->second];
+            if (buf.size() < kPerFileRecorded) {
+              const auto n = std::min(e.data.size(), kPerFileRecorded - buf.size());
+              buf.append(e.data, 0, n);
+              recorded_total += n;
+            }
+          }
+        }
+        return;
+      case Op::Clone:
+        if (e.ret_known && e.ret > 0) {
+          ProcInfo& parent = proc(e.pid);
+          const auto uid = parent.uid;
+          const auto gid = parent.gid;
+          ProcInfo& child = proc(static_cast<Pid>(e.ret));
+          child.parent = e.pid;
+          child.uid = uid;
+          child.gid = gid;
+        }
+        return;
+      case Op::SetUid:
+        if (e.set_id >= 0) {
+          proc(e.pid).uid = static_cast<std::uint32_t>(e.set_id);
+        }
+        return;
+      case Op::SetGid:
+        if (e.set_id >= 0) {
+          proc(e.pid).gid = static_cast<std::uint32_t>(e.set_id);
+        }
+        return;
+      case Op::Getdents:
+        on_getdents(e);
+        return;
+      case Op::SockOpt:
+        // getsockopt(fd, SOL_SOCKET, SO_ERROR, [ECONNREFUSED]): the source puts the value in data.
+        if (!connecting.empty() && e.fd >= 0 && !e.data.empty()) {
+          settle_connect(e, e.data);
+        }
+        return;
+      case Op::Exec:
+      case Op::Other:
+        if (!e.path.empty()) {
+          remember_existing(e.path, e.pid);
+        }
+        return;
+    }
+  }
+
+  // Names listed by getdents, when the source recorded them ({d_name="x"} entries).
+  void on_getdents(const Event& e) {
+    const std::string_view dir = e.fd_path;
+    if (dir.empty() || dir.front() != '/') {
+      return;
+    }
+    const std::string_view d = e.data;
+    std::size_t pos = 0;
+    std::string path;
+    while ((pos = d.find("d_name=\"", pos)) != std::string_view::npos) {
+      pos += 8;
+      const auto end = d.find('"', pos);
+      if (end == std::string_view::npos) {
+        break;
+      }
+      const auto name = d.substr(pos, end - pos);
+      if (name != "." && name != "..") {
+        path.assign(dir);
+        if (path.back() != '/') {
+          path += '/';
+        }
+        path += name;
+        remember_existing(path, e.pid);
+      }
+      pos = end;
+    }
+  }
+
+  static std::uint64_t sock_key(Pid pid, std::int32_t fd) {
+    return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(pid)) << 32) |
+           static_cast<std::uint32_t>(fd);
+  }
+
+  // A deferred connect() result: report it as the connect failure it is.
+  void settle_connect(const Event& e, std::string_view result) {
+    const auto it = connecting.find(sock_key(e.pid, e.fd));
+    if (it == connecting.end()) {
+      return;
+    }
+    std::string_view err = result;
+    while (!err.empty() && (err.front() == '[' || err.front() == ' ')) {
+      err.remove_prefix(1);
+    }
+    while (!err.empty() && (err.back() == ']' || err.back() == ' ')) {
+      err.remove_suffix(1);
+    }
+    if (err.size() < 2 || err.front() != 'E' || err == "EINPROGRESS" || err == "EALREADY") {
+      return;
+    }
+    Event failed = std::move(it->second);
+    connecting.erase(it);
+    failed.err = std::string(err);
+    failed.time = e.time;
+    failed.origin = e.origin;
+    on_failure(failed, op_of(failed.syscall));
+  }
+
+  void on_failure(const Event& e, const OpInfo& info) {
+    if (e.fd >= 0 && !connecting.empty() && e.syscall != "connect" &&
+        (e.err == "ECONNREFUSED" || e.err == "ETIMEDOUT" || e.err == "EHOSTUNREACH")) {
+      settle_connect(e, e.err);  // the first use of the socket tells what the connect became
+    }
+    if (e.syscall == "connect" && e.err == "EINPROGRESS" && e.fd >= 0 &&
+        connecting.size() < 10000) {
+      connecting.insert_or_assign(sock_key(e.pid, e.fd), e);
+    }
+    ++stats.failed;
+    bool created = false;
+    const auto index = groups.add(e, info.family, seq, created);
+    if (!index) {
+      return;
+    }
+    FailureGroup& g = groups.groups()[*index];
+    ProcInfo& p = proc(e.pid);
+    if (created) {
+      g.rule = match_noise_rule(rules, g.syscall, g.family, g.errno_name,
+                                g.path.empty() ? std::string_view(g.address) : g.path);
+      g.uid = p.uid;
+      g.gid = p.gid;
+      if (g.rule == nullptr && !g.path.empty()) {
+        probes.watch(*index, g.path);
+      }
+    }
+    if (g.rule != nullptr) {
+      return;
+    }
+    if (g.candidates.empty() && !created) {
+      // Candidates are taken once, at the first failure.
+    } else if (created) {
+      snapshot_candidates(e.pid, g);
+    }
+    if (p.groups.size == 0 || p.groups.at(0) != *index) {
+      p.groups.push(*index);
+    }
+  }
+
+  void snapshot_candidates(Pid pid, FailureGroup& g) {
+    Pid cur = pid;
+    for (int depth = 0; depth < 4 && g.candidates.size() < FailureGroup::kMaxCandidates; ++depth) {
+      const auto it = procs.find(cur);
+      if (it == procs.end()) {
+        break;
+      }
+      const ProcInfo& p = it->second;
+      for (std::size_t i = 0;
+           i < p.files.size && g.candidates.size() < FailureGroup::kMaxCandidates; ++i) {
+        const std::string& f = files[p.files.at(i)];
+        if (std::find(g.candidates.begin(), g.candidates.end(), f) == g.candidates.end()) {
+          g.candidates.push_back(f);
+        }
+      }
+      if (p.parent == 0 || p.parent == cur) {
+        break;
+      }
+      cur = p.parent;
+    }
+  }
+
+  std::vector<std::string> candidates_of(Pid pid) {
+    FailureGroup tmp;
+    snapshot_candidates(pid, tmp);
+    return std::move(tmp.candidates);
+  }
+
+  void credit(ProcInfo& p, std::uint64_t FailureGroup::*counter, bool newest_only) {
+    auto& gs = groups.groups();
+    for (std::size_t i = 0; i < p.groups.size; ++i) {
+      FailureGroup& g = gs[p.groups.at(i)];
+      if (!g.probe_success.empty()) {
+        continue;  // already known to be a search
+      }
+      ++(g.*counter);
+      if (newest_only) {
+        return;
+      }
+    }
+  }
+
+  void on_write(const Event& e) {
+    const std::string_view d = e.data;
+    if (const int status = http_status(d); status != 0) {
+      ProcInfo& p = proc(e.pid);
+      if (status >= 500) {
+        ++responses_5xx;
+        credit(p, &FailureGroup::last_before_5xx, true);
+        credit(p, &FailureGroup::near_5xx, false);
+        if (timeline_5xx++ < kTimelineCap) {
+          add_timeline(e, fmt::format("answered {}", first_line(d, 80)));
+        }
+      }
+      p.groups.clear();  // the next request starts afresh
+    }
+    const bool err_stream = error_stream(e);
+    if (err_stream) {
+      ++error_writes;
+      credit(proc(e.pid), &FailureGroup::before_error_write, true);
+      if (timeline_writes++ < kTimelineCap) {
+        add_timeline(e, fmt::format("wrote to {}: {}",
+                                    e.fd == 2 ? std::string("stderr") : e.fd_path, first_line(d)));
+      }
+    }
+    scan_messages(e, err_stream);
+  }
+
+  bool prefilter_hit(std::string_view d) const {
+    if (prefilter_any) {
+      return true;
+    }
+    for (std::size_t i = 0; i + 1 < d.size(); ++i) {
+      if (prefilter[static_cast<unsigned char>(d[i]) * 256U +
+                    static_cast<unsigned char>(d[i + 1])]) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  void scan_messages(const Event& e, bool err_stream) {
+    const std::string_view d = e.data;
+    if (!err_stream && !prefilter_hit(d)) {
+      return;
+    }
+    std::size_t begin = 0;
+    while (begin < d.size()) {
+      auto end = d.find('\n', begin);
+      if (end == std::string_view::npos) {
+        end = d.size();
+      }
+      // Lines are capped: real messages are shorter, and std::regex recursion grows with input.
+      std::string_view line = d.substr(begin, std::min<std::size_t>(end - begin, 1024));
+      begin = end + 1;
+      if (line.size() < 8) {
+        continue;
+      }
+      match_line(e, line, err_stream);
+    }
+  }
+
+  void match_line(const Event& e, std::string_view raw, bool err_stream) {
+    std::string cleaned;
+    std::string_view line = raw;
+    if (raw.find("<b>") != std::string_view::npos || raw.find("<br") != std::string_view::npos) {
+      cleaned = strip_html(raw);
+      line = cleaned;
+    }
+    // One rule per line, except that a location-only match ("Syntax error on line 16 of F:")
+    // lets the rest of the same line give the reason ("Cannot load X into server").
+    for (int round = 0; round < 2 && line.size() >= 8; ++round) {
+      const MessageRule* matched = nullptr;
+      std::match_results<std::string_view::const_iterator> m;
+      for (const auto& rule : rules.messages()) {
+        if (rule.contains.empty()) {
+          if (!err_stream) {
+            continue;
+          }
+        } else if (std::none_of(rule.contains.begin(), rule.contains.end(),
+                                [&](const std::string& c) {
+                                  return line.find(c) != std::string_view::npos;
+                                })) {
+          continue;
+        }
+        if (std::regex_search(line.begin(), line.end(), m, rule.regex)) {
+          matched = &rule;
+          break;
+        }
+      }
+      if (matched == nullptr) {
+        return;
+      }
+      const MessageRule& rule = *matched;
+      auto cap = [&](int group) {
+        return group > 0 && m[group].matched ? m[group].str() : std::string();
+      };
+      MessageHit hit;
+      hit.rule = &rule;
+      hit.pid = e.pid;
+      hit.time = e.time;
+      hit.evidence = EvidenceRef{std::string(e.origin.file), e.origin.line, e.pid, e.time,
+                                 first_line(line, 300)};
+      hit.text = first_line(line, 1000);
+      hit.file = cap(rule.file_group);
+      const auto line_text = cap(rule.line_group);
+      hit.line = line_text.empty() ? 0 : std::strtoull(line_text.c_str(), nullptr, 10);
+      hit.token = cap(rule.token_group);
+      hit.path = cap(rule.path_group);
+      if (starts_with(hit.path, "unix:")) {
+        hit.path.erase(0, 5);
+      }
+      const bool location_only = !hit.file.empty() && hit.token.empty() && hit.path.empty();
+      const auto rest = static_cast<std::size_t>(m.suffix().first - line.begin());
+      on_hit(std::move(hit));
+      if (!location_only) {
+        return;
+      }
+      line = line.substr(rest);
+    }
+  }
+
+  void on_hit(MessageHit hit) {
+    const Pid pid = hit.pid;
+    auto pend = pending.find(pid);
+    if (hit.rule->continues && pend != pending.end()) {
+      MessageHit& base = pend->second;
+      base.continuation = hit.rule;
+      if (base.token.empty()) {
+        base.token = hit.token;
+      }
+      if (base.path.empty()) {
+        base.path = hit.path;
+      }
+      base.text += '\n';
+      base.text += hit.text;
+      MessageHit merged = std::move(base);
+      pending.erase(pend);
+      commit(std::move(merged));
+      return;
+    }
+    if (pend != pending.end()) {
+      MessageHit old = std::move(pend->second);
+      pending.erase(pend);
+      commit(std::move(old));
+    }
+    if (!hit.file.empty() && hit.token.empty() && hit.path.empty()) {
+      pending.emplace(pid, std::move(hit));
+      return;
+    }
+    commit(std::move(hit));
+  }
+
+  void commit(MessageHit hit) {
+    std::string key =
+        fmt::format("{}\n{}\n{}\n{}\n{}", hit.rule->id, hit.file, hit.line, hit.token, hit.path);
+    if (const auto it = hit_index.find(std::string_view(key)); it != hit_index.end()) {
+      ++hits[it->second].count;
+      return;
+    }
+    if (hits.size() >= kMaxHits) {
+      ++hits_dropped;
+      return;
+    }
+    hit.count = 1;
+    hit.candidates = candidates_of(hit.pid);
+    timeline.push_back(TimelineEntry{
+        hit.time, hit.pid,
+        fmt::format("error message ({}): {}", hit.rule->id, first_line(hit.text, 300))});
+    hit_index.emplace(std::move(key), hits.size());
+    hits.push_back(std::move(hit));
+  }
+
+  void on_exit(const Event& e) {
+    if (e.killed || e.exit_code != 0) {
+      ++bad_exits;
+      if (auto it = procs.find(e.pid); it != procs.end()) {
+        credit(it->second, &FailureGroup::before_bad_exit, false);
+      }
+      if (timeline_exits++ < kTimelineCap) {
+        add_timeline(e, e.killed ? fmt::format("killed by {}{}", e.signal,
+                                               e.core_dumped ? " (core dumped)" : "")
+                                 : fmt::format("exited with status {}", e.exit_code));
+      }
+    }
+    if (auto it = pending.find(e.pid); it != pending.end()) {
+      MessageHit old = std::move(it->second);
+      pending.erase(it);
+      commit(std::move(old));
+    }
+    // The pid may be reused; parent links of its children were copied when they failed.
+    if (cached_pid == e.pid) {
+      cached_pid = -1;
+      cached_proc = nullptr;
+    }
+    procs.erase(e.pid);
+  }
+
+  Report finish(const tracer::SourceStats& source);
+};
+
+Pipeline::Pipeline(const Rules& rules, const FileSystem& fs, PipelineOptions options)
+    : state_(std::make_unique<State>(rules, fs, std::move(options))) {}
+
+Pipeline::~Pipeline() = default;
+
+void Pipeline::on_event(const Event& e) {
+  State& s = *state_;
+  ++s.seq;
+  ++s.stats.events;
+  s.note_time(e.time);
+  if (e.kind == tracer::EventKind::Exit) {
+    s.on_exit(e);
+    return;
+  }
+  if (e.kind != tracer::EventKind::Syscall) {
+    return;
+  }
+  const OpInfo& info = s.op_of(e.syscall);
+  if (!e.err.empty()) {
+    s.on_failure(e, info);
+    return;
+  }
+  if (!e.ret_known || e.unfinished) {
+    return;  // "= ?": the call never completed, so it proves nothing
+  }
+  s.on_success(e, info);
+}
+
+namespace {
+
+// Does a path named by a message denote this group's path? Absolute: equal; relative: a suffix
+// at a component boundary.
+bool message_names(std::string_view group_path, std::string_view msg_path) {
+  if (msg_path.empty() || group_path.empty()) {
+    return false;
+  }
+  if (msg_path.front() == '/') {
+    return group_path == msg_path;
+  }
+  while (starts_with(msg_path, "./")) {
+    msg_path.remove_prefix(2);
+  }
+  if (msg_path.find('/') == std::string_view::npos) {
+    return false;  // a bare name: only the newest failure with that basename (see finish)
+  }
+  return group_path.size() > msg_path.size() &&
+         group_path.substr(group_path.size() - msg_path.size()) == msg_path &&
+         group_path[group_path.size() - msg_path.size() - 1] == '/';
+}
+
+std::string errno_for_message(const MessageHit& hit) {
+  const auto& t = hit.text;
+  if (t.find("Permission denied") != std::string::npos ||
+      t.find("permissions deny") != std::string::npos) {
+    return "EACCES";
+  }
+  if (t.find("Connection refused") != std::string::npos) {
+    return "ECONNREFUSED";
+  }
+  return "ENOENT";
+}
+
+}  // namespace
+
+Report Pipeline::State::finish(const tracer::SourceStats& source) {
+  for (auto it = pending.begin(); it != pending.end(); it = pending.begin()) {
+    MessageHit old = std::move(it->second);
+    pending.erase(it);
+    commit(std::move(old));
+  }
+  Report report;
+  report.mode = options.mode;
+  report.inputs = options.inputs;
+  report.diagnostics = source.diagnostics;
+  report.first_event = first_time;
+  report.last_event = last_time;
+  report.log_only = !fs.available();
+  stats.lines = source.lines;
+  stats.malformed = source.malformed;
+  stats.groups_dropped = groups.dropped_groups();
+
+  auto& gs = groups.groups();
+  // Messages that name a failing path: the program said it mattered.
+  for (std::size_t h = 0; h < hits.size(); ++h) {
+    MessageHit& hit = hits[h];
+    if (hit.path.empty()) {
+      continue;
+    }
+    std::vector<std::size_t> matches;
+    for (std::size_t i = 0; i < gs.size(); ++i) {
+      if (message_names(gs[i].path, hit.path)) {
+        matches.push_back(i);
+      }
+    }
+    if (matches.empty() && hit.path.find('/') == std::string::npos) {
+      // A bare name ("libfoo.so.1"): the newest failure with that basename.
+      std::size_t best = gs.size();
+      for (std::size_t i = 0; i < gs.size(); ++i) {
+        if (base_name(gs[i].path) == hit.path &&
+            (best == gs.size() || gs[i].last_seq > gs[best].last_seq)) {
+          best = i;
+        }
+      }
+      if (best != gs.size()) {
+        matches.push_back(best);
+      }
+    }
+    for (const auto i : matches) {
+      gs[i].messages.push_back(h);
+    }
+    hit.matched_group = !matches.empty();
+  }
+
+  LogFacts facts;
+  for (const auto& p : known_paths) {
+    facts.add_existing(p);
+  }
+  ContentCache contents(fs, [this](std::string_view file) -> const std::string* {
+    const auto it = file_ids.find(file);
+    if (it == file_ids.end() || recorded[it->second].empty()) {
+      return nullptr;
+    }
+    return &recorded[it->second];
+  });
+  const ClassifyContext ctx{fs, facts};
+
+  std::vector<Finding> findings;
+  for (auto& g : gs) {
+    const NoiseVerdict verdict = judge_noise(g);
+    if (verdict.suppressed) {
+      report.suppressed.push_back(to_suppressed(g, verdict));
+      stats.suppressed += g.count;
+      continue;
+    }
+    Finding f = classify_group(g, ctx);
+    RankSignals sig;
+    sig.total_5xx = responses_5xx;
+    sig.last_before_5xx = g.last_before_5xx;
+    sig.near_5xx = g.near_5xx;
+    sig.before_error_write = g.before_error_write;
+    sig.before_bad_exit = g.before_bad_exit;
+    sig.rule_matched = g.rule != nullptr;
+    std::vector<std::string> candidates = g.candidates;
+    if (!g.messages.empty()) {
+      const MessageHit& hit = hits[g.messages.front()];
+      sig.in_message = true;
+      sig.message_rule = hit.rule->id;
+      f.message = hit.text;
+      if (!hit.file.empty() && !f.referenced_from) {
+        f.referenced_from = SourceLocation{hit.file, hit.line, {}};
+      }
+      for (const auto& c : hit.candidates) {
+        if (std::find(candidates.begin(), candidates.end(), c) == candidates.end()) {
+          candidates.push_back(c);
+        }
+      }
+    }
+    // Referrer: the file and line that name the path. A message's file:line is where the call
+    // failed, which names the path for require(), but not for fopen($this->path): then the
+    // candidates are searched and the message's location is the fallback.
+    if (f.referenced_from && f.referenced_from->text.empty() && f.referenced_from->line != 0 &&
+        !g.path.empty()) {
+      auto& ref = *f.referenced_from;
+      const std::string* text = contents.get(ref.file);
+      std::optional<std::string> line_text;
+      if (text != nullptr) {
+        line_text = line_of(*text, ref.line);
+        ref.text = line_text.value_or("");
+      }
+      // Only a line we could read and that does not name the path sends us searching (log data
+      // may hold just the first bytes of the file).
+      if (line_text && find_token_line(*line_text, base_name(g.path)) == 0) {
+        std::vector<std::string> search = candidates;
+        search.push_back(ref.file);
+        if (auto better = find_referrer(contents, search, needles_for(g.path), g.path)) {
+          ref = std::move(*better);
+        }
+      }
+    }
+    if (f.referenced_from && f.referenced_from->text.empty()) {
+      auto& ref = *f.referenced_from;
+      if (const std::string* text = contents.get(ref.file)) {
+        if (ref.line != 0) {
+          ref.text = line_of(*text, ref.line).value_or("");
+        } else {
+          for (const auto& needle : needles_for(g.path)) {
+            std::string line_text;
+            if (const auto n = find_token_line(*text, needle, &line_text); n != 0) {
+              ref.line = n;
+              ref.text = std::move(line_text);
+              break;
+            }
+          }
+        }
+      }
+    } else if (!f.referenced_from && !g.address.empty()) {
+      std::vector<std::string> needles{g.address};
+      if (const auto colon = g.address.rfind(':'); colon != std::string::npos) {
+        needles.push_back(g.address.substr(colon + 1));
+      }
+      f.referenced_from = find_referrer(contents, candidates, needles);
+    } else if (!f.referenced_from && !g.path.empty()) {
+      const auto needles = needles_for(g.path);
+      f.referenced_from = find_referrer(contents, candidates, needles, g.path);
+      if (f.referenced_from && contents.from_log(f.referenced_from->file)) {
+        f.log_only = f.log_only || !fs.available();
+      }
+    }
+    score_finding(f, sig);
+    finish_explanation(f);
+    findings.push_back(std::move(f));
+  }
+
+  // Messages that stand on their own: configuration errors, and paths no failure group carries.
+  for (const auto& hit : hits) {
+    if (hit.matched_group) {
+      continue;
+    }
+    std::optional<Finding> f;
+    if (!hit.path.empty()) {
+      FailureGroup g;
+      g.path = hit.path;
+      if (g.path.front() != '/' && !hit.file.empty()) {
+        g.path = std::string(dir_name(hit.file)) + "/" + g.path;
+      }
+      g.errno_name = errno_for_message(hit);
+      g.syscall = "";
+      g.family = g.errno_name == "ECONNREFUSED" ? Family::Network : Family::File;
+      g.count = hit.count;
+      g.pids = {hit.pid};
+      g.first_seen = hit.time;
+      g.last_seen = hit.time;
+      g.evidence = {hit.evidence};
+      g.uid = std::nullopt;
+      f = classify_group(g, ctx);
+      f->errno_name.clear();
+      f->message = hit.text;
+      if (!hit.file.empty()) {
+        f->referenced_from = SourceLocation{hit.file, hit.line, {}};
+      }
+    } else {
+      f = classify_message(hit, rules);
+      if (!f) {
+        continue;
+      }
+    }
+    if (f->referenced_from && f->referenced_from->text.empty() && f->referenced_from->line != 0) {
+      if (const std::string* text = contents.get(f->referenced_from->file)) {
+        f->referenced_from->text = line_of(*text, f->referenced_from->line).value_or("");
+      }
+    }
+    if (!f->referenced_from && !f->bad_token.empty()) {
+      const std::vector<std::string> needles{f->bad_token};
+      f->referenced_from = find_referrer(contents, hit.candidates, needles);
+      if (f->referenced_from && f->kind == FindingKind::ConfigError) {
+        f->path = f->referenced_from->file;
+      }
+    }
+    RankSignals sig;
+    sig.in_message = true;
+    sig.message_rule = hit.rule->id;
+    sig.total_5xx = responses_5xx;
+    score_finding(*f, sig);
+    finish_explanation(*f);
+    findings.push_back(std::move(*f));
+  }
+
+  rank_findings(findings, options.max_findings);
+  report.findings = std::move(findings);
+
+  // Timeline: in event order, bracketed by the first and last event.
+  std::stable_sort(timeline.begin(), timeline.end(),
+                   [](const TimelineEntry& a, const TimelineEntry& b) {
+                     if (a.time.known() && b.time.known() && a.time.kind == b.time.kind) {
+                       return a.time.micros < b.time.micros;
+                     }
+                     return false;
+                   });
+  if (timeline_5xx > kTimelineCap) {
+    timeline.push_back(TimelineEntry{
+        last_time, 0, fmt::format("... {} more 5xx answers", timeline_5xx - kTimelineCap)});
+  }
+  if (hits_dropped > 0) {
+    timeline.push_back(TimelineEntry{
+        last_time, 0, fmt::format("... {} more distinct error messages not kept", hits_dropped)});
+  }
+  if (stats.events > 0) {
+    timeline.insert(timeline.begin(), TimelineEntry{first_time, 0, "first event"});
+    timeline.push_back(
+        TimelineEntry{last_time, 0,
+                      fmt::format("last event ({} events, {} failed, {} HTTP 5xx "
+                                  "answers, {} non-zero exits)",
+                                  stats.events, stats.failed, responses_5xx, bad_exits)});
+  }
+  if (stats.groups_dropped > 0) {
+    report.diagnostics.push_back(Error{
+        0,
+        fmt::format("{} failure groups ({} failed calls) were not analysed: more than {} distinct "
+                    "failures (raise the cap to keep them)",
+                    stats.groups_dropped, groups.dropped_events(), options.max_groups),
+        {},
+        0});
+  }
+  report.timeline = std::move(timeline);
+  report.stats = stats;
+  return report;
+}
+
+Report Pipeline::finish(const tracer::SourceStats& source_stats) {
+  return state_->finish(source_stats);
+}
+
+}  // namespace culprit::analyzer

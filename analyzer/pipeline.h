@@ -3,10 +3,26 @@
 //   messages) → find referrer → rank → fixes.
 // It is an EventSink: sources push events; memory grows with distinct failures and distinct files
 // seen, not with the number of events. `finish` runs the whole-trace passes and returns the Report.
+//
+// What it reads from events (sources fill these; anything absent just means less evidence):
+//   - failed calls (err != ""): grouped by path (or address / fd_path), errno and family;
+//   - successful path calls: what exists (probe heuristic, log-only sibling inference); open of
+//     a regular file for reading: referrer candidates (last 64 per pid, parents included);
+//   - read()/readv() data with fd_path: file text for log-only referrer search (first opening);
+//   - write/send data: "HTTP/1.x 5xx" / "Status: 5xx" answers, stderr (fd 2) and *.log writes,
+//     error messages matched by rules/messages.yaml;
+//   - clone/fork/vfork return values: parent links; setuid/setresuid... `set_id`: the uid (gid)
+//     the permission walk judges for; Exit events: non-zero exits and kills;
+//   - getsockopt(SO_ERROR) with the error name in `data` ("ECONNREFUSED") after a connect() that
+//     failed with EINPROGRESS: reported as that connect's failure (also inferred when the next
+//     call on the socket fails with ECONNREFUSED).
+// Cost per uninteresting event: one small hash lookup of the syscall name, no allocation.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +38,12 @@ struct PipelineOptions {
   std::vector<std::string> inputs;  // log files or "pid 123" / the command line
   std::size_t max_groups = 200000;  // failure groups kept; more are counted, not stored
   std::size_t max_findings = 25;    // findings reported (after ranking)
+  // uid/gid of the traced processes when the caller knows them (e.g. from /proc/PID/status under
+  // `attach`); setuid/setresuid events in the trace override them per process.
+  std::optional<std::uint32_t> process_uid;
+  std::optional<std::uint32_t> process_gid;
+  std::size_t max_known_paths = 1000000;       // distinct successful paths remembered (log facts)
+  std::size_t max_recorded_bytes = 64U << 20;  // read() data kept for log-only referrer search
 };
 
 class Pipeline final : public tracer::EventSink {

@@ -50,6 +50,7 @@ void Event::clear() {
   open_flags = -1;
   mode = -1;
   address.clear();
+  set_id = -1;
   data.clear();
   data_truncated = false;
   argv.clear();

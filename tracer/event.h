@@ -79,6 +79,9 @@ struct Event {
   std::string data;           // write/read/send/recv buffer as far as recorded (unescaped bytes)
   bool data_truncated = false;  // the buffer was longer than recorded (strace's "..."/-s limit)
   std::vector<std::string> argv;  // execve/execveat argv as recorded
+  std::int64_t set_id = -1;   // setuid/setgid/setreuid/setregid/setresuid/setresgid/setfsuid/
+                              // setfsgid: the effective id the call sets (its first arg for
+                              // setuid/setgid/setfs*, second for setre*/setres*); -1 unknown/"-1"
 
   bool ret_known = false;     // false for "= ?" and for calls that never completed
   std::int64_t ret = 0;       // return value (-1 on failure, fd, byte count, ...)
