@@ -1,0 +1,472 @@
+// Finding -> Fix: picks the rules/fixes.yaml variant that fits what the finding holds, computes the
+// raw values, quotes each one for the template's language (analyzer/quote), and expands.
+#include "analyzer/fix.h"
+
+#include <optional>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "analyzer/quote.h"
+
+namespace culprit::analyzer {
+
+namespace {
+
+// What the fixer decided for one finding, before any quoting.
+struct Plan {
+  std::string variant;
+  FixValues data;   // raw bytes from the trace
+  FixValues plain;  // safe ASCII made here; "title", "mode", "owner", "group"
+                    // are quoted later
+  FixValues code;   // sh commands composed here from shell_quote'd words
+  const ReloadRule* reload = nullptr;
+  std::string key;
+};
+
+bool is_absolute(std::string_view p) { return !p.empty() && p.front() == '/'; }
+
+std::string replace_all(std::string_view text, std::string_view from, std::string_view to) {
+  std::string out;
+  std::size_t pos = 0;
+  while (true) {
+    const std::size_t hit = text.find(from, pos);
+    if (hit == std::string_view::npos) {
+      out += text.substr(pos);
+      return out;
+    }
+    out += text.substr(pos, hit - pos);
+    out += to;
+    pos = hit + from.size();
+  }
+}
+
+// The sed command replacing every `bad` by `good` on `line` (0: every line), or nullopt when the
+// edit cannot be written safely or would not converge: sed's g flag replaces non-overlapping
+// matches left to right, like replace_all, so if the replaced text still holds `bad` the guard
+// would fire again on the next run (e.g. good = "x.php", bad = "x.ph").
+std::optional<std::string> sed_script(std::string_view bad, std::string_view good,
+                                      std::uint64_t line, std::string_view line_text) {
+  if (bad.empty() || good.empty()) {
+    return std::nullopt;
+  }
+  // When the good token contains the bad one ("LoadModul" -> "LoadModule"), a substitution of every
+  // match would also hit correct occurrences, and "the line holds the bad token" stays true after
+  // the fix. Then only a line known to hold the bad token exactly once and not the good one is
+  // edited (first match only), and the guard also requires the good one absent.
+  const bool grown = good.find(bad) != std::string_view::npos;
+  bool global = true;
+  if (grown) {
+    if (line == 0 || line_text.empty() || line_text.find(good) != std::string_view::npos ||
+        line_text.find(bad) == std::string_view::npos ||
+        line_text.find(bad, line_text.find(bad) + 1) != std::string_view::npos) {
+      return std::nullopt;
+    }
+    global = false;
+  } else if (!line_text.empty() &&
+             replace_all(line_text, bad, good).find(bad) != std::string::npos) {
+    return std::nullopt;
+  }
+  const auto delim = sed_delimiter(bad, good);
+  if (!delim) {
+    return std::nullopt;
+  }
+  const auto re = sed_regex_literal(bad, *delim);
+  const auto rep = sed_replacement_literal(good, *delim);
+  if (!re || !rep) {
+    return std::nullopt;
+  }
+  const std::string address = line == 0 ? "" : std::to_string(line);
+  return fmt::format("{}s{}{}{}{}{}{}", address, *delim, *re, *delim, *rep, *delim,
+                     global ? "g" : "");
+}
+
+// An sh command that succeeds while the edit is still needed (see sed_script).
+std::string edit_guard(std::string_view file, std::uint64_t line, std::string_view bad,
+                       std::string_view good) {
+  const bool grown = good.find(bad) != std::string_view::npos;
+  std::string cmd;
+  if (line != 0) {
+    cmd = fmt::format("LC_ALL=C sed -n '{}p' -- {} | LC_ALL=C grep {}F -e {}", line,
+                      shell_quote(file), grown ? "-" : "-q", shell_quote(bad));
+  } else {
+    cmd = fmt::format("LC_ALL=C grep -qF -e {} -- {}", shell_quote(bad), shell_quote(file));
+  }
+  if (grown) {
+    cmd += fmt::format(" | LC_ALL=C grep -qvF -e {}", shell_quote(good));
+  }
+  return cmd;
+}
+
+std::string dirname_of(std::string_view path) {
+  while (path.size() > 1 && path.back() == '/') {
+    path.remove_suffix(1);
+  }
+  const std::size_t slash = path.rfind('/');
+  if (slash == std::string_view::npos) {
+    return "";
+  }
+  return slash == 0 ? "/" : std::string(path.substr(0, slash));
+}
+
+// Least mode that lets the reader in: adds read (and search for directories) for everyone as the
+// blocker's `needed` says; never adds write, never 777. The pipeline's suggestion is taken when it
+// adds nothing beyond that. nullopt when write access is what is missing (a change of ownership or
+// group is a decision for a person) or when the mode would not change.
+std::optional<std::uint32_t> least_mode(const PermissionBlocker& b) {
+  if (b.needed.find('w') != std::string::npos) {
+    return std::nullopt;
+  }
+  std::uint32_t add = 0;
+  if (b.needed.find('r') != std::string::npos) {
+    add |= 0444;
+  }
+  if (b.needed.find('x') != std::string::npos) {
+    add |= 0111;
+  }
+  if (b.is_directory && add != 0) {
+    add |= 0555;  // the 755 convention: listable and searchable
+  }
+  if (add == 0) {
+    add = b.is_directory ? 0555 : 0444;
+  }
+  const std::uint32_t allowed = b.mode | add;
+  std::uint32_t mode = allowed & 07777 & ~0002u;
+  if (b.suggested_mode != 0 && (b.suggested_mode & ~allowed & 07777) == 0 &&
+      (b.suggested_mode & 0002) == 0) {
+    mode = b.suggested_mode & 07777;
+  }
+  // A mode that already grants what was needed is not the problem (ownership, an ACL, a security
+  // module): a chmod would change nothing, so say so instead of pretending.
+  if (mode == (b.mode & 07777)) {
+    return std::nullopt;
+  }
+  return mode;
+}
+
+void add_common(Plan& plan, const Finding& f, std::size_t index) {
+  plan.data["path"] = f.path;
+  plan.data["explanation"] = f.explanation;
+  plan.data["message"] = f.message;
+  plan.data["address"] = f.address;
+  plan.plain["rank"] = std::to_string(index);
+  plan.plain["kind"] = std::string(to_string(f.kind));
+  plan.plain["title"] = fmt::format("culprit-{}-{}", to_string(f.kind), index);
+}
+
+// Edit of the referencing file: edit-line (line known), edit-file, or edit-config; false when the
+// finding lacks what it needs or the edit cannot be written safely.
+bool plan_edit(Plan& plan, const Finding& f, const FixTemplates& templates, bool config) {
+  if (!f.referenced_from || f.bad_token.empty() || f.good_token.empty() ||
+      !is_absolute(f.referenced_from->file)) {
+    return false;
+  }
+  const SourceLocation& loc = *f.referenced_from;
+  std::uint64_t line = loc.line;
+  if (f.kind == FindingKind::BadInterpreter && line == 0) {
+    line = 1;  // a #! line is the first line by definition
+  }
+  if (!config && (!f.suggestion || !is_absolute(*f.suggestion))) {
+    return false;
+  }
+  if (config && line == 0) {
+    return false;
+  }
+  const auto script = sed_script(f.bad_token, f.good_token, line, loc.text);
+  if (!script) {
+    return false;
+  }
+  plan.variant = config ? "edit-config" : (line == 0 ? "edit-file" : "edit-line");
+  plan.data["file"] = loc.file;
+  plan.data["bad_token"] = f.bad_token;
+  plan.data["good_token"] = f.good_token;
+  plan.data["sed_script"] = *script;
+  plan.code["guard"] = edit_guard(loc.file, line, f.bad_token, f.good_token);
+  if (!config) {
+    plan.data["target"] = *f.suggestion;
+  }
+  plan.plain["line"] = std::to_string(line);
+  plan.reload = templates.reload_for(loc.file);
+  plan.key = fmt::format("edit:{}:{}:{}", loc.file, line, f.bad_token);
+  return true;
+}
+
+Plan make_plan(const Finding& f, std::size_t index, const FixTemplates& templates) {
+  Plan plan;
+  add_common(plan, f, index);
+  plan.key = fmt::format("check:{}:{}:{}", to_string(f.kind), f.path, f.address);
+  switch (f.kind) {
+    case FindingKind::MistypedPath:
+      if (plan_edit(plan, f, templates, false)) {
+        break;
+      }
+      if (f.suggestion) {
+        plan.variant = "link-hint";
+        plan.data["target"] = *f.suggestion;
+      } else {
+        plan.variant = "require";
+      }
+      break;
+    case FindingKind::MissingPath:
+      plan.variant = "require";
+      break;
+    case FindingKind::MissingDirectory: {
+      // The directory the process needs: the path itself when it is the first absent component
+      // (chdir/opendir of it), else the path's parent; mkdir -p makes any absent ancestors.
+      const std::string dir = !f.missing_directory.empty() && f.missing_directory == f.path
+                                  ? f.path
+                                  : dirname_of(f.path);
+      if (!is_absolute(dir) || dir == "/") {
+        plan.variant = "advise";
+        break;
+      }
+      plan.variant = "create";
+      plan.data["dir"] = dir;
+      plan.plain["owner"] = std::to_string(f.process_uid.value_or(0));
+      plan.plain["group"] = "0";
+      plan.plain["mode"] = "0755";
+      plan.plain["mode_octal"] = "755";
+      plan.key = "file:" + dir;
+      break;
+    }
+    case FindingKind::PermissionDenied: {
+      const auto mode = f.blocker ? least_mode(*f.blocker) : std::nullopt;
+      if (!f.blocker || !mode || !is_absolute(f.blocker->path)) {
+        plan.variant = "advise";
+        break;
+      }
+      plan.variant = "chmod";
+      plan.data["blocker"] = f.blocker->path;
+      plan.plain["mode"] = fmt::format("{:04o}", *mode);
+      plan.plain["mode_octal"] = fmt::format("{:o}", *mode);
+      plan.plain["current_mode"] = fmt::format("{:04o}", f.blocker->mode & 07777);
+      plan.plain["needed"] = f.blocker->needed.empty() ? "r" : f.blocker->needed;
+      // needed comes from the pipeline: keep only the letters it is documented to hold.
+      std::string needed;
+      for (const char c : plan.plain["needed"]) {
+        if (c == 'r' || c == 'w' || c == 'x') {
+          needed += c;
+        }
+      }
+      plan.plain["needed"] = needed.empty() ? "r" : needed;
+      plan.key = "file:" + f.blocker->path;
+      break;
+    }
+    case FindingKind::ConfigError:
+      if (plan_edit(plan, f, templates, true)) {
+        break;
+      }
+      if (f.referenced_from && !f.bad_token.empty() && f.referenced_from->line != 0 &&
+          f.bad_token.find('\n') == std::string::npos) {
+        plan.variant = "advise-token";
+        plan.data["file"] = f.referenced_from->file;
+        plan.data["bad_token"] = f.bad_token;
+        plan.plain["line"] = std::to_string(f.referenced_from->line);
+      } else {
+        plan.variant = "advise";
+      }
+      break;
+    case FindingKind::ConnectionRefused:
+      plan.variant = is_absolute(f.path) ? "socket-check" : "advise";
+      break;
+    case FindingKind::BadInterpreter:
+      if (!plan_edit(plan, f, templates, false)) {
+        plan.variant = "advise";
+      }
+      break;
+    case FindingKind::Other:
+      plan.variant = "advise";
+      break;
+  }
+  return plan;
+}
+
+// The value of placeholder `name` for `language`, or nullopt when the raw value cannot be written
+// safely in it (the caller then uses the "unrepresentable" variant).
+std::optional<std::string> encode(const Plan& plan, std::string_view name, FixLanguage language,
+                                  const FixTemplates& templates) {
+  if (name.size() > 5 && name.ends_with("_text")) {
+    const std::string_view base = name.substr(0, name.size() - 5);
+    if (const auto it = plan.plain.find(base); it != plan.plain.end()) {
+      return it->second;
+    }
+    if (base == "reload") {
+      return std::string();
+    }
+  }
+  if (const auto it = plan.plain.find(name); it != plan.plain.end()) {
+    const bool quoted = name == "title" || name == "mode" || name == "owner" || name == "group";
+    if (quoted && language == FixLanguage::Puppet) {
+      return puppet_quote(it->second);
+    }
+    return it->second;
+  }
+  if (name == "reload") {
+    if (language == FixLanguage::Summary) {
+      return std::string();
+    }
+    if (plan.reload == nullptr) {
+      return templates.no_reload(language);
+    }
+    if (language == FixLanguage::Shell) {
+      return plan.reload->shell_hook;
+    }
+    FixValues hook_values;
+    hook_values["title"] = puppet_quote(plan.plain.at("title"));
+    return FixTemplates::expand(plan.reload->puppet_hook, hook_values);
+  }
+  if (const auto it = plan.code.find(name); it != plan.code.end()) {
+    return it->second;  // shell
+  }
+  if (language == FixLanguage::Puppet && name.starts_with("sh_")) {
+    if (const auto it = plan.code.find(name.substr(3)); it != plan.code.end()) {
+      if (!puppet_representable(it->second)) {
+        return std::nullopt;
+      }
+      return puppet_dq_escape(it->second);
+    }
+  }
+  const auto raw_of = [&](std::string_view n) -> const std::string* {
+    const auto it = plan.data.find(n);
+    return it == plan.data.end() ? nullptr : &it->second;
+  };
+  if (name.size() > 5 && name.ends_with("_text")) {
+    if (const auto* raw = raw_of(name.substr(0, name.size() - 5))) {
+      return display_text(*raw);
+    }
+  }
+  if (language == FixLanguage::Puppet && name.starts_with("sh_")) {
+    if (const auto* raw = raw_of(name.substr(3))) {
+      if (raw->find('\0') != std::string::npos || !puppet_representable(*raw)) {
+        return std::nullopt;
+      }
+      return puppet_dq_escape(shell_quote(*raw));
+    }
+  }
+  if (const auto* raw = raw_of(name)) {
+    switch (language) {
+      case FixLanguage::Summary:
+        return display_text(*raw);
+      case FixLanguage::Puppet:
+        if (!puppet_representable(*raw)) {
+          return std::nullopt;
+        }
+        return puppet_quote(*raw);
+      case FixLanguage::Shell:
+        if (raw->find('\0') != std::string::npos) {
+          return std::nullopt;
+        }
+        return shell_quote(*raw);
+    }
+  }
+  // The loader admits only names the variant provides; a name the plan lacks is a fixer bug.
+  CULPRIT_ASSERT(false) << "placeholder {" << name << "} has no value in variant " << plan.variant;
+  return std::nullopt;
+}
+
+std::optional<std::string> try_expand(const Plan& plan, const std::string& tmpl,
+                                      FixLanguage language, const FixTemplates& templates) {
+  FixValues values;
+  for (const auto& name : FixTemplates::placeholders(tmpl)) {
+    if (values.contains(name)) {
+      continue;
+    }
+    auto v = encode(plan, name, language, templates);
+    if (!v) {
+      return std::nullopt;
+    }
+    values.emplace(name, std::move(*v));
+  }
+  return FixTemplates::expand(tmpl, values);
+}
+
+// puppet-lint rejects trailing whitespace (an empty explanation leaves "#   "). Safe for manifests:
+// no Puppet string written by analyzer/quote spans lines (newlines become \n).
+std::string strip_trailing_blanks(std::string_view text) {
+  std::string out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    const bool has_newline = end != std::string_view::npos;
+    if (!has_newline) {
+      end = text.size();
+    }
+    std::string_view line = text.substr(start, end - start);
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) {
+      line.remove_suffix(1);
+    }
+    out += line;
+    if (has_newline) {
+      out += '\n';
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
+// Expands the variant's template for `language`, falling back to the kind's "unrepresentable"
+// variant (text forms only, always expandable) when a value cannot be written in it.
+std::string render_language(const Finding& f, const Plan& plan, FixLanguage language,
+                            const FixTemplates& templates, bool& fell_back) {
+  const FixVariant& variant = templates.variant(f.kind, plan.variant);
+  const std::string& tmpl = language == FixLanguage::Puppet ? variant.puppet : variant.shell;
+  if (auto text = try_expand(plan, tmpl, language, templates)) {
+    return std::move(*text);
+  }
+  fell_back = true;
+  const FixVariant& fallback = templates.variant(f.kind, "unrepresentable");
+  const std::string& ftmpl = language == FixLanguage::Puppet ? fallback.puppet : fallback.shell;
+  auto text = try_expand(plan, ftmpl, language, templates);
+  CULPRIT_ASSERT(text.has_value()) << "unrepresentable template needs a non-text value";
+  return std::move(*text);
+}
+
+}  // namespace
+
+void attach_fixes(Report& report, const FixTemplates& templates) {
+  for (std::size_t i = 0; i < report.findings.size(); ++i) {
+    Finding& f = report.findings[i];
+    const Plan plan = make_plan(f, i + 1, templates);
+    const FixVariant& variant = templates.variant(f.kind, plan.variant);
+    Fix fix;
+    fix.variant = plan.variant;
+    fix.key = plan.key;
+    bool puppet_fell_back = false;
+    bool shell_fell_back = false;
+    fix.puppet = strip_trailing_blanks(
+        render_language(f, plan, FixLanguage::Puppet, templates, puppet_fell_back));
+    fix.shell = render_language(f, plan, FixLanguage::Shell, templates, shell_fell_back);
+    fix.summary = try_expand(plan, variant.summary, FixLanguage::Summary, templates).value_or("");
+    // The shell can write any path; a manifest cannot hold one that is not UTF-8, and then says so
+    // in a comment while the script still carries the change.
+    fix.actionable = variant.actionable && !shell_fell_back;
+    if (plan.reload != nullptr) {
+      if (!puppet_fell_back) {
+        fix.puppet_shared = FixTemplates::expand(plan.reload->puppet, {});
+      }
+      if (!shell_fell_back) {
+        fix.shell_shared = FixTemplates::expand(plan.reload->shell, {});
+      }
+    }
+    f.fix = std::move(fix);
+  }
+}
+
+const FixTemplates& builtin_fix_templates() {
+  static const FixTemplates templates = [] {
+    auto loaded = FixTemplates::load_embedded();
+    CULPRIT_ASSERT(loaded.ok()) << loaded.error().describe();
+    return std::move(loaded).value();
+  }();
+  return templates;
+}
+
+std::string puppet_manifest(const Report& report, std::size_t top_n) {
+  return puppet_manifest(report, top_n, builtin_fix_templates());
+}
+
+std::string shell_script(const Report& report, std::size_t top_n) {
+  return shell_script(report, top_n, builtin_fix_templates());
+}
+
+}  // namespace culprit::analyzer

@@ -1,0 +1,84 @@
+// Renderers: a Report as text (for a terminal), JSON (for programs) or Markdown
+// (a postmortem draft). They read only analyzer/finding.h types, do no I/O and
+// never fail: every byte of a path is shown (escaped where it is not printable
+// UTF-8), and every output is valid UTF-8.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "analyzer/finding.h"
+
+namespace culprit::analyzer {
+
+enum class Format : std::uint8_t {
+  Text,
+  Json,
+  Markdown,
+};
+
+struct RenderOptions {
+  // Text only: ANSI colours. The CLI sets it from isatty(stdout) and NO_COLOR;
+  // false guarantees no escape sequence at all in the output (paths are
+  // escaped, so none can come from them).
+  bool color = false;
+  // Text only: how many findings get the full what/why/fix block; the rest get
+  // one line each.
+  std::size_t detailed = 1;
+  // Text only: the findings listed at all (after the detailed ones), 0 = all.
+  std::size_t max_listed = 10;
+  // Text: also list every suppressed (benign) failure group and every input
+  // diagnostic.
+  bool verbose = false;
+  // Text and Markdown: how the user sees what was left out (the CLI knows its
+  // own flags).
+  std::string suppressed_hint = "-v or --format json lists them";
+  // Text: shown under the summary of a fix culprit can apply ("" for none).
+  std::string fix_hint = "(--puppet FILE / --shell FILE write the fix)";
+};
+
+// Dispatches to the three functions below.
+std::string render(const Report& report, Format format, const RenderOptions& options);
+
+// Rank 1 first with what / why / where / fix, then the others one line each,
+// then the count of suppressed (benign) failures and how to see them (the list
+// itself with `verbose`), the statistics and input diagnostics (the first few;
+// all with `verbose`).
+std::string render_text(const Report& report, const RenderOptions& options);
+
+// The "culprit.report/1" document (keys in the order below), pretty-printed, ending in a
+// newline. Schema (more fields may be added; these never change meaning):
+//   {"schema": "culprit.report/1",
+//    "source": {"mode": "replay|attach|run", "inputs": [...]},
+//    "findings": [{"rank": 1, "kind": "mistyped-path", "errno": "ENOENT", "syscall": "openat",
+//                  "path": "...", "count": 1, "pids": [4242],
+//                  "first_seen": "14:03:07.123456" | null,
+//                  "suggestion": {"path": "..."} | null,
+//                  "referenced_from": {"file": "...", "line": 137} | null,
+//                  "explanation": "...",
+//                  "fix": {"summary": "...", "shell": "...", "puppet": "..."} | null,
+//                  extra: address, last_seen, rank_reason, message, bad_token, good_token,
+//                         blocker, process_uid, log_only, evidence, referenced_from.text,
+//                         fix.actionable, fix.variant}],
+//    "suppressed": [{"path": "...", "errno": "...", "count": N, "reason": "...",
+//                    extra: syscall, rule}],
+//    "stats": {"lines": N, "events": N, "failed": N, "suppressed": N, "malformed": N,
+//              extra: groups_dropped},
+//    extra: "diagnostics": [{"file", "line", "message"}], "timeline": [{"time", "pid", "what"}],
+//           "first_event", "last_event", "log_only"}
+// Strings that are not valid UTF-8 are written with U+FFFD in place of each bad byte, and a
+// sibling "<key>_escaped" holds the exact bytes (analyzer/quote.h display_text: \xHH, \\).
+// fix.puppet and fix.shell include the fix's shared resources (a service reload), so each is
+// usable on its own.
+nlohmann::ordered_json report_json(const Report& report);
+std::string render_json(const Report& report);
+
+// A postmortem draft: Issue Summary, Timeline (from the trace's timestamps),
+// Root Cause and Resolution, Corrective and Preventative Measures, with
+// **TODO** markers for the engineer.
+std::string render_markdown(const Report& report, const RenderOptions& options);
+
+}  // namespace culprit::analyzer
