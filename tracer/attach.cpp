@@ -1,0 +1,211 @@
+#include "tracer/attach.h"
+
+#include <dirent.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <fstream>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "tracer/ptrace_ops.h"
+#include "tracer/tracee.h"
+
+namespace culprit::tracer {
+namespace {
+
+std::vector<Pid> numeric_entries(const std::string& dir) {
+  std::vector<Pid> out;
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) {
+    return out;
+  }
+  while (const dirent* e = readdir(d)) {
+    char* end = nullptr;
+    const long value = std::strtol(e->d_name, &end, 10);
+    if (end != e->d_name && *end == '\0' && value > 0) {
+      out.push_back(static_cast<Pid>(value));
+    }
+  }
+  closedir(d);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string read_first_line(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+// A field ("TracerPid", "Uid") of /proc/PID/status, "" when absent.
+std::string status_field(Pid pid, std::string_view field) {
+  std::ifstream in(fmt::format("/proc/{}/status", pid));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.size() > field.size() && line.compare(0, field.size(), field) == 0 &&
+        line[field.size()] == ':') {
+      const auto start = line.find_first_not_of(" \t", field.size() + 1);
+      return start == std::string::npos ? std::string() : line.substr(start);
+    }
+  }
+  return {};
+}
+
+std::string exe_basename(Pid pid) {
+  char buf[PATH_MAX];
+  const ssize_t n = readlink(fmt::format("/proc/{}/exe", pid).c_str(), buf, sizeof buf);
+  if (n <= 0) {
+    return {};
+  }
+  std::string exe(buf, static_cast<std::size_t>(n));
+  constexpr std::string_view kDeleted = " (deleted)";  // binary replaced by an upgrade
+  if (exe.size() > kDeleted.size() && exe.ends_with(kDeleted)) {
+    exe.resize(exe.size() - kDeleted.size());
+  }
+  return exe.substr(exe.rfind('/') + 1);
+}
+
+std::string user_name(uid_t uid) {
+  if (const passwd* pw = getpwuid(uid); pw != nullptr) {
+    return pw->pw_name;
+  }
+  return std::to_string(uid);
+}
+
+}  // namespace
+
+std::vector<Pid> find_processes_by_name(const std::string& name) {
+  std::vector<Pid> out;
+  if (name.empty()) {
+    return out;
+  }
+  const Pid self = getpid();
+  // comm is the first 15 bytes of the executable name (TASK_COMM_LEN - 1).
+  constexpr std::size_t kCommLen = 15;
+  for (const Pid pid : numeric_entries("/proc")) {
+    if (pid == self) {
+      continue;
+    }
+    const std::string comm = read_first_line(fmt::format("/proc/{}/comm", pid));
+    const bool comm_match =
+        !comm.empty() && (comm == name || (name.size() > kCommLen && comm == name.substr(0, kCommLen)));
+    if (!comm_match && exe_basename(pid) != name) {
+      continue;
+    }
+    // Kernel threads have an empty command line; zombies cannot be traced any more.
+    if (read_first_line(fmt::format("/proc/{}/cmdline", pid)).empty()) {
+      continue;
+    }
+    if (const char state = read_proc_state(pid); state == 'Z' || state == 'X' || state == '\0') {
+      continue;
+    }
+    out.push_back(pid);
+  }
+  return out;
+}
+
+Error diagnose_attach_failure(Pid pid, int err) {
+  const char state = read_proc_state(pid);
+  if (state == '\0' || err == ESRCH) {
+    if (state == '\0') {
+      return make_error(ESRCH, fmt::format("cannot attach to process {}: no such process", pid));
+    }
+  }
+  if (state == 'Z' || state == 'X') {
+    return make_error(ESRCH, fmt::format("cannot attach to process {}: it is a zombie (it has exited "
+                                    "and waits for its parent to collect it)", pid));
+  }
+  if (pid == getpid()) {
+    return make_error(EPERM, "cannot attach to culprit itself");
+  }
+  if (err == EPERM) {
+    const std::string tracer = status_field(pid, "TracerPid");
+    if (!tracer.empty() && tracer != "0") {
+      const std::string comm = read_first_line(fmt::format("/proc/{}/comm", tracer));
+      return make_error(EPERM, fmt::format("cannot attach to process {}: it is already traced by "
+                                      "process {} ({})\nhint: a process can have one tracer only; "
+                                      "stop or detach {} (strace, gdb, another culprit) first",
+                                      pid, tracer, comm.empty() ? "?" : comm, tracer));
+    }
+    // "Uid:" lists real, effective, saved, fs uids.
+    const std::string uids = status_field(pid, "Uid");
+    const uid_t target = static_cast<uid_t>(std::strtoul(uids.c_str(), nullptr, 10));
+    if (!uids.empty() && geteuid() != 0 && target != geteuid()) {
+      return make_error(EPERM, fmt::format("cannot attach to process {}: operation not permitted: it "
+                                      "belongs to user {}\nhint: run culprit as {} or as root",
+                                      pid, user_name(target), user_name(target)));
+    }
+    const std::string scope = read_first_line("/proc/sys/kernel/yama/ptrace_scope");
+    if (!scope.empty() && scope != "0") {
+      return make_error(EPERM, fmt::format("cannot attach to process {}: operation not permitted: "
+                                      "kernel.yama.ptrace_scope is {}\nhint: run culprit as root "
+                                      "(with CAP_SYS_PTRACE), or `sysctl kernel.yama.ptrace_scope=0`",
+                                      pid, scope));
+    }
+    return make_error(EPERM, fmt::format("cannot attach to process {}: operation not permitted\nhint: "
+                                    "inside a container ptrace needs CAP_SYS_PTRACE "
+                                    "(docker run --cap-add=SYS_PTRACE)", pid));
+  }
+  return make_error(err, fmt::format("cannot attach to process {}: {}", pid, std::strerror(err)));
+}
+
+Result<std::size_t> attach_process(Session& session, Pid pid) {
+  if (pid <= 0) {
+    return make_error(EINVAL, fmt::format("cannot attach to process {}: not a process id", pid));
+  }
+  if (pid == getpid()) {
+    return diagnose_attach_failure(pid, EPERM);
+  }
+  Pid tgid = read_tgid(pid);
+  if (tgid == 0) {
+    return diagnose_attach_failure(pid, ESRCH);
+  }
+  std::size_t seized = 0;
+  int first_error = 0;
+  std::set<Pid> tried;
+  // Threads may be created while we attach: those created by a thread we have already seized are
+  // auto-attached (TRACECLONE); the others show up in the next scan. Stop when a scan is stable.
+  constexpr int kMaxRounds = 100;
+  for (int round = 0; round < kMaxRounds; ++round) {
+    bool found_new = false;
+    for (const Pid tid : numeric_entries(fmt::format("/proc/{}/task", tgid))) {
+      if (session.traced(tid) || !tried.insert(tid).second) {
+        continue;
+      }
+      found_new = true;
+      if (const char state = read_proc_state(tid, tgid); state == 'Z' || state == 'X') {
+        continue;  // an exited thread not yet reaped: nothing left to trace
+      }
+      if (auto r = ptrace_ops::seize(tid, kFollowOptions); !r.ok()) {
+        const int err = r.error().code;
+        if (err == EPERM && status_field(tid, "TracerPid") == std::to_string(getpid())) {
+          continue;  // auto-attached through a thread we seized: it reports through the session
+        }
+        if (err != ESRCH && first_error == 0) {
+          first_error = err;
+        }
+        continue;
+      }
+      // ESRCH here means the thread exited right after the seize; the session sees its exit.
+      (void)ptrace_ops::interrupt(tid);
+      session.add(tid, tgid);
+      ++seized;
+    }
+    if (!found_new) {
+      break;
+    }
+  }
+  if (seized == 0) {
+    return diagnose_attach_failure(pid, first_error != 0 ? first_error : ESRCH);
+  }
+  return seized;
+}
+
+}  // namespace culprit::tracer

@@ -1,0 +1,469 @@
+// trace_run / trace_attach: the session plus what surrounds it — signal handlers, the periodic
+// tick, --duration, --trigger (Boost.Process from a helper thread) and the status line.
+#include "tracer/live.h"
+
+#include <pthread.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <memory>
+#include <optional>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include <boost/process.hpp>
+#include <fmt/format.h>
+
+#include "tracer/attach.h"
+#include "tracer/launch.h"
+#include "tracer/ptrace_ops.h"
+#include "tracer/seccomp_filter.h"
+#include "tracer/session.h"
+#include "tracer/wait_status.h"
+
+namespace culprit::tracer {
+namespace {
+
+namespace bp = boost::process;
+using Clock = std::chrono::steady_clock;
+
+std::atomic<int> g_stop_signal{0};
+std::atomic<bool> g_tick{false};
+
+extern "C" void on_stop_signal(int sig) { g_stop_signal.store(sig, std::memory_order_relaxed); }
+extern "C" void on_tick_signal(int /*sig*/) { g_tick.store(true, std::memory_order_relaxed); }
+
+constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP};
+constexpr int kTickSignal = SIGALRM;
+constexpr long kTickNanos = 200'000'000;  // 5 ticks/s: status refresh rate and stop latency
+
+// Installs the stop handlers and a periodic tick aimed at this thread (SIGEV_THREAD_ID), so that
+// the blocking wait4 of the session returns EINTR at least 5 times a second; restores everything
+// on destruction. Handlers are installed without SA_RESTART for that reason, and also when the
+// signal was inherited as ignored (nohup, `cmd &`): culprit must always detach cleanly.
+class SignalScope {
+ public:
+  SignalScope() {
+    g_stop_signal.store(0);
+    g_tick.store(false);
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    for (std::size_t i = 0; i < std::size(kStopSignals); ++i) {
+      sigaction(kStopSignals[i], &sa, &old_[i]);
+    }
+    sa.sa_handler = on_tick_signal;
+    sigaction(kTickSignal, &sa, &old_tick_);
+    sigset_t unblock;
+    sigemptyset(&unblock);
+    for (const int sig : kStopSignals) {
+      sigaddset(&unblock, sig);
+    }
+    sigaddset(&unblock, kTickSignal);
+    pthread_sigmask(SIG_UNBLOCK, &unblock, &old_mask_);
+
+    sigevent sev{};
+    sev.sigev_notify = SIGEV_THREAD_ID;
+    sev.sigev_signo = kTickSignal;
+    sev._sigev_un._tid = static_cast<pid_t>(syscall(SYS_gettid));
+    if (timer_create(CLOCK_MONOTONIC, &sev, &timer_) == 0) {
+      timer_ok_ = true;
+      itimerspec spec{};
+      spec.it_interval.tv_nsec = kTickNanos;
+      spec.it_value.tv_nsec = kTickNanos;
+      timer_settime(timer_, 0, &spec, nullptr);
+    }
+  }
+  SignalScope(const SignalScope&) = delete;
+  SignalScope& operator=(const SignalScope&) = delete;
+  ~SignalScope() {
+    if (timer_ok_) {
+      timer_delete(timer_);
+    }
+    for (std::size_t i = 0; i < std::size(kStopSignals); ++i) {
+      sigaction(kStopSignals[i], &old_[i], nullptr);
+    }
+    sigaction(kTickSignal, &old_tick_, nullptr);
+    pthread_sigmask(SIG_SETMASK, &old_mask_, nullptr);
+  }
+
+ private:
+  struct sigaction old_[std::size(kStopSignals)] {};
+  struct sigaction old_tick_ {};
+  sigset_t old_mask_{};
+  timer_t timer_{};
+  bool timer_ok_ = false;
+};
+
+// Runs --trigger with `sh -c` from a helper thread (so the tracer thread stays in its wait loop).
+// Its stdout is discarded (a curl of the failing page would drown the report); stderr is kept.
+class Trigger {
+ public:
+  explicit Trigger(std::string command) : command_(std::move(command)) {}
+  Trigger(const Trigger&) = delete;
+  Trigger& operator=(const Trigger&) = delete;
+  ~Trigger() { stop_and_join(); }
+
+  // Waits for the trigger's thread; if tracing stopped first (Ctrl-C, --duration), terminates the
+  // trigger rather than wait for a command that may hang.
+  void stop_and_join() {
+    if (!thread_.joinable()) {
+      return;
+    }
+    // The thread may not have started the command yet: terminate it once its pid is known.
+    bool terminated = false;
+    while (!done_.load()) {
+      if (const int pid = pid_.load(); pid > 0 && !terminated) {
+        kill(pid, SIGTERM);
+        terminated = true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    thread_.join();
+  }
+
+  void start() {
+    thread_ = std::thread([this] {
+      try {
+        bp::child child(bp::search_path("sh"), "-c", command_, bp::std_in < bp::null,
+                        bp::std_out > bp::null);
+        pid_.store(child.id());
+        child.wait();
+        status_ = child.exit_code();
+      } catch (const std::exception& e) {
+        error_ = e.what();
+      }
+      done_at_ = Clock::now();
+      done_.store(true, std::memory_order_release);
+    });
+  }
+
+  [[nodiscard]] bool done() const { return done_.load(std::memory_order_acquire); }
+  // Valid once done().
+  [[nodiscard]] Clock::time_point done_at() const { return done_at_; }
+  [[nodiscard]] int status() const { return status_; }
+  [[nodiscard]] const std::string& error() const { return error_; }
+
+ private:
+  std::string command_;
+  std::thread thread_;
+  std::atomic<bool> done_{false};
+  std::atomic<int> pid_{0};
+  Clock::time_point done_at_{};
+  int status_ = -1;
+  std::string error_;
+};
+
+// The stop conditions and the status line, checked by the session between stops.
+class Controller {
+ public:
+  Controller(const LiveOptions& options, Session& session, SourceStats& stats)
+      : options_(options), session_(session), stats_(stats), start_(Clock::now()) {
+    if (!options.trigger.empty()) {
+      trigger_ = std::make_unique<Trigger>(options.trigger);
+    }
+  }
+  Controller(const Controller&) = delete;
+  Controller& operator=(const Controller&) = delete;
+  ~Controller() { clear_status(); }
+
+  void start_trigger() {
+    if (trigger_) {
+      trigger_->start();
+    }
+  }
+
+  // Cheap unless a tick is pending; true when tracing must stop.
+  bool poll() {
+    if (const int sig = g_stop_signal.load(std::memory_order_relaxed); sig != 0) {
+      reason_ = fmt::format("stopped by {}", signal_name(sig));
+      return true;
+    }
+    if (!g_tick.load(std::memory_order_relaxed)) {
+      return false;
+    }
+    g_tick.store(false, std::memory_order_relaxed);
+    const auto now = Clock::now();
+    const double elapsed = std::chrono::duration<double>(now - start_).count();
+    if (options_.duration_s > 0 && elapsed >= options_.duration_s) {
+      reason_ = fmt::format("--duration of {}s reached", options_.duration_s);
+      return true;
+    }
+    if (trigger_ && trigger_->done() &&
+        std::chrono::duration<double>(now - trigger_->done_at()).count() >= options_.settle_s) {
+      reason_ = "--trigger finished";
+      return true;
+    }
+    if (options_.status_line) {
+      fmt::print(stderr, "\r\033[Kculprit: {} processes, {} threads, {} events, {} failures, {:.1f}s",
+                 session_.live_processes(), session_.live_threads(), stats_.events,
+                 session_.failures(), elapsed);
+      std::fflush(stderr);
+      status_shown_ = true;
+    }
+    return false;
+  }
+
+  void clear_status() {
+    if (status_shown_) {
+      fmt::print(stderr, "\r\033[K");
+      std::fflush(stderr);
+      status_shown_ = false;
+    }
+  }
+
+  // Why the loop ended early ("stopped by SIGINT"), "" when every tracee exited.
+  [[nodiscard]] const std::string& reason() const { return reason_; }
+
+  void finish() {
+    clear_status();
+    if (trigger_) {
+      trigger_->stop_and_join();
+    }
+  }
+
+  // The trigger's exit status, once finish() has joined its thread.
+  void trigger_result(LiveOutcome& out) const {
+    if (!trigger_ || !trigger_->done()) {
+      return;
+    }
+    if (!trigger_->error().empty()) {
+      out.notes.push_back(fmt::format("--trigger could not run: {}", trigger_->error()));
+    } else {
+      out.trigger_status = trigger_->status();
+      out.notes.push_back(fmt::format("--trigger exited with {}", trigger_->status()));
+    }
+  }
+
+ private:
+  const LiveOptions& options_;
+  Session& session_;
+  SourceStats& stats_;
+  Clock::time_point start_;
+  std::unique_ptr<Trigger> trigger_;
+  std::string reason_;
+  bool status_shown_ = false;
+};
+
+// Hands events to the real sink on a consumer thread, in order. The tracer thread only copies
+// the event into a batch under a mutex; the consumer swaps the whole batch out, so neither side
+// waits for the other except while swapping.
+class DeliveryThread : public EventSink {
+ public:
+  explicit DeliveryThread(EventSink& target) : target_(target), thread_([this] { consume(); }) {}
+  DeliveryThread(const DeliveryThread&) = delete;
+  DeliveryThread& operator=(const DeliveryThread&) = delete;
+  ~DeliveryThread() override { finish(); }
+
+  void on_event(const Event& event) override {
+    bool wake = false;
+    {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      wake = pending_.empty();
+      pending_.push_back(event);
+    }
+    if (wake) {
+      ready_.notify_one();
+    }
+  }
+
+  // Delivers everything queued, then stops the consumer. Idempotent.
+  void finish() {
+    {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      done_ = true;
+    }
+    ready_.notify_one();
+    if (thread_.joinable()) {
+      thread_.join();
+    }
+  }
+
+ private:
+  void consume() {
+    std::vector<Event> batch;
+    while (true) {
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        ready_.wait(lock, [this] { return !pending_.empty() || done_; });
+        if (pending_.empty() && done_) {
+          return;
+        }
+        batch.swap(pending_);
+      }
+      for (const Event& event : batch) {
+        target_.on_event(event);
+      }
+      batch.clear();
+    }
+  }
+
+  EventSink& target_;
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::vector<Event> pending_;
+  bool done_ = false;
+  std::thread thread_;  // last: starts once the members it uses exist
+};
+
+// "1 thread in 1 process", "7 threads in 3 processes".
+std::string count_threads(std::size_t threads, std::size_t processes) {
+  return fmt::format("{} thread{} in {} process{}", threads, threads == 1 ? "" : "s", processes,
+                     processes == 1 ? "" : "es");
+}
+
+// The loop and the detach that ends it, shared by run and attach.
+Result<void> drive(Session& session, Controller& control, LiveOutcome& out) {
+  control.start_trigger();
+  auto looped = session.loop([&control] { return control.poll(); });
+  if (!control.reason().empty()) {
+    out.notes.push_back(control.reason());
+  }
+  if (!session.empty()) {
+    const std::size_t threads = session.live_threads();
+    const std::size_t processes = session.live_processes();
+    session.detach_all();
+    out.detached = true;
+    out.notes.push_back(fmt::format("detached from {}, left running",
+                                    count_threads(threads, processes)));
+  }
+  control.finish();
+  control.trigger_result(out);
+  out.processes = session.processes_seen();
+  out.threads = session.threads_seen();
+  out.failures = session.failures();
+  return looped;
+}
+
+}  // namespace
+
+Result<LiveOutcome> trace_run(const LiveOptions& options, EventSink& sink, SourceStats& stats) {
+  if (options.command.empty()) {
+    return make_error(EINVAL, "no command to run (usage: culprit run -- CMD ARGS...)");
+  }
+  const SeccompProgram program = CULPRIT_TRY(SeccompProgram::build());
+  // Launch before installing handlers and starting threads: the command must inherit culprit's
+  // original dispositions (an ignored SIGINT stays ignored across exec; a handled one would
+  // become default), and fork is simplest from a single-threaded process.
+  const Launched launched = CULPRIT_TRY(launch(options.command, program));
+  std::optional<DeliveryThread> delivery;
+  if (options.deliver_thread) {
+    delivery.emplace(sink);
+  }
+  Session session(Session::Mode::Run, DecodeOptions{options.string_limit},
+                  delivery ? static_cast<EventSink&>(*delivery) : sink, stats);
+  Tracee& t = session.add(launched.pid, launched.pid);
+  t.launched = true;
+  t.ignore_sigcont = true;
+
+  LiveOutcome out;
+  SignalScope signals;
+  Controller control(options, session, stats);
+  auto looped = drive(session, control, out);
+  if (delivery) {
+    delivery->finish();
+  }
+
+  const std::string launch_error = session.launched_exec_seen()
+                                       ? (close(launched.error_fd), std::string())
+                                       : read_launch_error(launched.error_fd, options.command[0]);
+  if (!launch_error.empty()) {
+    return make_error(ENOEXEC, launch_error);
+  }
+  if (!looped.ok()) {
+    return looped.take_error();
+  }
+  if (session.launched_done()) {
+    out.exit_status = session.launched_exit_status();
+    out.term_signal = session.launched_term_signal();
+    if (out.term_signal != 0) {
+      out.notes.push_back(
+          fmt::format("'{}' was killed by {}", options.command[0], signal_name(out.term_signal)));
+    }
+  }
+  return out;
+}
+
+Result<LiveOutcome> trace_attach(const LiveOptions& options, EventSink& sink, SourceStats& stats) {
+  if (options.pids.empty() && options.name.empty()) {
+    return make_error(EINVAL, "nothing to attach to (give -p PID or -n NAME)");
+  }
+  std::optional<DeliveryThread> delivery;
+  if (options.deliver_thread) {
+    delivery.emplace(sink);
+  }
+  Session session(Session::Mode::Attach, DecodeOptions{options.string_limit},
+                  delivery ? static_cast<EventSink&>(*delivery) : sink, stats);
+  LiveOutcome out;
+  SignalScope signals;
+
+  auto give_up = [&session](Error error) -> Error {
+    session.detach_all();
+    return error;
+  };
+  for (const Pid pid : options.pids) {
+    if (auto r = attach_process(session, pid); !r.ok()) {
+      return give_up(r.take_error());
+    }
+  }
+  if (!options.name.empty()) {
+    std::set<Pid> tried;
+    std::size_t attached = 0;
+    std::optional<Error> first_error;
+    // A server may fork workers while we attach; workers of a process already seized are
+    // followed by the session, the others appear in the next scan.
+    constexpr int kMaxScans = 5;
+    for (int scan = 0; scan < kMaxScans; ++scan) {
+      bool found_new = false;
+      for (const Pid pid : find_processes_by_name(options.name)) {
+        if (session.traced(pid) || !tried.insert(pid).second) {
+          continue;
+        }
+        found_new = true;
+        if (auto r = attach_process(session, pid); r.ok()) {
+          ++attached;
+        } else if (r.error().code != ESRCH) {
+          out.notes.push_back(r.error().message);
+          if (!first_error) {
+            first_error = r.error();
+          }
+        }
+      }
+      if (!found_new) {
+        break;
+      }
+    }
+    if (attached == 0 && session.empty()) {
+      if (first_error) {
+        return give_up(*first_error);
+      }
+      if (tried.empty()) {
+        return give_up(make_error(ESRCH, fmt::format("no process named '{}'", options.name)));
+      }
+      return give_up(
+          make_error(ESRCH, fmt::format("every process named '{}' exited before culprit could "
+                                   "attach to it", options.name)));
+    }
+  }
+  out.notes.push_back(fmt::format("attached to {}",
+                                  count_threads(session.live_threads(), session.live_processes())));
+
+  Controller control(options, session, stats);
+  auto looped = drive(session, control, out);
+  if (delivery) {
+    delivery->finish();
+  }
+  CULPRIT_TRY_VOID(std::move(looped));
+  return out;
+}
+
+}  // namespace culprit::tracer

@@ -1,0 +1,61 @@
+// The live tracer as the CLI sees it: `culprit run -- CMD` and `culprit attach -p/-n`.
+// Both deliver tracer::Events to a sink (the analyzer, and the log writer for --save-log) until
+// the traced processes are gone or the user stops it (Ctrl-C/SIGTERM/SIGHUP, --duration,
+// --trigger). Stopping detaches from every thread and leaves it running as it was (a stopped
+// process stays stopped, pending signals are re-injected). `attach` never kills a tracee, also not
+// when culprit itself is killed; `run` kills the command if culprit dies (PTRACE_O_EXITKILL).
+//
+// Both install their own SIGINT/SIGTERM/SIGHUP handlers for the duration of the call (also when
+// SIGINT was inherited as ignored) and restore the previous ones before returning. Not reentrant:
+// one trace at a time per process. Requires Linux >= 5.3 (PTRACE_GET_SYSCALL_INFO).
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "tracer/event.h"
+#include "tracer/result.h"
+
+namespace culprit::tracer {
+
+struct LiveOptions {
+  std::vector<Pid> pids;             // attach -p: processes (all their threads are traced)
+  std::string name;                  // attach -n: every process whose comm or exe basename matches
+  std::vector<std::string> command;  // run: argv of the command (argv[0] looked up in PATH)
+  double duration_s = 0;             // stop after this many seconds (0 = no limit)
+  std::string trigger;               // shell command run (sh -c) once tracing has started; when it
+                                     // has finished and settle_s has passed, tracing stops
+  double settle_s = 0.5;
+  std::size_t string_limit = 256;    // -s: bytes of written data and of argv strings recorded
+  bool status_line = false;          // one-line live status on stderr, ~5 refreshes/s at most
+  // Deliver events to the sink from a second thread, in order, never concurrently (on by
+  // default): the tracees are resumed without waiting for the sink's work (the analyzer, the log
+  // writer). Every event has been delivered when trace_run/trace_attach return.
+  bool deliver_thread = true;
+};
+
+struct LiveOutcome {
+  int exit_status = -1;  // run: the command's exit code (-1: killed by a signal or still running)
+  int term_signal = 0;   // run: the signal that killed the command (0: none)
+  std::size_t processes = 0;  // distinct processes traced over the session
+  std::size_t threads = 0;    // distinct threads traced over the session
+  std::uint64_t failures = 0;  // failed syscalls among the events
+  bool detached = false;  // tracing was stopped (signal, duration, trigger) and the tracees left
+                          // running, rather than all of them having exited
+  int trigger_status = -1;  // exit code of --trigger (-1: none, not run, or killed)
+  std::vector<std::string> notes;  // human-readable remarks: processes skipped, why tracing stopped
+};
+
+// `run`: starts `options.command` under a seccomp filter that stops only on the syscalls the
+// table marks `trace`, follows every child, returns when all of them are gone (or on stop).
+// Errors: empty command, command not found / not executable, seccomp or ptrace refused.
+Result<LiveOutcome> trace_run(const LiveOptions& options, EventSink& sink, SourceStats& stats);
+
+// `attach`: attaches to every thread of options.pids and of the processes matching options.name
+// (culprit itself excluded), follows their children, returns when all are gone (or on stop).
+// Errors (nothing is left attached): no such process, already traced by another tracer (its pid),
+// permission denied (other user / Yama ptrace_scope), no process named X.
+Result<LiveOutcome> trace_attach(const LiveOptions& options, EventSink& sink, SourceStats& stats);
+
+}  // namespace culprit::tracer

@@ -1,0 +1,96 @@
+// The set of tracees and the wait loop shared by `run` and `attach`: follows clone/fork/vfork
+// (auto-attached children), exec (a thread's exec moves it to the leader's tid), group-stops
+// (PTRACE_LISTEN), signal-delivery-stops (re-injected), and detaches from everything on request.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <set>
+#include <string>
+#include <unordered_map>
+
+#include "tracer/decode.h"
+#include "tracer/event.h"
+#include "tracer/result.h"
+#include "tracer/tracee.h"
+#include "tracer/wait_status.h"
+
+namespace culprit::tracer {
+
+class Session {
+ public:
+  enum class Mode : std::uint8_t {
+    Run,     // seccomp stops are entries; PTRACE_CONT between traced syscalls
+    Attach,  // no filter: PTRACE_SYSCALL all the way, entry/exit told by PTRACE_GET_SYSCALL_INFO
+  };
+
+  Session(Mode mode, DecodeOptions options, EventSink& sink, SourceStats& stats);
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Registers a thread the caller has seized (and, for attach, interrupted).
+  Tracee& add(Pid tid, Pid tgid);
+  [[nodiscard]] bool traced(Pid tid) const { return tracees_.count(tid) != 0; }
+  [[nodiscard]] bool empty() const { return tracees_.empty(); }
+
+  // Waits for and handles stops until no tracee is left or `poll` returns true. `poll` is called
+  // before every wait and whenever the wait is interrupted by a signal (the caller arranges a
+  // periodic one so that it runs even when no tracee stops): it must be cheap. Returns an error
+  // only for a wait failure other than "no children".
+  Result<void> loop(const std::function<bool()>& poll);
+
+  // Detaches from every tracee (strace's detach: interrupt the running ones, detach each at its
+  // next stop with its pending signal re-injected, leave group-stopped ones stopped). Pending
+  // syscalls are delivered as unfinished events. Gives up on tracees that do not stop within
+  // `timeout_s` (zombies are dropped at once).
+  void detach_all(double timeout_s = 5.0);
+
+  // The exit of the process `run` launched (tracee flagged `launched`).
+  [[nodiscard]] bool launched_done() const { return launched_done_; }
+  [[nodiscard]] bool launched_exec_seen() const { return launched_exec_seen_; }
+  [[nodiscard]] int launched_exit_status() const { return launched_exit_; }
+  [[nodiscard]] int launched_term_signal() const { return launched_signal_; }
+
+  [[nodiscard]] std::size_t live_processes() const;
+  [[nodiscard]] std::size_t live_threads() const { return tracees_.size(); }
+  [[nodiscard]] std::size_t processes_seen() const { return tgids_seen_.size(); }
+  [[nodiscard]] std::size_t threads_seen() const { return threads_seen_; }
+  [[nodiscard]] std::uint64_t failures() const { return failures_; }
+
+ private:
+  void handle(Pid tid, WaitStatus status);
+  void handle_syscall_stop(Tracee& t);
+  void handle_seccomp_stop(Tracee& t);
+  void handle_event_stop(Tracee& t, int event);
+  void handle_exit(Pid tid, WaitStatus status);
+  void handle_detach_stop(Pid tid, WaitStatus status);
+  void drop(Pid tid);
+  void start_syscall(Tracee& t, long nr, const SyscallArgs& args);
+  void finish_syscall(Tracee& t, std::int64_t rval);
+  void flush_unfinished(Tracee& t);
+  // Lets the tracee go on after a stop, in the way the mode and its state need.
+  void resume(Tracee& t, int signal = 0);
+  void emit(Event& event);
+  Tracee& ensure(Pid tid, Pid tgid_hint);
+
+  Mode mode_;
+  DecodeOptions options_;
+  EventSink& sink_;
+  SourceStats& stats_;
+  std::unordered_map<Pid, Tracee> tracees_;
+  std::set<Pid> tgids_seen_;
+  std::size_t threads_seen_ = 0;
+  std::uint64_t failures_ = 0;
+  Event scratch_;  // reused for signal/exit events
+  std::set<Pid> detached_;  // during detach_all: already let go (a late fork event must not re-add)
+
+  bool launched_done_ = false;
+  bool launched_exec_seen_ = false;
+  int launched_exit_ = -1;
+  int launched_signal_ = 0;
+};
+
+// Microseconds since the epoch (CLOCK_REALTIME), for Event::time.
+std::int64_t now_epoch_micros();
+
+}  // namespace culprit::tracer
