@@ -4,12 +4,39 @@
 
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "analyzer/quote.h"
 
 namespace culprit::analyzer {
+
+std::string inputs_comment(const Report& report) {
+  constexpr std::size_t kMaxColumns = 100;
+  std::vector<std::string> lines;
+  for (const auto& in : report.inputs) {
+    lines.push_back(display_text(in));
+  }
+  if (lines.empty()) {
+    lines.push_back(display_text(report.mode));
+  }
+  std::string out;
+  for (auto& line : lines) {
+    if (line.size() > kMaxColumns) {
+      // Cut at a UTF-8 boundary: display_text output is valid UTF-8.
+      std::size_t cut = kMaxColumns;
+      while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) {
+        --cut;
+      }
+      line = line.substr(0, cut) + "...";
+    }
+    out += out.empty() ? "" : "\n";
+    out += "#   ";
+    out += line;
+  }
+  return out;
+}
 
 namespace {
 

@@ -54,13 +54,8 @@ void append_block(std::string& out, std::string_view block) {
 std::string puppet_manifest(const Report& report, std::size_t top_n,
                             const FixTemplates& templates) {
   const std::size_t n = std::min(top_n, report.findings.size());
-  std::string inputs;
-  for (const auto& in : report.inputs) {
-    inputs += inputs.empty() ? "" : ", ";
-    inputs += in;
-  }
   FixValues header_values;
-  header_values["inputs_text"] = display_text(inputs.empty() ? report.mode : inputs);
+  header_values["inputs_text"] = inputs_comment(report);
   header_values["count"] = std::to_string(n);
 
   std::string out = FixTemplates::expand(templates.manifest_header(), header_values);

@@ -13,13 +13,8 @@ namespace culprit::analyzer {
 
 std::string shell_script(const Report& report, std::size_t top_n, const FixTemplates& templates) {
   const std::size_t n = std::min(top_n, report.findings.size());
-  std::string inputs;
-  for (const auto& in : report.inputs) {
-    inputs += inputs.empty() ? "" : ", ";
-    inputs += in;
-  }
   FixValues header_values;
-  header_values["inputs_text"] = display_text(inputs.empty() ? report.mode : inputs);
+  header_values["inputs_text"] = inputs_comment(report);
   header_values["count"] = std::to_string(n);
 
   std::string out = FixTemplates::expand(templates.script_header(), header_values);

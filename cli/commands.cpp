@@ -115,6 +115,18 @@ analyzer::Rules load_rules(const ReportOptions& opts) {
   return std::move(rules).value();
 }
 
+// Input problems that did not stop the analysis (malformed lines, capped groups) go to stderr,
+// each with its file and line, so that nothing is lost silently.
+void report_diagnostics(const analyzer::Report& report) {
+  for (const auto& d : report.diagnostics) {
+    fmt::print(stderr, "culprit: warning: {}\n", d.describe());
+  }
+  if (report.stats.malformed > 0) {
+    fmt::print(stderr, "culprit: {} malformed line{} skipped; the analysis used the rest\n",
+               report.stats.malformed, report.stats.malformed == 1 ? "" : "s");
+  }
+}
+
 // A source pushes its events into the sink and accounts for its input in stats.
 using Producer = std::function<Result<void>(tracer::EventSink&, tracer::SourceStats&)>;
 
@@ -147,6 +159,7 @@ int analyze(const ReportOptions& opts, const std::string& mode, std::vector<std:
     throw UserError(err.describe(), {}, 2);
   }
   analyzer::Report report = pipeline.finish(stats);
+  report_diagnostics(report);
 
   analyzer::attach_fixes(report, analyzer::builtin_fix_templates());
 
