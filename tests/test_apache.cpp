@@ -13,6 +13,7 @@
 #include <chrono>
 #include <filesystem>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -189,6 +190,35 @@ class Apache {
   bool started_ = false;
 };
 
+// Every apache2 process on the machine (the suite's own instances included).
+std::set<pid_t> all_apache_pids() {
+  std::set<pid_t> out;
+  const auto r = run_command({"pgrep", "-x", "apache2"});
+  std::istringstream in(r.out);
+  pid_t p = 0;
+  while (in >> p) {
+    out.insert(p);
+  }
+  return out;
+}
+
+// After a scenario: no apache2 process that was not there before it (neither the test instance
+// nor a system Apache that a fix might have started by mistake).
+void check_nothing_left(const std::set<pid_t>& before) {
+  for (int i = 0; i < 50; ++i) {
+    bool extra = false;
+    for (const pid_t p : all_apache_pids()) {
+      extra = extra || before.count(p) == 0;
+    }
+    if (!extra) {
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  const auto r = run_command({"pgrep", "-a", "apache2"});
+  FAIL("apache2 processes left running after the scenario:\n" << r.out);
+}
+
 // Replaces the first occurrence of `from` in a file.
 void edit(const std::string& path, const std::string& from, const std::string& to) {
   std::string text = read_text(path);
@@ -230,6 +260,7 @@ void validate(const std::string& manifest) {
 
 TEST_CASE("apache: mistyped require found by attach -n apache2 and fixed with puppet",
           "[apache]") {
+  const std::set<pid_t> before_all = all_apache_pids();
   Apache apache;
   const std::string settings = apache.www() + "/wp-settings.php";
   edit(settings, "/class-wp-locale.php'", "/class-wp-locale.phpp'");
@@ -255,9 +286,11 @@ TEST_CASE("apache: mistyped require found by attach -n apache2 and fixed with pu
   apply_twice(pp);
   CHECK(apache.status() == 200);
   apache.stop();
+  check_nothing_left(before_all);
 }
 
 TEST_CASE("apache: misspelled directive found by run and corrected on its line", "[apache]") {
+  const std::set<pid_t> before_all = all_apache_pids();
   Apache apache;
   std::string conf = apache.config_text();
   const std::string good = "LoadModule dir_module";
@@ -286,10 +319,12 @@ TEST_CASE("apache: misspelled directive found by run and corrected on its line",
   REQUIRE(apache.start().exit_code == 0);
   CHECK(apache.status() == 200);
   apache.stop();
+  check_nothing_left(before_all);
 }
 
 TEST_CASE("apache: a file www-data cannot read is fixed with mode 0644, nothing broader",
           "[apache]") {
+  const std::set<pid_t> before_all = all_apache_pids();
   Apache apache;
   const std::string victim = apache.www() + "/wp-includes/class-wp-hook.php";
   REQUIRE(chown(victim.c_str(), 0, 0) == 0);
@@ -314,9 +349,11 @@ TEST_CASE("apache: a file www-data cannot read is fixed with mode 0644, nothing 
   CHECK((st.st_mode & 07777) == 0644);
   CHECK(apache.status() == 200);
   apache.stop();
+  check_nothing_left(before_all);
 }
 
 TEST_CASE("apache: a missing file with no near-named sibling is reported, not faked", "[apache]") {
+  const std::set<pid_t> before_all = all_apache_pids();
   Apache apache;
   const std::string settings = apache.www() + "/wp-settings.php";
   edit(settings, "require ABSPATH . WPINC . '/option.php';",
@@ -345,9 +382,11 @@ TEST_CASE("apache: a missing file with no near-named sibling is reported, not fa
   CHECK_FALSE(fs::exists(apache.www() + "/wp-content/db-config.php"));
   CHECK(run_command({"sh", sh}).exit_code != 0);
   apache.stop();
+  check_nothing_left(before_all);
 }
 
 TEST_CASE("apache: the fault is found in a worker forked during the trace", "[apache]") {
+  const std::set<pid_t> before_all = all_apache_pids();
   Apache apache;
   const std::string settings = apache.www() + "/wp-settings.php";
   // Slow requests (the sleep runs before the failing require) so that prefork must start workers.
@@ -373,4 +412,5 @@ TEST_CASE("apache: the fault is found in a worker forked during the trace", "[ap
   CHECK(new_worker);
   CHECK(top["count"].get<int>() >= 12);
   apache.stop();
+  check_nothing_left(before_all);
 }
