@@ -212,10 +212,17 @@ std::string render_text(const Report& report, const RenderOptions& options) {
                       plural(report.suppressed.size(), "group", "groups"), options.suppressed_hint);
     }
   }
-  out += st.dim(fmt::format("Read {} lines, {} events, {} failed calls, {} malformed lines.",
-                            report.stats.lines, report.stats.events, report.stats.failed,
-                            report.stats.malformed)) +
-         "\n";
+  if (report.mode == "replay") {
+    out += st.dim(fmt::format("Read {} lines, {} events, {} failed calls, {} malformed lines.",
+                              report.stats.lines, report.stats.events, report.stats.failed,
+                              report.stats.malformed)) +
+           "\n";
+  } else {
+    // Live tracing: `lines` counts the ptrace stops handled.
+    out += st.dim(fmt::format("Traced {} stops, {} events, {} failed calls.", report.stats.lines,
+                              report.stats.events, report.stats.failed)) +
+           "\n";
+  }
   if (report.stats.groups_dropped != 0) {
     out += st.yellow(fmt::format("warning: {} failure groups were not kept (memory cap).",
                                  report.stats.groups_dropped)) +
