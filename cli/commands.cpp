@@ -1,5 +1,6 @@
 #include "cli/commands.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -10,8 +11,6 @@
 #include <memory>
 #include <optional>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "analyzer/fix.h"
 #include "analyzer/pipeline.h"
@@ -43,8 +42,10 @@ void add_report_options(CLI::App& sub, ReportOptions& opts) {
       ->check(CLI::IsMember({"text", "json", "markdown"}))
       ->capture_default_str();
   sub.add_option("-o,--output", opts.output, "Write the report to FILE instead of stdout");
-  sub.add_option("--puppet", opts.puppet, "Write a Puppet manifest fixing the top findings to FILE");
-  sub.add_option("--shell", opts.shell, "Write a POSIX shell script fixing the top findings to FILE");
+  sub.add_option("--puppet", opts.puppet,
+                 "Write a Puppet manifest fixing the top findings to FILE");
+  sub.add_option("--shell", opts.shell,
+                 "Write a POSIX shell script fixing the top findings to FILE");
   sub.add_option("--top", opts.top, "Number of top findings the fixes cover")
       ->check(CLI::Range(1, 100))
       ->capture_default_str();
@@ -188,15 +189,16 @@ void set_replay_command(CLI::App& app, int& exit_code) {
   auto opts = std::make_shared<ReportOptions>();
   auto logs = std::make_shared<std::vector<std::string>>();
   CLI::App* sub = app.add_subcommand(
-      "replay", "Analyse saved strace logs (any common flags: -f, -ff, -tt, -T, -y, ...; - = stdin)");
+      "replay",
+      "Analyse saved strace logs (any common flags: -f, -ff, -tt, -T, -y, ...; - = stdin)");
   sub->add_option("logs", *logs, "strace log files; an -ff set is recognised by its .PID suffixes")
       ->required();
   add_report_options(*sub, *opts);
   sub->callback([opts, logs, &exit_code] {
-    exit_code = analyze(*opts, "replay", *logs,
-                        [&](tracer::EventSink& sink, tracer::SourceStats& stats) {
-                          return tracer::read_logs(*logs, sink, stats);
-                        });
+    exit_code =
+        analyze(*opts, "replay", *logs, [&](tracer::EventSink& sink, tracer::SourceStats& stats) {
+          return tracer::read_logs(*logs, sink, stats);
+        });
   });
 }
 
@@ -305,8 +307,9 @@ void set_attach_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   sub->callback([o, pid_opt, name_opt, &exit_code] {
     if (pid_opt->count() == 0 && name_opt->count() == 0) {
-      throw UserError("attach needs -p PID or -n NAME", "e.g. culprit attach -n apache2 --trigger "
-                                                        "'curl -s http://127.0.0.1/'");
+      throw UserError("attach needs -p PID or -n NAME",
+                      "e.g. culprit attach -n apache2 --trigger "
+                      "'curl -s http://127.0.0.1/'");
     }
     std::vector<std::string> inputs;
     for (const auto& p : o->pid_args) {

@@ -2,10 +2,9 @@
 // fix options. Every subcommand ends in analyze(): events → pipeline → fixes → renderers.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 namespace culprit::cli {
 
@@ -17,10 +16,10 @@ struct ReportOptions {
   std::string shell;            // --shell FILE
   std::size_t top = 1;          // fixes are written for the top N actionable findings
   std::size_t max_findings = 25;
-  std::string root;             // --root DIR: look files up under DIR instead of /
-  bool log_only = false;        // --log-only: no filesystem checks at all
+  std::string root;                // --root DIR: look files up under DIR instead of /
+  bool log_only = false;           // --log-only: no filesystem checks at all
   std::vector<std::string> rules;  // --rules FILE (repeatable)
-  std::string color = "auto";   // auto | always | never
+  std::string color = "auto";      // auto | always | never
   bool verbose = false;
 };
 

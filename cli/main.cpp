@@ -1,10 +1,10 @@
 // culprit: which file broke the site, why, and how to fix it — from system calls.
 // main owns every exit code: 0 no findings, 1 findings, 2 usage or input error.
-#include <cstdio>
-#include <exception>
+#include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
-#include <fmt/format.h>
+#include <cstdio>
+#include <exception>
 
 #include "cli/commands.h"
 #include "tracer/result.h"
