@@ -645,7 +645,12 @@ struct Pipeline::State {
       }
       const MessageRule& rule = *matched;
       auto cap = [&](int group) {
-        return group > 0 && m[group].matched ? m[group].str() : std::string();
+        // A capture holding a NUL byte cannot name a real file (the kernel stops at NUL), and no
+        // fix may quote it (analyzer/quote.h asserts): treat it as not captured. Found by
+        // fuzz/fuzz_strace_log.cpp; reproducer fuzz/crashes/strace_log/message-nul-file.log.
+        //
+        std::string s = group > 0 && m[group].matched ? m[group].str() : std::string();
+        return s.find('\0') == std::string::npos ? s : std::string();
       };
       MessageHit hit;
       hit.rule = &rule;
