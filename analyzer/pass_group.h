@@ -60,8 +60,9 @@ struct FailureGroup {
   std::vector<EvidenceRef> evidence;
   std::optional<std::uint32_t> uid;  // of the first failing process, when the trace showed it
   std::optional<std::uint32_t> gid;
-  std::vector<std::string>
-      candidates;  // files the process (and parents) opened before, newest first
+  // Files the process (and its parents) opened before, newest first, as ids into the pipeline's
+  // interned file table: a group costs a few bytes per candidate, not a copy of each path.
+  std::vector<std::uint32_t> candidates;
 
   // Noise and ranking signals.
   const NoiseRule* rule = nullptr;    // noise rule matched when the group was made

@@ -65,6 +65,15 @@ NoiseVerdict judge_noise(const FailureGroup& g) {
                         g.probe_success),
             "probe"};
   }
+  if (g.path.empty() && g.address.empty()) {
+    // Nothing to point at: e.g. "<... openat resumed>) = -1 ENOENT" whose start is not in the
+    // log (the trace began mid-call), or an fd call on an fd of unknown origin. A finding needs a
+    // file, socket or address a person can act on.
+    return {true,
+            fmt::format("{} failed on nothing the trace names (no path, fd or address recorded)",
+                        g.syscall.empty() ? std::string("a call") : g.syscall),
+            "no-object"};
+  }
   if (!g.used && g.family == tracer::Family::File &&
       (g.errno_name == "ENOENT" || g.errno_name == "ENOTDIR")) {
     return {true,

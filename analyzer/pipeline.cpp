@@ -520,7 +520,7 @@ struct Pipeline::State {
       const ProcInfo& p = it->second;
       for (std::size_t i = 0;
            i < p.files.size && g.candidates.size() < FailureGroup::kMaxCandidates; ++i) {
-        const std::string& f = files[p.files.at(i)];
+        const std::uint32_t f = p.files.at(i);
         if (std::find(g.candidates.begin(), g.candidates.end(), f) == g.candidates.end()) {
           g.candidates.push_back(f);
         }
@@ -535,7 +535,12 @@ struct Pipeline::State {
   std::vector<std::string> candidates_of(Pid pid) {
     FailureGroup tmp;
     snapshot_candidates(pid, tmp);
-    return std::move(tmp.candidates);
+    std::vector<std::string> out;
+    out.reserve(tmp.candidates.size());
+    for (const std::uint32_t id : tmp.candidates) {
+      out.push_back(files[id]);
+    }
+    return out;
   }
 
   void credit(ProcInfo& p, std::uint64_t FailureGroup::*counter, bool newest_only) {
@@ -898,7 +903,11 @@ Report Pipeline::State::finish(const tracer::SourceStats& source) {
     sig.before_error_write = g.before_error_write;
     sig.before_bad_exit = g.before_bad_exit;
     sig.rule_matched = g.rule != nullptr;
-    std::vector<std::string> candidates = g.candidates;
+    std::vector<std::string> candidates;
+    candidates.reserve(g.candidates.size());
+    for (const std::uint32_t id : g.candidates) {
+      candidates.push_back(files[id]);
+    }
     if (!g.messages.empty()) {
       const MessageHit& hit = hits[g.messages.front()];
       sig.in_message = true;
@@ -967,6 +976,12 @@ Report Pipeline::State::finish(const tracer::SourceStats& source) {
     score_finding(f, sig);
     finish_explanation(f);
     findings.push_back(std::move(f));
+    // Keep memory bounded by what is reported, not by the number of groups: ranking is a stable
+    // sort on (score, referrer, first seen), so pruning to the top max_findings as we go keeps
+    // exactly the findings a single final ranking would keep, in the same order.
+    if (findings.size() >= 2 * options.max_findings + 64) {
+      rank_findings(findings, options.max_findings);
+    }
   }
 
   // Messages that stand on their own: configuration errors, and paths no failure group carries.

@@ -36,7 +36,7 @@ namespace culprit::analyzer {
 struct PipelineOptions {
   std::string mode = "replay";      // "replay" | "attach" | "run"
   std::vector<std::string> inputs;  // log files or "pid 123" / the command line
-  std::size_t max_groups = 200000;  // failure groups kept; more are counted, not stored
+  std::size_t max_groups = 50000;   // failure groups kept; more are counted, not stored
   std::size_t max_findings = 25;    // findings reported (after ranking)
   // uid/gid of the traced processes when the caller knows them (e.g. from /proc/PID/status under
   // `attach`); setuid/setresuid events in the trace override them per process.
