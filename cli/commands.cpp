@@ -23,6 +23,27 @@
 namespace culprit::cli {
 namespace {
 
+// --no-data: passes events on with their buffer contents dropped (copying only those that have
+// any), so that neither the analysis nor a saved log ever holds request data or secrets.
+class StripDataSink final : public tracer::EventSink {
+ public:
+  explicit StripDataSink(tracer::EventSink& next) : next_(next) {}
+  void on_event(const tracer::Event& event) override {
+    if (event.data.empty()) {
+      next_.on_event(event);
+      return;
+    }
+    copy_ = event;
+    copy_.data.clear();
+    copy_.data_truncated = true;
+    next_.on_event(copy_);
+  }
+
+ private:
+  tracer::EventSink& next_;
+  tracer::Event copy_;
+};
+
 // Delivers each event to several sinks (the pipeline and, with --save-log, the log writer).
 class TeeSink final : public tracer::EventSink {
  public:
@@ -63,6 +84,9 @@ void add_report_options(CLI::App& sub, ReportOptions& opts) {
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
   sub.add_flag("-v,--verbose", opts.verbose, "Also show suppressed failures and diagnostics");
+  sub.add_flag("--no-data", opts.no_data,
+               "Keep no contents of read/write buffers (only paths, addresses, argv, results); "
+               "error-message rules then cannot fire");
 }
 
 analyzer::Format parse_format(const std::string& name) {
@@ -153,8 +177,10 @@ int analyze(const ReportOptions& opts, const std::string& mode, std::vector<std:
     sinks.push_back(extra_sink);
   }
   TeeSink tee(sinks);
+  StripDataSink stripped(tee);
+  tracer::EventSink& sink = opts.no_data ? static_cast<tracer::EventSink&>(stripped) : tee;
   tracer::SourceStats stats;
-  auto produced = produce(tee, stats);
+  auto produced = produce(sink, stats);
   if (!produced.ok()) {
     const Error& err = produced.error();
     throw UserError(err.describe(), {}, 2);
@@ -249,6 +275,9 @@ void open_saved_log(const std::string& path, SavedLog& saved) {
 
 int run_live(LiveCliOptions& o, const std::string& mode, std::vector<std::string> inputs) {
   o.live.status_line = isatty(STDERR_FILENO) == 1;
+  if (o.report.no_data) {
+    o.live.string_limit = 0;  // never copy buffers out of the tracee
+  }
   SavedLog saved;
   open_saved_log(o.save_log, saved);
   tracer::LiveOutcome outcome;

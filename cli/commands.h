@@ -21,6 +21,7 @@ struct ReportOptions {
   std::vector<std::string> rules;  // --rules FILE (repeatable)
   std::string color = "auto";      // auto | always | never
   bool verbose = false;
+  bool no_data = false;  // --no-data: keep no buffer contents (see SECURITY.md)
 };
 
 // Each returns the process exit status through `exit_code` once the subcommand ran:

@@ -3,6 +3,7 @@
 // paths, strace's string escaping (with '<' and '>' escaped inside annotations, as strace does).
 #include "tracer/log_writer.h"
 
+#include <cstdint>
 #include <fmt/format.h>
 
 #include "tracer/errno_names.h"
@@ -71,10 +72,20 @@ void sockaddr(std::string& out, const Event& e) {
   }
 }
 
+// The length strace prints beside a buffer: the recorded bytes, or, when the record was cut
+// (-s, --no-data), the byte count the call returned, the best known lower bound of the request.
+std::size_t buffer_length(const Event& e) {
+  if (e.data_truncated && e.ret_known && e.ret > 0 &&
+      static_cast<std::uint64_t>(e.ret) > e.data.size()) {
+    return static_cast<std::size_t>(e.ret);
+  }
+  return e.data.size();
+}
+
 void iovec(std::string& out, const Event& e) {
   out += "[{iov_base=";
   quoted(out, e.data, e.data_truncated);
-  out += fmt::format(", iov_len={}}}]", e.data.size());
+  out += fmt::format(", iov_len={}}}]", buffer_length(e));
 }
 
 void syscall_args(std::string& out, const Event& e, const SyscallInfo& row) {
@@ -117,7 +128,7 @@ void syscall_args(std::string& out, const Event& e, const SyscallInfo& row) {
         }
         break;
       case ArgType::Size:
-        out += fmt::format("{}", e.data.size());
+        out += fmt::format("{}", buffer_length(e));
         break;
       case ArgType::SockAddr:
         sockaddr(out, e);
