@@ -159,9 +159,9 @@ row() {  # row LABEL NAME
     printf '%-30s %10s\n' "$1" "(not run)"
     return
   fi
-  awk -v l="$1" -v t="$t" -v r="$r" -v c="$c" -v mb="$mb" -v g="$T_grep" -v gc="$C_grep" 'BEGIN {
-    printf "%-30s %7.2f s %6.0f MB/s %5.2fx grep | cpu %6.2f s %6.0f MB/cpu-s %5.2fx grep | %6.1f MB RSS\n",
-      l, t, (t > 0 ? mb / t : 0), (g > 0 ? t / g : 0), c, (c > 0 ? mb / c : 0), (gc > 0 ? c / gc : 0), r / 1024 }'
+  awk -v l="$1" -v t="$t" -v r="$r" -v c="$c" -v mb="$mb" -v g="$T_grep" -v gc="$C_grep" -v w="$T_wc" 'BEGIN {
+    printf "%-30s %7.2f s %6.0f MB/s %5.2fx grep %6.1fx wc | cpu %6.2f s %6.0f MB/cpu-s %5.2fx grep | %6.1f MB RSS\n",
+      l, t, (t > 0 ? mb / t : 0), (g > 0 ? t / g : 0), (w > 0 ? t / w : 0), c, (c > 0 ? mb / c : 0), (gc > 0 ? c / gc : 0), r / 1024 }'
 }
 
 lines=$(awk '{ print $1 }' "$out/stdout.wc")

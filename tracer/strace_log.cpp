@@ -1,8 +1,16 @@
-// strace text → Events. The reader is built for speed on big logs (hundreds of MB): it reads big
-// blocks, splits lines with memchr, decides from a few bytes whether a line matters (a syscall in
-// the table, a failure, unfinished/resumed, a signal or exit) and fully parses only those, reusing
-// one Event. Format cases: /work/shared/reference/strace-format.md (numbers in comments refer to
-// its table rows).
+// strace text → Events. The reader is built for speed on big logs (hundreds of MB) and uses both
+// cores in a three-stage pipeline:
+//   1. read-ahead thread: reads 4 MiB blocks and scans them (LineScanner: line ends, the
+//      "PID HH:MM:SS.uuuuuu " prefix, call name and table row, the top-level argument split, and
+//      whether a line is a successful call outside the table that only needs counting);
+//   2. calling thread: the stateful part, in order (pasted-twice and wrapped lines,
+//      unfinished/resumed pairing, ProcessState, path resolution), reusing the scan whenever
+//      the bytes it parses are the very bytes that were scanned, and filling Events in place;
+//   3. delivery thread: hands batches of events to the sink (the analyzer) in order.
+// Every decision of stage 1 is a pure function of the line's bytes that stage 2 would otherwise
+// make itself, so the result is the same with or without it (read_text scans inline).
+// Format cases: /work/shared/reference/strace-format.md (numbers in comments refer to its table
+// rows).
 #include "tracer/strace_log.h"
 
 #include <fcntl.h>
@@ -16,6 +24,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <deque>
+#include <limits>
 #include <mutex>
 #include <queue>
 #include <thread>
@@ -32,7 +41,9 @@ namespace culprit::tracer {
 namespace {
 
 constexpr std::size_t kBlockSize = 4 << 20;
-constexpr std::size_t kMaxLine = 1 << 20;  // longer "lines" (binary data) are cut and counted
+// Longer "lines" (binary data) are cut and counted. Real lines can be long: a write() of a 10 MB
+// buffer under `strace -s 10000000` is one line, and must parse as one (tests/test_hardening.cpp).
+constexpr std::size_t kMaxLine = 16 << 20;
 
 inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
 constexpr std::array<bool, 256> kNameChar = [] {
@@ -106,6 +117,22 @@ std::size_t parse_int(std::string_view s, std::int64_t& out) {
   }
   out = static_cast<std::int64_t>(v);
   out = neg ? -out : out;
+  return j;
+}
+
+// parse_int() with an inlined path for the common short decimal ("-1", "0", "832").
+inline std::size_t parse_decimal_or_int(std::string_view s, std::int64_t& out) {
+  const std::size_t i = !s.empty() && s[0] == '-' ? 1 : 0;
+  std::size_t j = i;
+  std::int64_t v = 0;
+  while (j < s.size() && j - i < 12 && is_digit(s[j])) {
+    v = v * 10 + (s[j] - '0');
+    ++j;
+  }
+  if (j == i || (j < s.size() && (is_digit(s[j]) || s[j] == 'x' || s[j] == 'X'))) {
+    return parse_int(s, out);  // none, long, or hex ("0x7f...")
+  }
+  out = i == 1 ? -v : v;
   return j;
 }
 
@@ -435,6 +462,14 @@ std::int32_t parse_mode(std::string_view a) {
   return parse_octal(a);
 }
 
+// getsockopt's level and option are SOL_SOCKET and SO_ERROR ("SOL_SOCKET", "0x1 /* SOL_SOCKET */"
+// with -X verbose, "1" / "4" with -X raw).
+bool is_sol_socket_so_error(std::string_view level, std::string_view option) {
+  const bool sol = level.find("SOL_SOCKET") != std::string_view::npos || level == "1";
+  const bool err = option.find("SO_ERROR") != std::string_view::npos || option == "4";
+  return sol && err;
+}
+
 // "R_OK|W_OK", "F_OK", "4".
 std::int32_t parse_access_mode(std::string_view a) {
   if (!a.empty() && is_digit(a.front())) {
@@ -545,8 +580,7 @@ bool has_prompt(std::string_view s, std::size_t& at) {
 // Parses the line prefix: "[pid N] " / "N " / "N<comm> " / none (#23-#26), then -t/-tt/-ttt/-r
 // or -t -r timestamps (#39). Returns false for a broken [pid N] prefix. A Relative timestamp is the
 // raw delta (the caller sums). No side effects, so it can also classify lines.
-bool parse_prefix(std::string_view& s, Pid& pid, Timestamp& ts) {
-  // Hot: runs on every line, so numbers are read inline rather than through parse_int.
+bool parse_prefix_general(std::string_view& s, Pid& pid, Timestamp& ts, bool& has_pid) {
   const char* p = s.data();
   const char* const end = p + s.size();
   auto digits = [&](const char*& q, std::int64_t& v) {
@@ -573,6 +607,7 @@ bool parse_prefix(std::string_view& s, Pid& pid, Timestamp& ts) {
       return false;
     }
     pid = static_cast<Pid>(v);
+    has_pid = true;
     p = std::min(end, q + 2);
   } else if (p < end && is_digit(*p)) {
     const char* q = p;
@@ -580,6 +615,7 @@ bool parse_prefix(std::string_view& s, Pid& pid, Timestamp& ts) {
     digits(q, v);
     if (q < end && (*q == ' ' || *q == '<')) {
       pid = static_cast<Pid>(v);
+      has_pid = true;
       if (*q == '<') {  // -Y: "16895<cat> "; a comm may contain spaces but not "> "
         const std::size_t e = std::string_view(q, static_cast<std::size_t>(end - q)).find("> ");
         if (e == std::string_view::npos) {
@@ -599,7 +635,10 @@ bool parse_prefix(std::string_view& s, Pid& pid, Timestamp& ts) {
     ++q;
   }
   std::int64_t a = 0;
-  if (digits(q, a) && q < end && (*q == ':' || *q == '.')) {
+  // Bounds keep `micros` from overflowing on digit runs that are no timestamp (UBSan; reproducer
+  // fuzz/crashes/strace_log/timestamp-overflow.log): hours of -t/-tt have two digits, seconds of
+  // -ttt/-r fewer than 13 (the year 33658).
+  if (digits(q, a) && q < end && ((*q == ':' && a < 100) || (*q == '.' && a < 1'000'000'000'000))) {
     std::int64_t micros = 0;
     Timestamp::Kind kind = Timestamp::Kind::None;
     bool ok = true;
@@ -648,6 +687,71 @@ bool parse_prefix(std::string_view& s, Pid& pid, Timestamp& ts) {
   }
   s = std::string_view(p, static_cast<std::size_t>(end - p));
   return true;
+}
+
+// The layout of nearly every line of `strace -f -tt` (the usual flags): "PID HH:MM:SS.uuuuuu ".
+// Checked at fixed offsets; anything else goes to the general parser, which gives the same result
+// for this layout.
+inline bool parse_prefix_fast(std::string_view& s, Pid& pid, Timestamp& ts, bool& has_pid) {
+  const char* p = s.data();
+  const std::size_t n = s.size();
+  std::size_t i = 0;
+  std::uint32_t v = 0;
+  while (i < n && i < 9) {
+    const unsigned d = static_cast<unsigned char>(p[i]) - static_cast<unsigned>('0');
+    if (d > 9) {
+      break;
+    }
+    v = v * 10 + d;
+    ++i;
+  }
+  // i digits, then " HH:MM:SS.uuuuuu " (17 bytes), then a body that is not "(+" (-t -r).
+  if (i == 0 || n < i + 18 || p[i] != ' ') {
+    return false;
+  }
+  const char* t = p + i + 1;
+  auto dd = [](const char* c) {
+    const unsigned a = static_cast<unsigned char>(c[0]) - static_cast<unsigned>('0');
+    const unsigned b = static_cast<unsigned char>(c[1]) - static_cast<unsigned>('0');
+    return (a > 9 || b > 9) ? -1 : static_cast<int>(a * 10 + b);
+  };
+  const int h = dd(t);
+  const int m = dd(t + 3);
+  const int sec = dd(t + 6);
+  if (h < 0 || m < 0 || sec < 0 || t[2] != ':' || t[5] != ':' || t[8] != '.' || t[15] != ' ') {
+    return false;
+  }
+  std::int64_t frac = 0;
+  for (int k = 9; k < 15; ++k) {
+    const unsigned d = static_cast<unsigned char>(t[k]) - static_cast<unsigned>('0');
+    if (d > 9) {
+      return false;
+    }
+    frac = frac * 10 + d;
+  }
+  if (n >= i + 19 && t[16] == '(' && t[17] == '+') {
+    return false;
+  }
+  pid = static_cast<Pid>(v);
+  has_pid = true;
+  ts.kind = Timestamp::Kind::TimeOfDay;
+  ts.micros = ((static_cast<std::int64_t>(h) * 60 + m) * 60 + sec) * 1'000'000 + frac;
+  s.remove_prefix(i + 17);
+  return true;
+}
+
+// Parses the prefix; `has_pid` tells whether the line carried a pid (else `pid` is unchanged).
+bool parse_prefix(std::string_view& s, Pid& pid, Timestamp& ts, bool& has_pid) {
+  // Hot: runs on every line.
+  has_pid = false;
+  if (parse_prefix_fast(s, pid, ts, has_pid)) {
+    return true;
+  }
+  return parse_prefix_general(s, pid, ts, has_pid);
+}
+bool parse_prefix(std::string_view& s, Pid& pid, Timestamp& ts) {
+  bool has_pid = false;
+  return parse_prefix(s, pid, ts, has_pid);
 }
 
 // Whether a line (after its prefix) starts like strace output: a call, a resumed call, a signal,
@@ -712,8 +816,8 @@ class Deliverer {
   }
 
  private:
-  static constexpr std::size_t kBatch = 512;
-  static constexpr std::size_t kDepth = 8;
+  static constexpr std::size_t kBatch = 128;
+  static constexpr std::size_t kDepth = 4;
   struct Batch {
     std::vector<Event> events;
     std::size_t used = 0;
@@ -775,17 +879,191 @@ class Deliverer {
   std::thread worker_;  // last: starts after the members it uses exist
 };
 
+// Name -> row on every syscall line: a small open-addressing table with a cheap hash beats
+// std::hash over the whole name. Read-only after construction (shared by the scanning thread).
+class RowIndex {
+ public:
+  RowIndex() {
+    CULPRIT_ASSERT(all_syscalls().size() * 2 < kRowSlots) << "grow kRowSlots";
+    for (const SyscallInfo& info : all_syscalls()) {
+      std::size_t i = name_hash(info.name) & (kRowSlots - 1);
+      while (rows_[i] != nullptr) {
+        i = (i + 1) & (kRowSlots - 1);
+      }
+      rows_[i] = &info;
+    }
+  }
+  [[nodiscard]] const SyscallInfo* find(std::string_view name) const {
+    std::size_t i = name_hash(name) & (kRowSlots - 1);
+    while (const SyscallInfo* row = rows_[i]) {
+      if (row->name == name) {
+        return row;
+      }
+      i = (i + 1) & (kRowSlots - 1);
+    }
+    return nullptr;
+  }
+
+ private:
+  static std::size_t name_hash(std::string_view n) {
+    std::size_t h = n.size() * 0x9E3779B1u;
+    for (const char c : n) {
+      h = (h ^ static_cast<unsigned char>(c)) * 0x01000193u;
+    }
+    return h ^ (h >> 13);
+  }
+  static constexpr std::size_t kRowSlots = 512;  // > 4x the rows: short probe chains
+  std::array<const SyscallInfo*, kRowSlots> rows_{};
+};
+
+// What the scanning pass learnt about one line of a block, so that the parsing pass neither
+// searches for the line's end nor parses its prefix again, and can step over lines that it would
+// only count (kSkip).
+struct LineRec {
+  static constexpr std::uint8_t kPrefix = 1;  // pid/ts/body are the prefix parse of the line
+  static constexpr std::uint8_t kHasPid = 2;  // the line carried a pid
+  static constexpr std::uint8_t kSkip = 4;    // a complete, successful call outside the table
+  static constexpr std::uint32_t kNoArgs = 0xffffffffU;
+  std::size_t off = 0;   // in the block
+  std::size_t len = 0;   // without the '\n'
+  std::uint32_t body = 0;  // offset of the body (after the prefix) in the line
+  Pid pid = 0;
+  std::uint8_t flags = 0;
+  // split_args() of the call's text (the trimmed body from just after '('), in the block's
+  // `args` vector, or kNoArgs; `text_len` is the length of that trimmed body.
+  std::uint32_t args = kNoArgs;
+  std::size_t text_len = 0;
+  const SyscallInfo* row = nullptr;  // the call's table row (with `args`)
+  Timestamp ts;
+};
+
+// A scanned block: its lines and the argument splits of its call lines.
+struct ScannedLines {
+  std::vector<LineRec> lines;
+  std::vector<Args> args;
+  bool has_escape = false;
+  void clear() {
+    lines.clear();
+    args.clear();
+    has_escape = false;
+  }
+};
+
+// The first, stateless pass over a block: splits lines and classifies each from its first and last
+// bytes. It runs on the read-ahead thread, beside the parser, so both cores share the reading.
+// Everything it decides is re-decided identically by the parser when a line is not marked kSkip;
+// a kSkip line is one the parser's syscall_line() would only count as recognised (checked there:
+// same conditions, in the same order).
+class LineScanner {
+ public:
+  LineScanner(const RowIndex& rows, bool all_syscalls) : rows_(rows), all_syscalls_(all_syscalls) {}
+
+  // Splits `block` into `out` (cleared first).
+  void scan(std::string_view block, ScannedLines& scanned) const {
+    scanned.clear();
+    std::vector<LineRec>& out = scanned.lines;
+    const bool has_escape = std::memchr(block.data(), '\x1b', block.size()) != nullptr;
+    scanned.has_escape = has_escape;
+    const char* const base = block.data();
+    const char* p = base;
+    const char* const end = p + block.size();
+    while (p < end) {
+      const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+      const char* e = nl == nullptr ? end : nl;
+      LineRec& r = out.emplace_back();
+      r.off = static_cast<std::size_t>(p - base);
+      r.len = static_cast<std::size_t>(e - p);
+      if (!has_escape) {
+        classify(std::string_view(p, r.len), r, scanned.args);
+      }
+      p = nl == nullptr ? end : nl + 1;
+    }
+  }
+
+ private:
+  void classify(std::string_view line, LineRec& r, std::vector<Args>& args) const {
+    if (!line.empty() && line.back() == '\r') {
+      line.remove_suffix(1);  // as feed_line() does
+    }
+    if (line.empty() || line.size() > 0xffffffffU) {
+      return;
+    }
+    std::string_view s = line;
+    bool has_pid = false;
+    if (!parse_prefix(s, r.pid, r.ts, has_pid)) {
+      return;
+    }
+    r.flags = LineRec::kPrefix | (has_pid ? LineRec::kHasPid : 0);
+    r.body = static_cast<std::uint32_t>(s.data() - line.data());
+    // kSkip: the fast path of syscall_line(). Not for lines that handle_line() may take as a
+    // continuation (leading blank) or whose -r delta process() must sum.
+    if (s.empty() || line.front() == ' ' || line.front() == '\t' ||
+        r.ts.kind == Timestamp::Kind::Relative || all_syscalls_) {
+      return;
+    }
+    const char c = s.front();
+    if (!is_name_char(c) || is_digit(c)) {
+      return;
+    }
+    std::size_t k = 0;
+    while (k < s.size() && is_name_char(s[k])) {
+      ++k;
+    }
+    if (k >= s.size() || s[k] != '(') {
+      return;
+    }
+    std::string_view t = s;
+    while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) {
+      t.remove_suffix(1);
+    }
+    if (!t.empty() && t.back() == '>') {
+      const std::size_t lt = t.rfind('<');
+      if (lt != std::string_view::npos) {
+        const std::string_view marker = t.substr(lt);
+        if (starts_with(marker, "<unfinished") || starts_with(marker, "<detached")) {
+          return;
+        }
+      }
+    }
+    if (const SyscallInfo* row = rows_.find(s.substr(0, k)); row != nullptr) {
+      split(t, k, r, args);
+      r.row = row;
+      return;
+    }
+    const void* eq = memrchr(t.data(), '=', t.size());
+    if (eq == nullptr) {
+      return;
+    }
+    const std::string_view ret =
+        trim(t.substr(static_cast<std::size_t>(static_cast<const char*>(eq) - t.data()) + 1));
+    if (!ret.empty() && !(starts_with(ret, "-1") || starts_with(ret, "? E")) &&
+        static_cast<const char*>(eq) > t.data() && *(static_cast<const char*>(eq) - 1) == ' ') {
+      r.flags |= LineRec::kSkip;
+      return;
+    }
+    split(t, k, r, args);
+  }
+
+  // The split deliver_call() will need for the call text `t` ("name(args) = ret", paren at k).
+  static void split(std::string_view t, std::size_t k, LineRec& r, std::vector<Args>& args) {
+    r.args = static_cast<std::uint32_t>(args.size());
+    r.text_len = t.size();
+    split_args(t.substr(k + 1), args.emplace_back());
+  }
+
+  const RowIndex& rows_;
+  bool all_syscalls_;
+};
+
 }  // namespace
 
 class StraceLogReader::Impl {
  public:
   Impl(EventSink& sink, SourceStats& stats, ReadOptions options)
-      : sink_(sink), stats_(stats), options_(options) {
+      : sink_(sink), stats_(stats), options_(options), scanner_(rows_, options.all_syscalls) {
     if (options_.deliver_thread) {
       deliverer_ = std::make_unique<Deliverer>(sink_);
     }
-    CULPRIT_ASSERT(all_syscalls().size() * 2 < kRowSlots) << "grow kRowSlots";
-    index_rows();
   }
 
   // ---- input ----
@@ -825,21 +1103,39 @@ class StraceLogReader::Impl {
     return {};
   }
 
-  // One block of complete lines (ending in '\n', except possibly at EOF).
-  Result<void> feed_block(std::string_view block) {
-    has_escape_ = std::memchr(block.data(), '\x1b', block.size()) != nullptr;
-    const char* p = block.data();
-    const char* end = p + block.size();
-    while (p < end) {
-      const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
-      const char* e = nl == nullptr ? end : nl;
-      const std::string_view line(p, static_cast<std::size_t>(e - p));
+  // One block of complete lines (ending in '\n', except possibly at EOF), split by
+  // LineScanner::scan into `lines`.
+  Result<void> feed_block(std::string_view block, const ScannedLines& scanned) {
+    has_escape_ = scanned.has_escape;
+    for (const LineRec& r : scanned.lines) {
+      const std::string_view line(block.data() + r.off, r.len);
       if (lstats_.recognised == 0 && std::memchr(line.data(), '\0', line.size()) != nullptr) {
         // strace escapes every byte it prints: a NUL before any strace line means binary data.
         return not_a_log("binary data");
       }
+      if ((r.flags & LineRec::kSkip) != 0 && carry_.empty() && !matching_ &&
+          (record_full_ || merging_) && lstats_.recognised > 0) {
+        // What feed_line() → handle_line() → process() → syscall_line() do with this line when
+        // nothing is held: count it. (dedup() returns at once when record_full_.)
+        ++line_no_;
+        ++stats_.lines;
+        ++lstats_.lines;
+        lstats_.bytes += r.len + 1;
+        last_was_call_ = true;
+        recognised();
+        continue;
+      }
+      pre_ = &r;
+      pre_data_ = line.data();
+      if (r.args != LineRec::kNoArgs) {
+        pre_args_ = &scanned.args[r.args];
+        pre_text_ = line.data() + r.body;
+        pre_text_len_ = r.text_len;
+        pre_row_ = r.row;
+      }
       feed_line(line);
-      p = nl == nullptr ? end : nl + 1;
+      pre_ = nullptr;
+      pre_args_ = nullptr;
       if (lstats_.recognised == 0 &&
           (lstats_.lines >= options_.detect_lines || lstats_.bytes >= options_.detect_bytes)) {
         return not_a_log(fmt::format("no strace line in the first {} lines", lstats_.lines));
@@ -1098,40 +1394,13 @@ class StraceLogReader::Impl {
   void update_state(const SyscallInfo* row, const Args& args, Event& ev);
   void flush_pending(Pid pid, Pending& p);
 
-  // Name -> row on every syscall line: a small open-addressing table with a cheap hash beats
-  // std::hash over the whole name.
-  static std::size_t name_hash(std::string_view n) {
-    std::size_t h = n.size() * 0x9E3779B1u;
-    for (const char c : n) {
-      h = (h ^ static_cast<unsigned char>(c)) * 0x01000193u;
-    }
-    return h ^ (h >> 13);
-  }
-  void index_rows() {
-    for (const SyscallInfo& info : all_syscalls()) {
-      std::size_t i = name_hash(info.name) & (kRowSlots - 1);
-      while (rows_[i] != nullptr) {
-        i = (i + 1) & (kRowSlots - 1);
-      }
-      rows_[i] = &info;
-    }
-  }
-  const SyscallInfo* row_for(std::string_view name) const {
-    std::size_t i = name_hash(name) & (kRowSlots - 1);
-    while (const SyscallInfo* row = rows_[i]) {
-      if (row->name == name) {
-        return row;
-      }
-      i = (i + 1) & (kRowSlots - 1);
-    }
-    return nullptr;
-  }
+  const SyscallInfo* row_for(std::string_view name) const { return rows_.find(name); }
 
   void emit(Event& ev) {
     // The kernel reads a path up to its first NUL, so a "\0" escape inside a logged path can only
     // come from a corrupt or crafted log. Cut it there: no NUL may reach the analyzer, whose
     // quoting refuses NUL (analyzer/quote.h). Found by fuzz/fuzz_strace_log.cpp; reproducer
-    // fuzz/crashes/strace_log/nul-in-path.log. (Added by the hardening helper.)
+    // fuzz/crashes/strace_log/nul-in-path.log.
     for (std::string* p : {&ev.path, &ev.path2, &ev.fd_path, &ev.ret_path}) {
       if (const std::size_t nul = p->find('\0'); nul != std::string::npos) {
         p->resize(nul);
@@ -1157,8 +1426,15 @@ class StraceLogReader::Impl {
   EventSink& sink_;
   SourceStats& stats_;
   ReadOptions options_;
-  static constexpr std::size_t kRowSlots = 512;  // > 4x the rows: short probe chains
-  std::array<const SyscallInfo*, kRowSlots> rows_{};
+  RowIndex rows_;
+  LineScanner scanner_;
+  ScannedLines scanned_;  // read_text's scan (read_file's comes from BlockSource)
+  const Args* pre_args_ = nullptr;  // split_args() of the call text at pre_text_
+  const char* pre_text_ = nullptr;
+  std::size_t pre_text_len_ = 0;
+  const SyscallInfo* pre_row_ = nullptr;
+  const LineRec* pre_ = nullptr;  // the scan of the line being fed, if it is `pre_data_`
+  const char* pre_data_ = nullptr;
   std::unique_ptr<Deliverer> deliverer_;
   ProcessState state_;
   Event ev_;
@@ -1202,12 +1478,25 @@ void StraceLogReader::Impl::process(std::string_view line, std::uint64_t line_no
   }
   Pid pid = default_pid_;
   Timestamp ts;
-  if (!parse_prefix(s, pid, ts)) {
+  if (pre_ != nullptr && line.data() == pre_data_ && (pre_->flags & LineRec::kPrefix) != 0 &&
+      pre_->body <= line.size()) {
+    // The scanner parsed this very line's prefix (same bytes, same '\r' handling).
+    s.remove_prefix(pre_->body);
+    if ((pre_->flags & LineRec::kHasPid) != 0) {
+      pid = pre_->pid;
+    }
+    ts = pre_->ts;
+    pre_ = nullptr;
+  } else if (!parse_prefix(s, pid, ts)) {
     malformed(line_no, "bad pid prefix");
     return;
   }
   if (ts.kind == Timestamp::Kind::Relative) {
-    relative_sum_ += ts.micros;  // -r prints the delta since the previous line
+    // -r prints the delta since the previous line. (Saturating: a crafted log of huge deltas
+    // must not overflow the sum.)
+    relative_sum_ = relative_sum_ > std::numeric_limits<std::int64_t>::max() - ts.micros
+                        ? std::numeric_limits<std::int64_t>::max()
+                        : relative_sum_ + ts.micros;
     ts.micros = relative_sum_;
   }
   if (s.empty()) {
@@ -1374,14 +1663,20 @@ void StraceLogReader::Impl::syscall_line(std::string_view body, Pid pid, const T
                                          std::uint64_t line_no, bool joined,
                                          std::string_view whole) {
   last_was_call_ = true;
-  const std::size_t paren = body.find('(');
-  const std::string_view name = body.substr(0, paren);
+  // The scanner already took this line through the checks below up to deliver_call() (not
+  // unfinished or detached, not a skippable success) when it split its arguments.
+  const bool scanned = pre_args_ != nullptr && body.data() == pre_text_ && pre_text_len_ <= body.size();
+  const std::size_t paren = scanned ? 0 : body.find('(');
+  const std::string_view name = scanned ? std::string_view() : body.substr(0, paren);
   std::string_view t = body;
-  while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) {
+  if (scanned) {
+    t = body.substr(0, pre_text_len_);
+  }
+  while (!scanned && !t.empty() && (t.back() == ' ' || t.back() == '\t')) {
     t.remove_suffix(1);
   }
   // ---- unfinished (#19, #21, #22) ----
-  if (!t.empty() && t.back() == '>') {
+  if (!scanned && !t.empty() && t.back() == '>') {
     const std::size_t lt = t.rfind('<');
     if (lt != std::string_view::npos) {
       const std::string_view marker = t.substr(lt);
@@ -1409,8 +1704,8 @@ void StraceLogReader::Impl::syscall_line(std::string_view body, Pid pid, const T
     }
   }
   // ---- fast path: skip successful calls culprit has no use for ----
-  const SyscallInfo* row = row_for(name);
-  if (row == nullptr && !options_.all_syscalls) {
+  const SyscallInfo* row = scanned ? nullptr : row_for(name);
+  if (!scanned && row == nullptr && !options_.all_syscalls) {
     // The return is after the last '=' (annotations of failures never contain one).
     const void* eq = memrchr(t.data(), '=', t.size());
     if (eq != nullptr) {
@@ -1506,12 +1801,19 @@ bool StraceLogReader::Impl::deliver_call(std::string_view text, Pid pid, const T
   if (paren == std::string_view::npos) {
     return false;
   }
-  split_args(text.substr(paren + 1), args_);
+  const Args* pre = pre_args_;
+  pre_args_ = nullptr;
+  const bool scanned = pre != nullptr && text.data() == pre_text_ && text.size() == pre_text_len_;
+  if (scanned) {
+    args_ = *pre;  // the scanner split these very bytes
+  } else {
+    split_args(text.substr(paren + 1), args_);
+  }
   if (!args_.closed && !unfinished) {
     return false;
   }
   const std::string_view name = text.substr(0, paren);
-  const SyscallInfo* row = row_for(name);
+  const SyscallInfo* row = scanned ? pre_row_ : row_for(name);
   Event& ev = slot();
   ev.clear();
   ev.kind = EventKind::Syscall;
@@ -1581,7 +1883,7 @@ void StraceLogReader::Impl::parse_return(std::string_view rest, Event& ev) {
     ev.ret_known = false;
   } else {
     std::int64_t v = 0;
-    const std::size_t n = parse_int(r, v);
+    const std::size_t n = parse_decimal_or_int(r, v);
     if (n == 0) {
       return;
     }
@@ -1590,9 +1892,8 @@ void StraceLogReader::Impl::parse_return(std::string_view rest, Event& ev) {
     r.remove_prefix(n);
     if (!r.empty() && r.front() == '<') {  // #34: "= 3</etc/hostname>"
       const std::size_t e = annotation_end(r, 0);
-      scratch_.clear();
-      unescape_into(r.substr(1, (e == std::string_view::npos ? r.size() : e) - 1), scratch_);
-      ev.ret_path = scratch_;
+      ev.ret_path.clear();
+      unescape_into(r.substr(1, (e == std::string_view::npos ? r.size() : e) - 1), ev.ret_path);
       r.remove_prefix(e == std::string_view::npos ? r.size() : e + 1);
     }
   }
@@ -1617,9 +1918,22 @@ void StraceLogReader::Impl::parse_return(std::string_view rest, Event& ev) {
     const std::size_t lt = r.rfind('<');
     if (lt != std::string_view::npos) {
       const std::string_view d = r.substr(lt + 1, r.size() - lt - 2);
-      const std::size_t dot = d.find('.');
+      // Nearly always "<0.000017>": plain digits before the dot (what parse_int would accept
+      // in full, with the same value); anything else takes the general route.
+      std::size_t dot = 0;
       std::int64_t secs = 0;
-      if (dot != std::string_view::npos && parse_int(d.substr(0, dot), secs) == dot) {
+      while (dot < d.size() && dot < 18 && is_digit(d[dot])) {
+        secs = secs * 10 + (d[dot] - '0');
+        ++dot;
+      }
+      if (dot == 0 || dot == 18 || dot >= d.size() || d[dot] != '.') {
+        dot = d.find('.');
+        secs = 0;
+        if (dot != std::string_view::npos && parse_int(d.substr(0, dot), secs) != dot) {
+          dot = std::string_view::npos;
+        }
+      }
+      if (dot != std::string_view::npos) {
         std::int64_t frac = 0;
         std::size_t digits = 0;
         for (std::size_t k = dot + 1; k < d.size() && is_digit(d[k]); ++k) {
@@ -1653,8 +1967,6 @@ void StraceLogReader::Impl::decode_args(const SyscallInfo& row, const Args& args
     if (!quoted_at(args.v[static_cast<std::size_t>(pa.path)], body, truncated, end)) {
       continue;  // NULL path (utimensat on an fd)
     }
-    scratch_.clear();
-    unescape_into(body, scratch_);
     int dirfd = kAtFdCwd;
     std::string_view base;
     if (pa.dirfd >= 0 && static_cast<std::size_t>(pa.dirfd) < n) {
@@ -1672,6 +1984,15 @@ void StraceLogReader::Impl::decode_args(const SyscallInfo& row, const Args& args
       }
     }
     std::string& target = pi == 0 ? ev.path : ev.path2;
+    if (!body.empty() && body.front() == '/') {
+      // Absolute: resolve() would copy it unchanged; unescape it in place instead.
+      target.clear();
+      unescape_into(body, target);
+      any_path = true;
+      continue;
+    }
+    scratch_.clear();
+    unescape_into(body, scratch_);
     if (scratch_.empty()) {
       continue;  // "" with AT_EMPTY_PATH: the call is about the dirfd itself
     }
@@ -1812,6 +2133,22 @@ void StraceLogReader::Impl::decode_args(const SyscallInfo& row, const Args& args
         pos += end;
       }
     }
+  } else if (row.name == "getsockopt" && n >= 4 && is_sol_socket_so_error(args.v[1], args.v[2])) {
+    // getsockopt(4<socket:[29321]>, SOL_SOCKET, SO_ERROR, [ECONNREFUSED], [4]): the outcome of a
+    // non-blocking connect. Like the live decoder (decode.cpp): the errno name in `data` when the
+    // pending error is not 0.
+    std::string_view v = args.v[3];
+    if (v.size() >= 2 && v.front() == '[' && v.back() == ']') {
+      v = trim(v.substr(1, v.size() - 2));
+      std::int64_t num = 0;
+      if (!v.empty() && v.front() == 'E' &&
+          std::all_of(v.begin(), v.end(), [](char c) { return is_name_char(c); })) {
+        ev.data.assign(v);
+      } else if (!v.empty() && parse_int(v, num) == v.size() && num > 0 && num < 4096) {
+        const std::string_view name = errno_name(static_cast<int>(num));
+        ev.data = name.empty() ? fmt::format("E{}", num) : std::string(name);
+      }
+    }
   } else if (row.name == "symlink" || row.name == "symlinkat") {
     std::string_view body;
     bool truncated = false;
@@ -1928,7 +2265,7 @@ class ByteBuffer {
   void append(const char* p, std::size_t n) {
     if (n == 0) {
       // memcpy from a null `p` is undefined even for 0 bytes (UBSan, empty file; reproducer
-      // fuzz/crashes/strace_log/empty.log). (Added by the hardening helper.)
+      // fuzz/crashes/strace_log/empty.log).
       return;
     }
     reserve_more(n);
@@ -1944,10 +2281,18 @@ class ByteBuffer {
 };
 
 // Reads a file descriptor in big blocks, optionally on a second thread (read-ahead), handing out
-// runs of complete lines. The last block may end without '\n'.
+// runs of complete lines, each split and classified by `scanner` (on the read-ahead thread when
+// there is one). The last block may end without '\n'.
 class BlockSource {
  public:
-  BlockSource(int fd, bool read_ahead) : fd_(fd), threaded_(read_ahead) {
+  // A run of lines and its scan; valid until the next call of next().
+  struct View {
+    std::string_view text;
+    const ScannedLines* scanned = nullptr;
+  };
+
+  BlockSource(int fd, bool read_ahead, const LineScanner& scanner)
+      : fd_(fd), threaded_(read_ahead), scanner_(scanner) {
     if (threaded_) {
       worker_ = std::thread([this] { run(); });
     }
@@ -1965,11 +2310,17 @@ class BlockSource {
   BlockSource(const BlockSource&) = delete;
   BlockSource& operator=(const BlockSource&) = delete;
 
-  // Next run of complete lines; empty view at EOF. Valid until the next call. On a read error
+  // Next run of complete lines; empty text at EOF. Valid until the next call. On a read error
   // returns false with errno in `err`.
-  bool next(std::string_view& out, int& err) {
+  bool next(View& out, int& err) {
     if (!threaded_) {
-      return fill(current_, tail_, done_, out, err);
+      std::string_view text;
+      if (!fill(current_.data, tail_, done_, text, err)) {
+        return false;
+      }
+      scanner_.scan(text, current_.scanned);
+      out = View{text, &current_.scanned};
+      return true;
     }
     std::unique_lock<std::mutex> lock(mu_);
     if (have_current_) {
@@ -1985,15 +2336,16 @@ class BlockSource {
       err = c.err;
       return false;
     }
-    current_ = std::move(c.data);
+    current_ = std::move(c);
     have_current_ = true;
-    out = current_.view();
+    out = View{current_.data.view(), &current_.scanned};
     return true;
   }
 
  private:
   struct Chunk {
     ByteBuffer data;
+    ScannedLines scanned;
     int err = 0;
   };
 
@@ -2043,7 +2395,7 @@ class BlockSource {
     ByteBuffer tail;
     bool done = false;
     while (true) {
-      ByteBuffer buf;
+      Chunk c;
       {
         std::unique_lock<std::mutex> lock(mu_);
         cv_.wait(lock, [this] { return stop_ || ready_.size() < 2; });
@@ -2051,18 +2403,17 @@ class BlockSource {
           return;
         }
         if (!free_.empty()) {
-          buf = std::move(free_.back());
+          c = std::move(free_.back());
           free_.pop_back();
         }
       }
       std::string_view out;
       int err = 0;
-      Chunk c;
-      const bool ok = fill(buf, tail, done, out, err);
+      const bool ok = fill(c.data, tail, done, out, err);
       if (!ok) {
         c.err = err;
       } else {
-        c.data = std::move(buf);
+        scanner_.scan(out, c.scanned);
       }
       const bool last = !ok || c.data.size() == 0;
       {
@@ -2078,8 +2429,9 @@ class BlockSource {
 
   int fd_;
   bool threaded_;
+  const LineScanner& scanner_;
   // Single-threaded state.
-  ByteBuffer current_;
+  Chunk current_;
   ByteBuffer tail_;
   bool done_ = false;
   bool have_current_ = false;
@@ -2088,7 +2440,7 @@ class BlockSource {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Chunk> ready_;
-  std::vector<ByteBuffer> free_;
+  std::vector<Chunk> free_;
   bool stop_ = false;
 };
 
@@ -2116,18 +2468,18 @@ Result<void> StraceLogReader::Impl::read_file(const std::string& path, Pid pid) 
   begin_file(is_stdin ? std::string("<stdin>") : path, pid);
   Result<void> result;
   {
-    BlockSource source(fd, options_.read_ahead);
+    BlockSource source(fd, options_.read_ahead, scanner_);
     while (true) {
-      std::string_view block;
+      BlockSource::View block;
       int err = 0;
       if (!source.next(block, err)) {
         result = open_error(path, err);
         break;
       }
-      if (block.empty()) {
+      if (block.text.empty()) {
         break;
       }
-      if (auto r = feed_block(block); !r.ok()) {
+      if (auto r = feed_block(block.text, *block.scanned); !r.ok()) {
         result = r.take_error();
         break;
       }
@@ -2142,16 +2494,34 @@ Result<void> StraceLogReader::Impl::read_file(const std::string& path, Pid pid) 
   }
   auto end = end_file();
   drain();
+  if (end.ok() && lstats_.lines == 0 && pid == 0) {
+    // An empty log is a wrong -o path or an strace that never ran: "no findings" would be a
+    // false all-clear. (Files of an -ff set, pid > 0, may be empty: a process that had just
+    // started when the trace ended.)
+    return not_a_log("empty file");
+  }
   return end;
 }
 
 Result<void> StraceLogReader::Impl::read_text(std::string_view text, const std::string& name,
                                               Pid pid) {
   begin_file(name, pid);
-  auto fed = feed_block(text);
-  if (!fed.ok()) {
-    drain();
-    return fed;
+  // In blocks of whole lines, like read_file, so that the scan's memory stays bounded.
+  while (!text.empty()) {
+    std::size_t cut = text.size();
+    if (cut > kBlockSize) {
+      const void* nl = std::memchr(text.data() + kBlockSize, '\n', text.size() - kBlockSize);
+      cut = nl == nullptr ? text.size()
+                          : static_cast<std::size_t>(static_cast<const char*>(nl) - text.data()) + 1;
+    }
+    const std::string_view block = text.substr(0, cut);
+    text.remove_prefix(cut);
+    scanner_.scan(block, scanned_);
+    auto fed = feed_block(block, scanned_);
+    if (!fed.ok()) {
+      drain();
+      return fed;
+    }
   }
   auto end = end_file();
   drain();

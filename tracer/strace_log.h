@@ -5,7 +5,8 @@
 //
 // Contract:
 //   - Streaming: memory grows with distinct pids and pending unfinished calls, not with log size
-//     (plus fixed buffers: 4 MiB read blocks, event batches, an 8 MiB pasted-twice window).
+//     (plus fixed buffers: 4 MiB read blocks and their line scans, event batches, an 8 MiB
+//     pasted-twice window; a single line longer than a block is held whole up to 16 MiB).
 //   - A line that cannot be understood never ends the read: it is counted in
 //     SourceStats::malformed and the first few become diagnostics with file:line.
 //   - An input that cannot be read (missing, a directory, no permission) or that is not an strace
@@ -39,7 +40,9 @@ struct ReadOptions {
   // Deliver successful calls of syscalls outside the table too (mmap, brk, ...); off by default:
   // nothing downstream uses them and skipping them is most of the reader's speed.
   bool all_syscalls = false;
-  // Use a second thread to read ahead (on by default; off makes profiling simpler).
+  // Use a second thread to read ahead (on by default; off makes profiling simpler). That thread
+  // also splits each block into lines and classifies them (prefix, call name, argument split,
+  // successful calls outside the table), so the parsing thread does only the stateful part.
   bool read_ahead = true;
   // Deliver events to the sink on a second thread, in order (on by default), so the sink's work
   // overlaps parsing. The sink is then called from that thread, never concurrently; every event
@@ -62,6 +65,7 @@ class StraceLogReader {
   StraceLogReader& operator=(const StraceLogReader&) = delete;
 
   // Reads one file ("-" = stdin); `pid` > 0 is the pid of every line without a pid prefix (-ff).
+  // An empty file is an Error ("not an strace log (empty file)") unless `pid` > 0.
   Result<void> read_file(const std::string& path, Pid pid = 0);
   // Parses in-memory text as the file `name`. Event origins point to an interned copy of the
   // file name that lives until the process ends. Call finish() after the last input.

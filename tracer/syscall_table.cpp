@@ -8,7 +8,9 @@
 //   - execve/execveat: argv and the program path;
 //   - connect/bind/sendto/sendmsg: a missing unix socket or a refused database port;
 //   - write/writev/pwrite64/sendto/sendmsg: error messages and "HTTP/1.1 500" status lines;
-//   - chdir/fchdir: the cwd that relative paths in later events are resolved against.
+//   - chdir/fchdir: the cwd that relative paths in later events are resolved against;
+//   - getsockopt(SOL_SOCKET, SO_ERROR) only (an argument check in the filter): the result of a
+//     non-blocking connect (EINPROGRESS, then SO_ERROR = ECONNREFUSED).
 // Not traced: clone/fork/vfork/exit (PTRACE_O_TRACECLONE/FORK/VFORK/EXIT report them without a
 // syscall stop), close/dup/fcntl/socket/accept (the live decoder reads fd paths from /proc at the
 // stop, so it does not need to rebuild the fd table), read/recv (too frequent to be worth a stop;
@@ -88,6 +90,9 @@ constexpr std::array kTable{
   row("fstatfs",           F::File,    {A::Fd, A::Ptr},                                         kNoPath, kNoTrace),
   row("ftruncate",         F::File,    {A::Fd, A::Int},                                         kNoPath, kNoTrace),
   row("getcwd",            F::Process, {A::String, A::Size},                                    kNoPath, kNoTrace),
+  // getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len): where a non-blocking connect's refusal
+  // shows. The filter stops only on that level/option (seccomp_filter.cpp); attach decodes only it.
+  row("getsockopt",        F::Network, {A::Fd, A::Int, A::Int, A::Ptr, A::Ptr},                 kNoPath, kTrace),
   row("getxattr",          F::File,    {A::Path, A::String, A::Ptr, A::Size},                   p1(0), kTrace),
   row("inotify_add_watch", F::File,    {A::Fd, A::Path, A::Int},                                p1(1), kTrace),
   row("kill",              F::Process, {A::Int, A::Int},                                        kNoPath, kNoTrace),
