@@ -10,16 +10,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
 
 #include "tests/test_util.h"
 
@@ -166,8 +166,8 @@ class Apache {
   }
 
   [[nodiscard]] int status(const std::string& query = {}) const {
-    const auto r = run_command({"curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
-                                "--max-time", "20", url(query)});
+    const auto r = run_command(
+        {"curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "20", url(query)});
     return r.out.empty() ? -1 : std::stoi(r.out);
   }
 
@@ -228,13 +228,63 @@ void edit(const std::string& path, const std::string& from, const std::string& t
   write_text(path, text);
 }
 
-json run_culprit(const std::vector<std::string>& args, int expected_exit = 1) {
+// Runs culprit (args[0] is the subcommand) with --save-log, then checks the promise of
+// --save-log: replaying the saved log names the same culprit. With CULPRIT_SAMPLE_DIR set
+// (samples/regenerate-apache.sh), the log is kept there as a sample beside a JSON entry saying
+// what a replay without the files (--log-only) yields, in the form of samples/expected.json.
+json run_culprit(const std::string& scenario, const Apache& apache, std::vector<std::string> args,
+                 int expected_exit = 1) {
+  const std::string log = (apache.dir() / (scenario + ".log")).string();
+  args.insert(args.begin() + 1, {"--save-log", log});
   std::vector<std::string> argv{culprit_binary()};
   argv.insert(argv.end(), args.begin(), args.end());
   const auto r = run_command(argv);
   INFO("culprit stderr:\n" << r.err << "\nstdout:\n" << r.out);
   REQUIRE(r.exit_code == expected_exit);
-  return json::parse(r.out);
+  const json live = json::parse(r.out);
+  REQUIRE_FALSE(live["findings"].empty());
+  const json& top = live["findings"][0];
+
+  const auto replayed = run_command({culprit_binary(), "replay", "--format", "json", log});
+  INFO("replay of the saved log:\n" << replayed.err << replayed.out);
+  REQUIRE(replayed.exit_code == 1);
+  const json again = json::parse(replayed.out);
+  const json& top_again = again["findings"].at(0);
+  for (const char* key : {"kind", "path", "suggestion", "referenced_from"}) {
+    INFO(key);
+    CHECK(top_again[key] == top[key]);
+  }
+
+  if (const char* dir = std::getenv("CULPRIT_SAMPLE_DIR"); dir != nullptr && *dir != '\0') {
+    const auto log_only =
+        run_command({culprit_binary(), "replay", "--format", "json", "--log-only", log});
+    REQUIRE(log_only.exit_code == 1);
+    const json lo = json::parse(log_only.out);
+    const json& t = lo["findings"].at(0);
+    CHECK(t["kind"] == top["kind"]);
+    CHECK(t["path"] == top["path"]);
+    const std::string name = "apache-live-" + scenario;
+    fs::copy_file(log, fs::path(dir) / (name + ".log"), fs::copy_options::overwrite_existing);
+    json entry = {
+        {"name", name},
+        {"logs", {"samples/live/" + name + ".log"}},
+        {"root", nullptr},
+        {"log_only", true},
+        {"kind", t["kind"]},
+        {"path", t["path"]},
+        {"errno", t["errno"]},
+        {"suggestion", t["suggestion"].is_null() ? json(nullptr) : t["suggestion"]["path"]},
+        {"referenced_from", t["referenced_from"]},
+        {"benign", json::array()}};
+    for (const auto& s : lo["suppressed"]) {
+      if (entry["benign"].size() < 3 && s["path"].is_string() &&
+          !s["path"].get<std::string>().empty()) {
+        entry["benign"].push_back(s["path"]);
+      }
+    }
+    write_text(fs::path(dir) / (name + ".json"), entry.dump(2) + "\n");
+  }
+  return live;
 }
 
 // puppet apply twice: the first run changes something (2), the second changes nothing (0).
@@ -258,8 +308,7 @@ void validate(const std::string& manifest) {
 
 }  // namespace
 
-TEST_CASE("apache: mistyped require found by attach -n apache2 and fixed with puppet",
-          "[apache]") {
+TEST_CASE("apache: mistyped require found by attach -n apache2 and fixed with puppet", "[apache]") {
   const std::set<pid_t> before_all = all_apache_pids();
   Apache apache;
   const std::string settings = apache.www() + "/wp-settings.php";
@@ -268,9 +317,10 @@ TEST_CASE("apache: mistyped require found by attach -n apache2 and fixed with pu
   REQUIRE(apache.status() == 500);
 
   const std::string pp = (apache.dir() / "fix.pp").string();
-  const json report = run_culprit({"attach", "-n", "apache2", "--trigger",
-                                   "curl -s -o /dev/null " + apache.url(), "--format", "json",
-                                   "--puppet", pp});
+  const json report =
+      run_culprit("mistyped-require", apache,
+                  {"attach", "-n", "apache2", "--trigger", "curl -s -o /dev/null " + apache.url(),
+                   "--format", "json", "--puppet", pp});
   REQUIRE(report["source"]["mode"] == "attach");
   const json& top = report["findings"].at(0);
   INFO(top.dump(2));
@@ -302,7 +352,8 @@ TEST_CASE("apache: misspelled directive found by run and corrected on its line",
   REQUIRE(apache.start().exit_code != 0);
 
   const std::string pp = (apache.dir() / "fix.pp").string();
-  const json report = run_culprit({"run", "--format", "json", "--puppet", pp, "--",
+  const json report = run_culprit("config-typo", apache,
+                                  {"run", "--format", "json", "--puppet", pp, "--",
                                    "/usr/sbin/apache2", "-f", apache.conf(), "-t"});
   REQUIRE(report["source"]["mode"] == "run");
   const json& top = report["findings"].at(0);
@@ -333,9 +384,10 @@ TEST_CASE("apache: a file www-data cannot read is fixed with mode 0644, nothing 
   REQUIRE(apache.status() == 500);
 
   const std::string pp = (apache.dir() / "fix.pp").string();
-  const json report = run_culprit({"attach", "-n", "apache2", "--trigger",
-                                   "curl -s -o /dev/null " + apache.url(), "--format", "json",
-                                   "--puppet", pp});
+  const json report =
+      run_culprit("permission", apache,
+                  {"attach", "-n", "apache2", "--trigger", "curl -s -o /dev/null " + apache.url(),
+                   "--format", "json", "--puppet", pp});
   const json& top = report["findings"].at(0);
   INFO(top.dump(2));
   CHECK(top["kind"] == "permission-denied");
@@ -363,9 +415,10 @@ TEST_CASE("apache: a missing file with no near-named sibling is reported, not fa
 
   const std::string pp = (apache.dir() / "fix.pp").string();
   const std::string sh = (apache.dir() / "fix.sh").string();
-  const json report = run_culprit({"attach", "-n", "apache2", "--trigger",
-                                   "curl -s -o /dev/null " + apache.url(), "--format", "json",
-                                   "--puppet", pp, "--shell", sh});
+  const json report =
+      run_culprit("missing-file", apache,
+                  {"attach", "-n", "apache2", "--trigger", "curl -s -o /dev/null " + apache.url(),
+                   "--format", "json", "--puppet", pp, "--shell", sh});
   const json& top = report["findings"].at(0);
   INFO(top.dump(2));
   CHECK(top["kind"] == "missing-path");
@@ -398,8 +451,9 @@ TEST_CASE("apache: the fault is found in a worker forked during the trace", "[ap
 
   std::string trigger = "for i in 1 2 3 4 5 6 7 8 9 10 11 12; do curl -s -o /dev/null " +
                         apache.url() + " & done; wait";
-  const json report = run_culprit({"attach", "-n", "apache2", "--trigger", trigger, "--settle",
-                                   "1", "--format", "json"});
+  const json report = run_culprit(
+      "missing-file", apache,
+      {"attach", "-n", "apache2", "--trigger", trigger, "--settle", "1", "--format", "json"});
   const json& top = report["findings"].at(0);
   INFO(top.dump(2));
   CHECK(top["kind"] == "mistyped-path");

@@ -3,6 +3,7 @@
 // with Puppet for real.
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -23,14 +24,33 @@ using nlohmann::json;
 
 namespace {
 
+// samples/expected.json, plus one entry per live Apache sample (samples/live/*.json, written by
+// samples/regenerate-apache.sh).
 json expected_samples() {
   const auto text = read_text(source_dir() / "samples/expected.json");
   REQUIRE_FALSE(text.empty());
-  return json::parse(text);
+  json all = json::parse(text);
+  const fs::path live = source_dir() / "samples/live";
+  if (fs::is_directory(live)) {
+    std::vector<fs::path> entries;
+    for (const auto& e : fs::directory_iterator(live)) {
+      if (e.path().extension() == ".json") {
+        entries.push_back(e.path());
+      }
+    }
+    std::sort(entries.begin(), entries.end());
+    for (const auto& e : entries) {
+      all.push_back(json::parse(read_text(e)));
+    }
+  }
+  return all;
 }
 
 std::vector<std::string> replay_args(const json& sample) {
   std::vector<std::string> args{culprit_binary(), "replay", "--format", "json"};
+  if (sample.value("log_only", false)) {
+    args.push_back("--log-only");
+  }
   if (sample.contains("root") && !sample["root"].is_null()) {
     args.push_back("--root");
     args.push_back((source_dir() / sample["root"].get<std::string>()).string());

@@ -1,0 +1,13 @@
+#!/bin/sh
+# Re-records the live Apache samples in samples/live/: runs the real Apache + mod_php scenarios of
+# tests/test_apache.cpp (mistyped require, config typo, permission, missing file, forked worker)
+# with CULPRIT_SAMPLE_DIR set, so that each keeps the strace-format log culprit saved with
+# --save-log and a JSON entry (the expected.json form) of what replaying it without the files
+# (--log-only) yields. tests/test_replay_cli.cpp replays them all. Needs root and scripts/setup.sh.
+set -eu
+cd "$(dirname "$0")/.."
+BUILD_DIR=${BUILD_DIR:-build}
+ninja -C "$BUILD_DIR" culprit tests/test_apache
+rm -f samples/live/apache-live-*
+CULPRIT_SAMPLE_DIR="$(pwd)/samples/live" "$BUILD_DIR/tests/test_apache"
+ls -l samples/live
