@@ -7,7 +7,9 @@
 set -eu
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
-ninja -C "$BUILD_DIR" culprit tests/test_apache
+ninja -C "$BUILD_DIR" culprit tests/test_apache tests/test_strace_log
 rm -f samples/live/apache-live-*
 CULPRIT_SAMPLE_DIR="$(pwd)/samples/live" "$BUILD_DIR/tests/test_apache"
+# The reader's golden dumps of the new logs (review the diff of tests/golden/live/).
+CULPRIT_UPDATE_GOLDEN=1 "$BUILD_DIR/tests/test_strace_log" "every samples/*.log matches its golden dump"
 ls -l samples/live
