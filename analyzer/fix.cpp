@@ -2,6 +2,9 @@
 // raw values, quotes each one for the template's language (analyzer/quote), and expands.
 #include "analyzer/fix.h"
 
+#include <map>
+#include <set>
+#include <algorithm>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -11,6 +14,43 @@
 #include "analyzer/quote.h"
 
 namespace culprit::analyzer {
+
+std::string assemble_fixes(const Report& report, std::size_t top_n, const FixLayout& layout) {
+  const std::size_t n = std::min(top_n, report.findings.size());
+  FixValues header_values;
+  header_values["inputs_text"] = inputs_comment(report);
+  header_values["count"] = std::to_string(n);
+
+  std::string out = FixTemplates::expand(layout.header, header_values);
+  out += '\n';
+  std::map<std::string, std::size_t> seen_keys;
+  std::set<std::string> shared_seen;
+  std::vector<const std::string*> shared;
+  for (std::size_t i = 0; i < n; ++i) {
+    const Finding& f = report.findings[i];
+    if (!f.fix) {
+      continue;
+    }
+    if (!f.fix->key.empty()) {
+      const auto [it, inserted] = seen_keys.emplace(f.fix->key, i + 1);
+      if (!inserted) {
+        out += fmt::format("# culprit finding {} ({}): the same change as finding {} above.\n\n",
+                           i + 1, to_string(f.kind), it->second);
+        continue;
+      }
+    }
+    layout.append(out, (*f.fix).*layout.body);
+    const std::string& block = (*f.fix).*layout.shared;
+    if (!block.empty() && shared_seen.insert(block).second) {
+      shared.push_back(&block);
+    }
+  }
+  for (const auto* block : shared) {
+    layout.append(out, *block);
+  }
+  out += FixTemplates::expand(layout.footer, header_values);
+  return out;
+}
 
 std::string inputs_comment(const Report& report) {
   constexpr std::size_t kMaxColumns = 100;

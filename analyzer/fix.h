@@ -46,6 +46,18 @@ std::string shell_script(const Report& report, std::size_t top_n, const FixTempl
 // or "#   MODE" when there is none. No trailing newline.
 std::string inputs_comment(const Report& report);
 
+// What puppet_manifest and shell_script share: the header, each of the first `top_n` findings'
+// `body` block (a fix whose Fix::key was already emitted becomes a one-line comment), each
+// distinct `shared` block once, then the footer; `append` adds one block in the language's way.
+struct FixLayout {
+  const std::string& header;
+  const std::string& footer;
+  std::string Fix::*body;
+  std::string Fix::*shared;
+  void (*append)(std::string& out, std::string_view block);
+};
+std::string assemble_fixes(const Report& report, std::size_t top_n, const FixLayout& layout);
+
 // Conveniences using FixTemplates::load_embedded() (loaded once; aborts if the
 // embedded rules are broken, which the tests rule out).
 const FixTemplates& builtin_fix_templates();

@@ -53,40 +53,10 @@ void append_block(std::string& out, std::string_view block) {
 
 std::string puppet_manifest(const Report& report, std::size_t top_n,
                             const FixTemplates& templates) {
-  const std::size_t n = std::min(top_n, report.findings.size());
-  FixValues header_values;
-  header_values["inputs_text"] = inputs_comment(report);
-  header_values["count"] = std::to_string(n);
-
-  std::string out = FixTemplates::expand(templates.manifest_header(), header_values);
-  out += '\n';
-  std::map<std::string, std::size_t> seen_keys;
-  std::set<std::string> shared_seen;
-  std::vector<const std::string*> shared;
-  for (std::size_t i = 0; i < n; ++i) {
-    const Finding& f = report.findings[i];
-    if (!f.fix) {
-      continue;
-    }
-    if (!f.fix->key.empty()) {
-      const auto [it, inserted] = seen_keys.emplace(f.fix->key, i + 1);
-      if (!inserted) {
-        out += fmt::format(
-            "# culprit finding {} ({}): the same change as "
-            "finding {} above.\n\n",
-            i + 1, to_string(f.kind), it->second);
-        continue;
-      }
-    }
-    append_block(out, f.fix->puppet);
-    if (!f.fix->puppet_shared.empty() && shared_seen.insert(f.fix->puppet_shared).second) {
-      shared.push_back(&f.fix->puppet_shared);
-    }
-  }
-  for (const auto* block : shared) {
-    append_block(out, *block);
-  }
-  out += FixTemplates::expand(templates.manifest_footer(), header_values);
+  std::string out = assemble_fixes(
+      report, top_n,
+      FixLayout{templates.manifest_header(), templates.manifest_footer(), &Fix::puppet,
+                &Fix::puppet_shared, append_block});
   while (out.size() > 1 && out.ends_with("\n\n")) {
     out.pop_back();
   }
