@@ -1,19 +1,31 @@
 #!/usr/bin/env bash
 # Tracer overhead benchmark: the same workloads untraced, under strace (three ways), under
-# `culprit run` and under `culprit attach`, each as the best of REPEAT runs, with the ratio to the
-# untraced time. Targets (issue): `culprit run` no slower than
-# `strace -f --seccomp-bpf -Z -e trace=%file`; `culprit attach` at most 0.8x `strace -f -p`.
+# `culprit run` and under `culprit attach`, with the ratio to the untraced time. Targets (issue):
+# `culprit run` no slower than `strace -f --seccomp-bpf -Z -e trace=%file`; `culprit attach` at
+# most 0.8x `strace -f -p`.
 #
-# usage: bench/tracer_bench.sh [CULPRIT_BINARY]     (default: build/cli/culprit)
-#   REPEAT=3  WORKLOADS="mix python make find git"  environment overrides
+# The machine it runs on may be shared and noisy, so every mode of a workload is run once per round,
+# round-robin, for REPEAT rounds (a load spike hits all modes alike), and two numbers are kept:
+#   wall: the best (lowest) elapsed time of the rounds;
+#   cpu:  the median user+sys CPU time of the whole process tree (tracer and every tracee), which
+#         a busy machine disturbs much less than wall time.
+# Ratios are to the untraced workload (launched or attached the same way).
+#
+# usage: bench/tracer_bench.sh [CULPRIT_BINARY [BASELINE_BINARY]]   (default: build/cli/culprit)
+#   BASELINE_BINARY: an older culprit, measured in the same rounds (rows "culprit-run-base",
+#   "culprit-attach-base") for a before/after comparison.
+#   REPEAT=5  WORKLOADS="mix python make find git"  environment overrides
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 culprit=${1:-$here/build/cli/culprit}
-repeat=${REPEAT:-3}
+baseline=${2:-}
+repeat=${REPEAT:-5}
 workloads=${WORKLOADS:-"mix python make find git"}
 [ -x "$culprit" ] || { echo "tracer_bench: no culprit binary at $culprit (build first)" >&2; exit 2; }
+[ -z "$baseline" ] || [ -x "$baseline" ] || { echo "tracer_bench: no baseline binary at $baseline" >&2; exit 2; }
 command -v strace >/dev/null || { echo "tracer_bench: strace is not installed" >&2; exit 2; }
+[ -x /usr/bin/time ] || { echo "tracer_bench: GNU time (/usr/bin/time) is needed for CPU times" >&2; exit 2; }
 
 work=$(mktemp -d /tmp/culprit-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -51,10 +63,10 @@ setup_git() {
 workload_cmd() {
   case $1 in
     mix) echo "for i in \$(seq 150); do cat /etc/passwd >/dev/null; ls /nonexistent-bench 2>/dev/null; head -c 100 /etc/services >/dev/null; done" ;;
-    python) echo "$python -c 'import json, email.parser, http.client, xml.dom.minidom, asyncio, decimal, unittest'" ;;
+    python) echo "for i in 1 2 3 4 5; do $python -c 'import json, email.parser, http.client, xml.dom.minidom, asyncio, decimal, unittest'; done" ;;
     make) echo "make -s -B -j2 -C $work/make >/dev/null" ;;
     find) echo "find /usr/share -name '*.nonexistent-bench' >/dev/null" ;;
-    git) echo "git -C $work/repo status --porcelain >/dev/null" ;;
+    git) echo "for i in \$(seq 20); do git -C $work/repo status --porcelain >/dev/null; done" ;;
   esac
 }
 
@@ -67,77 +79,103 @@ available() {
   esac
 }
 
-now() { date +%s.%N; }
-
-# One run of `sh -c CMD` under launcher mode; prints seconds.
+# One run of `sh -c CMD` under launcher mode; prints "WALL CPU" in seconds. GNU time reports the
+# rusage of the tracer plus every descendant it waited for (the tracer reaps its tracees), in 10 ms
+# steps: the workloads are sized to take 0.1 s or more untraced (git and python loop).
 run_launched() {  # mode cmd
-  local mode=$1 cmd=$2 t0 t1
-  t0=$(now)
+  local mode=$1 cmd=$2 tf=$work/time.out t0 t1
+  t0=$(date +%s.%N)
   case $mode in
-    untraced) sh -c "$cmd" ;;
-    strace) strace -f -o /dev/null sh -c "$cmd" ;;
-    strace-seccomp) strace -f --seccomp-bpf -e trace=%file -o /dev/null sh -c "$cmd" ;;
-    strace-seccomp-Z) strace -f --seccomp-bpf -Z -e trace=%file -o /dev/null sh -c "$cmd" ;;
-    culprit-run) "$culprit" run --format json -o /dev/null -- sh -c "$cmd" || true ;;
-  esac
-  t1=$(now)
-  echo "$t1 - $t0" | bc -l
+    untraced) /usr/bin/time -o "$tf" -f '%e %U %S' sh -c "$cmd" ;;
+    strace) /usr/bin/time -o "$tf" -f '%e %U %S' strace -f -o /dev/null sh -c "$cmd" ;;
+    strace-seccomp) /usr/bin/time -o "$tf" -f '%e %U %S' strace -f --seccomp-bpf -e trace=%file -o /dev/null sh -c "$cmd" ;;
+    strace-seccomp-Z) /usr/bin/time -o "$tf" -f '%e %U %S' strace -f --seccomp-bpf -Z -e trace=%file -o /dev/null sh -c "$cmd" ;;
+    culprit-run) /usr/bin/time -o "$tf" -f '%e %U %S' "$culprit" run --format json -o /dev/null -- sh -c "$cmd" || true ;;
+    culprit-run-base) /usr/bin/time -o "$tf" -f '%e %U %S' "$baseline" run --format json -o /dev/null -- sh -c "$cmd" || true ;;
+  esac >/dev/null 2>&1
+  t1=$(date +%s.%N)
+  # GNU time's elapsed time has 10 ms steps: the wall time is taken around it instead.
+  awk -v w="$(echo "$t1 - $t0" | bc -l)" '/^[0-9.]+ [0-9.]+ [0-9.]+$/ {printf "%.3f %.3f\n", w, $2 + $3}' "$tf" | tail -1
 }
 
 # One run of an attach mode: the workload starts stopped (it stops itself before exec), the tracer
-# attaches, then SIGCONT; time from SIGCONT to the workload's exit (and the tracer's end).
+# attaches, then SIGCONT; wall time from SIGCONT to the workload's exit (and the tracer's end); CPU
+# time of the workload's tree plus the tracer's.
 run_attached() {  # mode cmd
-  local mode=$1 cmd=$2 pid tracer="" t0 t1 i
-  sh -c 'kill -STOP $$; exec sh -c "$0"' "$cmd" &
-  pid=$!
+  local mode=$1 cmd=$2 timer pid tracer="" t0 t1 i wf=$work/wtime.out tf=$work/ttime.out
+  : >"$tf"
+  # shellcheck disable=SC2016  # $$ and $0 are for the inner sh
+  /usr/bin/time -o "$wf" -f '%U %S' sh -c 'kill -STOP $$; exec sh -c "$0"' "$cmd" &
+  timer=$!
+  pid=""
   for i in $(seq 1 500); do
-    [ "$(awk '{print $3}' /proc/$pid/stat 2>/dev/null)" = T ] && break
+    pid=$(pgrep -P "$timer" | head -1 || true)
+    [ -n "$pid" ] && [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" = T ] && break
     sleep 0.01
   done
   case $mode in
     attach-untraced) ;;
-    strace-p) strace -f -p "$pid" -o /dev/null 2>/dev/null & tracer=$! ;;
-    culprit-attach) "$culprit" attach -p "$pid" --format json -o /dev/null 2>/dev/null & tracer=$! ;;
+    strace-p) /usr/bin/time -o "$tf" -f '%U %S' strace -f -p "$pid" -o /dev/null 2>/dev/null & tracer=$! ;;
+    culprit-attach) /usr/bin/time -o "$tf" -f '%U %S' "$culprit" attach -p "$pid" --format json -o /dev/null 2>/dev/null & tracer=$! ;;
+    culprit-attach-base) /usr/bin/time -o "$tf" -f '%U %S' "$baseline" attach -p "$pid" --format json -o /dev/null 2>/dev/null & tracer=$! ;;
   esac
   if [ -n "$tracer" ]; then
     for i in $(seq 1 500); do
-      [ "$(awk '/^TracerPid/ {print $2}' /proc/$pid/status)" != 0 ] && break
+      [ "$(awk '/^TracerPid/ {print $2}' "/proc/$pid/status")" != 0 ] && break
       sleep 0.01
     done
     sleep 0.05  # every thread seized and interrupted
   fi
-  t0=$(now)
+  t0=$(date +%s.%N)
   kill -CONT "$pid"
-  wait "$pid" || true
-  [ -n "$tracer" ] && { wait "$tracer" || true; }
-  t1=$(now)
-  echo "$t1 - $t0" | bc -l
+  wait "$timer" 2>/dev/null || true
+  [ -n "$tracer" ] && { wait "$tracer" 2>/dev/null || true; }
+  t1=$(date +%s.%N)
+  cat "$wf" "$tf" | awk -v w="$(echo "$t1 - $t0" | bc -l)" \
+    '/^[0-9.]+ [0-9.]+$/ {c += $1 + $2} END {printf "%.3f %.3f\n", w, c}'
 }
 
-best_of() {  # runner mode cmd
-  local best="" t r
-  for r in $(seq 1 "$repeat"); do
-    t=$("$1" "$2" "$3" 2>/dev/null | tail -1)
-    if [ -z "$best" ] || [ "$(echo "$t < $best" | bc -l)" = 1 ]; then best=$t; fi
+# Runs every mode of a workload REPEAT times round-robin; prints one row per mode.
+measure() {  # runner cmd mode...
+  local runner=$1 cmd=$2 m
+  shift 2
+  local -A walls=() cpus=()
+  for _ in $(seq 1 "$repeat"); do
+    for m in "$@"; do
+      read -r w c < <("$runner" "$m" "$cmd")
+      walls[$m]="${walls[$m]:-} $w"
+      cpus[$m]="${cpus[$m]:-} $c"
+    done
   done
-  echo "$best"
+  local base_w base_c
+  for m in "$@"; do
+    local bw mc
+    bw=$(tr ' ' '\n' <<<"${walls[$m]}" | grep . | sort -g | head -1)
+    mc=$(tr ' ' '\n' <<<"${cpus[$m]}" | grep . | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+    if [ -z "${base_w:-}" ]; then base_w=$bw; base_c=$mc; fi
+    printf '%-8s %-20s %8.3f %7.2fx %8.3f %7.2fx\n' "$w_name" "$m" "$bw" \
+      "$(echo "$bw / $base_w" | bc -l)" "$mc" "$(echo "if ($base_c > 0) $mc / $base_c else 0" | bc -l)"
+  done
 }
 
 setup_make
 setup_git
-printf '%-8s %-18s %9s %8s\n' workload mode seconds ratio
+echo "# $(date -u +%FT%TZ) load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs, REPEAT=$repeat"
+printf '%-8s %-20s %8s %8s %8s %8s\n' workload mode wall-best ratio cpu-med ratio
+run_modes="untraced strace strace-seccomp strace-seccomp-Z culprit-run"
+attach_modes="attach-untraced strace-p culprit-attach"
+if [ -n "$baseline" ]; then
+  run_modes="$run_modes culprit-run-base"
+  attach_modes="$attach_modes culprit-attach-base"
+fi
 for w in $workloads; do
   available "$w" || { echo "$w: skipped (not available)"; continue; }
+  w_name=$w
   cmd=$(workload_cmd "$w")
   sh -c "$cmd" >/dev/null 2>&1 || true  # warm the page cache
-  base=$(best_of run_launched untraced "$cmd")
-  for mode in untraced strace strace-seccomp strace-seccomp-Z culprit-run; do
-    t=$([ $mode = untraced ] && echo "$base" || best_of run_launched $mode "$cmd")
-    printf '%-8s %-18s %9.3f %7.2fx\n' "$w" "$mode" "$t" "$(echo "$t / $base" | bc -l)"
-  done
-  abase=$(best_of run_attached attach-untraced "$cmd")
-  for mode in attach-untraced strace-p culprit-attach; do
-    t=$([ $mode = attach-untraced ] && echo "$abase" || best_of run_attached $mode "$cmd")
-    printf '%-8s %-18s %9.3f %7.2fx\n' "$w" "$mode" "$t" "$(echo "$t / $abase" | bc -l)"
-  done
+  # shellcheck disable=SC2086
+  measure run_launched "$cmd" $run_modes
+  # shellcheck disable=SC2086
+  measure run_attached "$cmd" $attach_modes
 done
+echo "# end load average: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -25,6 +25,9 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "analyzer/filesystem.h"
+#include "analyzer/pipeline.h"
+#include "analyzer/rules.h"
 #include "tracer/event.h"
 #include "tracer/live.h"
 #include "tracer/remote_memory.h"
@@ -261,6 +264,99 @@ TEST_CASE("run: threads, fork, vfork+exec: every failing open is an event") {
     CHECK(e.syscall != "close");
   }
   fs::remove(out);
+}
+
+TEST_CASE("run: relative paths follow every chdir of the process (the cwd is cached)") {
+  const std::string tag = unique_tag();
+  const std::string dir = fmt::format("/tmp/culprit-cwd-{}", tag);
+  fs::create_directories(dir + "/sub");
+  // The shell opens the redirections of its builtin itself: one process, four cwds, relative
+  // names each time (`true`, not `:`: a failed redirection of a special builtin ends sh).
+  LiveOptions options;
+  options.command = {"sh", "-c",
+                     fmt::format("cd {0}; true <a-{1}; cd sub; true <b-{1}; cd /; true <c-{1}; "
+                                 "cd {0}/sub; true <d-{1}; exit 0",
+                                 dir, tag)};
+  CollectingSink sink;
+  SourceStats stats;
+  auto result = trace_run(options, sink, stats);
+  REQUIRE(result.ok());
+  INFO(dump_all(sink.events));
+  std::vector<std::string> failed;
+  for (const Event& e : sink.events) {
+    if (e.failed() && e.path.find(tag) != std::string::npos && e.err == "ENOENT") {
+      CHECK(e.path_absolute);
+      failed.push_back(e.path);
+    }
+  }
+  const std::vector<std::string> expected{
+      fmt::format("{}/a-{}", dir, tag), fmt::format("{}/sub/b-{}", dir, tag),
+      fmt::format("/c-{}", tag), fmt::format("{}/sub/d-{}", dir, tag)};
+  CHECK(failed == expected);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("run: a non-blocking connect refused shows as EINPROGRESS, then SO_ERROR") {
+  const std::string tag = unique_tag();
+  const std::string out = fmt::format("/tmp/culprit-fixture-{}.out", tag);
+  LiveOptions options;
+  options.command = {"sh", "-c", fmt::format("exec {} >{}", CFX_CONNECT, out)};
+  CollectingSink sink;
+  SourceStats stats;
+  auto result = trace_run(options, sink, stats);
+  INFO((result.ok() ? std::string() : result.error().message));
+  REQUIRE(result.ok());
+  std::ifstream in(out);
+  int port = 0;
+  int fd = -1;
+  int so_error = -1;
+  in >> port >> fd >> so_error;
+  fs::remove(out);
+  INFO("cfx_connect printed port " << port << " fd " << fd << " SO_ERROR " << so_error);
+  REQUIRE(result->exit_status == 0);
+  INFO(dump_all(sink.events));
+
+  const Event* connect = nullptr;
+  std::vector<const Event*> sockopts;
+  for (const Event& e : sink.events) {
+    if (e.syscall == "connect" && e.fd == fd) {
+      connect = &e;
+    } else if (e.syscall == "getsockopt") {
+      sockopts.push_back(&e);
+    }
+  }
+  REQUIRE(connect != nullptr);
+  CHECK(connect->err == "EINPROGRESS");
+  CHECK(connect->address == fmt::format("127.0.0.1:{}", port));
+  CHECK(connect->fd_path.starts_with("socket:["));
+  // getsockopt(SO_TYPE) is no evidence: only the SO_ERROR call is an event.
+  REQUIRE(sockopts.size() == 1);
+  const Event& so = *sockopts.front();
+  CHECK(so.fd == fd);
+  CHECK(so.fd_path == connect->fd_path);
+  CHECK(so.ret_known);
+  CHECK(so.ret == 0);
+  CHECK(so.data == "ECONNREFUSED");
+  CHECK(&so > connect);  // delivered after the connect
+
+  // What the events are for: the analyzer reports the refused connection to that address.
+  auto rules = culprit::analyzer::Rules::builtin();
+  REQUIRE(rules.ok());
+  const culprit::analyzer::NoFileSystem nofs;
+  culprit::analyzer::PipelineOptions popts;
+  popts.mode = "run";
+  culprit::analyzer::Pipeline pipeline(*rules, nofs, popts);
+  for (const Event& e : sink.events) {
+    pipeline.on_event(e);
+  }
+  const auto report = pipeline.finish(stats);
+  bool refused = false;
+  for (const auto& f : report.findings) {
+    refused = refused || (f.kind == culprit::analyzer::FindingKind::ConnectionRefused &&
+                          f.errno_name == "ECONNREFUSED" &&
+                          f.address == fmt::format("127.0.0.1:{}", port));
+  }
+  CHECK(refused);
 }
 
 TEST_CASE("run: the command's exit status and launch errors") {

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstdio>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -25,6 +26,18 @@ constexpr std::size_t kPathLimit = PATH_MAX;
 constexpr std::size_t kMaxArgv = 256;
 constexpr std::size_t kMaxIov = 64;
 constexpr std::int64_t kAtFdCwd = AT_FDCWD;
+
+// "/proc/TID/<rest>" formatted into a stack buffer (no allocation per event).
+struct ProcPath {
+  char text[64];
+  ProcPath(Pid tid, const char* rest) {
+    std::snprintf(text, sizeof text, "/proc/%d/%s", static_cast<int>(tid), rest);
+  }
+  ProcPath(Pid tid, std::int64_t fd) {
+    std::snprintf(text, sizeof text, "/proc/%d/fd/%lld", static_cast<int>(tid),
+                  static_cast<long long>(fd));
+  }
+};
 
 std::string read_link(const char* proc_path) {
   char buf[PATH_MAX];
@@ -57,9 +70,16 @@ std::string join(const std::string& dir, const std::string& rel) {
   return out;
 }
 
+// The thread being decoded and where its cwd is cached.
+struct Where {
+  Pid tid;
+  CwdCache& cwds;
+};
+
 // Reads path argument `index`, relative to dirfd argument `dirfd_index` (-1: the cwd), into
 // `path`; returns whether it is absolute.
-bool read_path(Pid tid, const SyscallArgs& args, PathArg pa, std::string& path) {
+bool read_path(const Where& w, const SyscallArgs& args, PathArg pa, std::string& path) {
+  const Pid tid = w.tid;
   const RemoteMemory mem(tid);
   auto s = mem.read_string(RemoteAddr{args[static_cast<std::size_t>(pa.path)]}, kPathLimit);
   if (!s.ok()) {
@@ -73,9 +93,12 @@ bool read_path(Pid tid, const SyscallArgs& args, PathArg pa, std::string& path) 
   if (path.front() == '/') {
     return true;
   }
-  std::string base;
   const std::int64_t dirfd = pa.dirfd < 0 ? kAtFdCwd : as_int(args[static_cast<std::size_t>(pa.dirfd)]);
-  base = dirfd == kAtFdCwd ? cwd_of(tid) : fd_path(tid, dirfd);
+  std::string dir_path;
+  if (dirfd != kAtFdCwd) {
+    dir_path = fd_path(tid, dirfd);
+  }
+  const std::string& base = dirfd == kAtFdCwd ? w.cwds.get(tid) : dir_path;
   if (base.empty() || base.front() != '/') {
     return false;  // the dirfd is not a directory path (socket, anon inode) or /proc is gone
   }
@@ -83,10 +106,11 @@ bool read_path(Pid tid, const SyscallArgs& args, PathArg pa, std::string& path) 
   return true;
 }
 
-void decode_sockaddr(Pid tid, RemoteAddr addr, std::uint64_t length, Event& out) {
+void decode_sockaddr(const Where& w, RemoteAddr addr, std::uint64_t length, Event& out) {
   if (addr.null() || length < sizeof(sa_family_t)) {
     return;
   }
+  const Pid tid = w.tid;
   const RemoteMemory mem(tid);
   auto bytes = mem.read_bytes(addr, std::min<std::uint64_t>(length, sizeof(sockaddr_storage)));
   if (!bytes.ok() || bytes->size() < sizeof(sa_family_t)) {
@@ -110,7 +134,7 @@ void decode_sockaddr(Pid tid, RemoteAddr addr, std::uint64_t length, Event& out)
       out.path = std::string(sun);
       out.path_absolute = !out.path.empty() && out.path.front() == '/';
       if (!out.path.empty() && !out.path_absolute) {
-        if (std::string abs = join(cwd_of(tid), out.path); !abs.empty()) {
+        if (std::string abs = join(w.cwds.get(tid), out.path); !abs.empty()) {
           out.path = std::move(abs);
           out.path_absolute = true;
         }
@@ -194,28 +218,46 @@ bool returns_fd(const SyscallInfo& info) {
          n == "accept" || n == "accept4" || n == "dup" || n == "dup2" || n == "dup3";
 }
 
+// Calls whose returned fd is the file named by their path argument.
+bool opens_path(const SyscallInfo& info) {
+  const std::string_view n = info.name;
+  return n == "open" || n == "openat" || n == "openat2" || n == "creat";
+}
+
 }  // namespace
 
 std::string fd_path(Pid tid, std::int64_t fd) {
   if (fd < 0) {
     return {};
   }
-  return read_link(fmt::format("/proc/{}/fd/{}", tid, fd).c_str());
+  return read_link(ProcPath(tid, fd).text);
 }
 
-std::string cwd_of(Pid tid) { return read_link(fmt::format("/proc/{}/cwd", tid).c_str()); }
+std::string cwd_of(Pid tid) { return read_link(ProcPath(tid, "cwd").text); }
+
+const std::string& CwdCache::get(Pid tid) {
+  if (const auto it = by_tid_.find(tid); it != by_tid_.end()) {
+    return it->second;
+  }
+  std::string cwd = cwd_of(tid);
+  if (cwd.empty()) {
+    return empty_;  // gone or unreadable: ask again next time
+  }
+  return by_tid_.emplace(tid, std::move(cwd)).first->second;
+}
 
 void decode_entry(Pid tid, const SyscallInfo& info, const SyscallArgs& args,
-                  const DecodeOptions& options, Event& out) {
+                  const DecodeOptions& options, CwdCache& cwds, Event& out) {
+  const Where w{tid, cwds};
   out.clear();
   out.kind = EventKind::Syscall;
   out.pid = tid;
   out.syscall = info.name;
 
   if (info.paths[0].path >= 0) {
-    out.path_absolute = read_path(tid, args, info.paths[0], out.path);
+    out.path_absolute = read_path(w, args, info.paths[0], out.path);
     if (info.paths[1].path >= 0) {
-      const bool abs2 = read_path(tid, args, info.paths[1], out.path2);
+      const bool abs2 = read_path(w, args, info.paths[1], out.path2);
       out.path_absolute = out.path_absolute && abs2;
     }
   }
@@ -244,7 +286,7 @@ void decode_entry(Pid tid, const SyscallInfo& info, const SyscallArgs& args,
       case ArgType::SockAddr:
         if (info.trace) {
           const std::uint64_t len = i + 1 < args.size() ? args[i + 1] : sizeof(sockaddr_storage);
-          decode_sockaddr(tid, RemoteAddr{args[i]}, len, out);
+          decode_sockaddr(w, RemoteAddr{args[i]}, len, out);
         }
         break;
       case ArgType::Buffer:
@@ -269,7 +311,7 @@ void decode_entry(Pid tid, const SyscallInfo& info, const SyscallArgs& args,
   } else if (name == "sendmsg") {
     const RemoteMemory mem(tid);
     if (auto msg = mem.read<msghdr>(RemoteAddr{args[1]}); msg.ok()) {
-      decode_sockaddr(tid, RemoteAddr{reinterpret_cast<std::uint64_t>(msg->msg_name)},
+      decode_sockaddr(w, RemoteAddr{reinterpret_cast<std::uint64_t>(msg->msg_name)},
                       msg->msg_namelen, out);
       decode_iov(tid, RemoteAddr{reinterpret_cast<std::uint64_t>(msg->msg_iov)},
                  msg->msg_iovlen, options.string_limit, out);
@@ -285,7 +327,15 @@ void decode_entry(Pid tid, const SyscallInfo& info, const SyscallArgs& args,
   }
 }
 
-void decode_exit(Pid tid, const SyscallInfo& info, std::int64_t rval, Event& out) {
+bool decode_wanted(const SyscallInfo& info, const SyscallArgs& args) {
+  if (info.name == "getsockopt") {
+    return as_int(args[1]) == SOL_SOCKET && as_int(args[2]) == SO_ERROR;
+  }
+  return true;
+}
+
+void decode_exit(Pid tid, const SyscallInfo& info, const SyscallArgs& args, std::int64_t rval,
+                 Event& out) {
   // Kernel convention (x86-64 and aarch64): -4095..-1 is an error; the restart codes
   // (ERESTARTSYS 512 .. ERESTART_RESTARTBLOCK 516) are seen by a tracer when a signal interrupts
   // the call, which is then restarted or fails with EINTR: strace prints "= ? ERESTARTSYS".
@@ -299,8 +349,15 @@ void decode_exit(Pid tid, const SyscallInfo& info, std::int64_t rval, Event& out
   }
   out.ret = rval;
   out.ret_known = true;
-  if (returns_fd(info)) {
+  if (returns_fd(info) && !(out.path_absolute && opens_path(info))) {
     out.ret_path = fd_path(tid, rval);
+  } else if (info.name == "getsockopt" && decode_wanted(info, args)) {
+    // SO_ERROR: the pending error of the socket (and clears it), an int at args[3].
+    const RemoteMemory mem(tid);
+    if (auto value = mem.read<std::int32_t>(RemoteAddr{args[3]}); value.ok() && *value > 0) {
+      const std::string_view name = errno_name(*value);
+      out.data = name.empty() ? fmt::format("E{}", *value) : std::string(name);
+    }
   }
 }
 

@@ -31,7 +31,9 @@ struct LiveOptions {
   bool status_line = false;          // one-line live status on stderr, ~5 refreshes/s at most
   // Deliver events to the sink from a second thread, in order, never concurrently (on by
   // default): the tracees are resumed without waiting for the sink's work (the analyzer, the log
-  // writer). Every event has been delivered when trace_run/trace_attach return.
+  // writer). Events are handed over in batches (512 events, or whatever is queued every 200 ms),
+  // so the sink may lag that much behind the tracees. Every event has been delivered when
+  // trace_run/trace_attach return.
   bool deliver_thread = true;
 };
 

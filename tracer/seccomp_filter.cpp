@@ -4,6 +4,7 @@
 #include <seccomp.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -43,7 +44,16 @@ Result<SeccompProgram> SeccompProgram::build() {
     }
     // The action data (16 bits) would be visible to the tracer as PTRACE_GETEVENTMSG; we decode
     // from the syscall number instead, so it stays 0.
-    const int rc = seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(0), static_cast<int>(nr), 0);
+    int rc = 0;
+    if (info.name == "getsockopt") {
+      // Only SO_ERROR at SOL_SOCKET is evidence (a non-blocking connect's result); servers call
+      // getsockopt for other options often. The arguments are C ints: compare the low 32 bits.
+      rc = seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(0), static_cast<int>(nr), 2,
+                            SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffU, SOL_SOCKET),
+                            SCMP_A2(SCMP_CMP_MASKED_EQ, 0xffffffffU, SO_ERROR));
+    } else {
+      rc = seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(0), static_cast<int>(nr), 0);
+    }
     if (rc != 0) {
       return seccomp_error("rule for " + std::string(info.name), rc);
     }

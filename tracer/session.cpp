@@ -22,7 +22,13 @@ std::int64_t now_epoch_micros() {
 }
 
 Session::Session(Mode mode, DecodeOptions options, EventSink& sink, SourceStats& stats)
-    : mode_(mode), options_(options), sink_(sink), stats_(stats) {}
+    : mode_(mode),
+      options_(options),
+      sink_(sink),
+      stats_(stats),
+      chdir_(find_syscall("chdir")),
+      fchdir_(find_syscall("fchdir")),
+      chroot_(find_syscall("chroot")) {}
 
 Tracee& Session::add(Pid tid, Pid tgid) { return ensure(tid, tgid); }
 
@@ -38,6 +44,7 @@ Tracee& Session::ensure(Pid tid, Pid tgid_hint) {
   Tracee& t = tracees_[tid];
   t.tid = tid;
   t.tgid = tgid;
+  cwds_.forget(tid);  // a new thread (maybe a reused tid): its cwd is read afresh
   ++threads_seen_;
   tgids_seen_.insert(tgid);
   return t;
@@ -185,22 +192,35 @@ void Session::handle_seccomp_stop(Tracee& t) {
   resume(t);
 }
 
+// chdir/fchdir/chroot change what relative paths resolve against, for the caller's process and
+// for any process sharing its fs_struct (CLONE_FS): the whole cwd cache goes, at entry and exit.
+bool Session::changes_cwd(const SyscallInfo* info) const {
+  return info == chdir_ || info == fchdir_ || info == chroot_;
+}
+
 void Session::start_syscall(Tracee& t, long nr, const SyscallArgs& args) {
   const SyscallInfo* info = find_syscall(nr);
-  if (info == nullptr || !info->trace) {
+  if (info == nullptr || !info->trace || !decode_wanted(*info, args)) {
     // Not something the analyzer needs: no decoding, the stop is all it costs.
     t.clear_syscall();
     return;
   }
+  if (changes_cwd(info)) {
+    cwds_.clear();
+  }
   t.entry_micros = now_epoch_micros();
-  decode_entry(t.tid, *info, args, options_, t.pending);
+  t.args = args;
+  decode_entry(t.tid, *info, args, options_, cwds_, t.pending);
   t.pending.time = Timestamp{Timestamp::Kind::Epoch, t.entry_micros};
   t.info = info;
   t.in_syscall = true;
 }
 
 void Session::finish_syscall(Tracee& t, std::int64_t rval) {
-  decode_exit(t.tid, *t.info, rval, t.pending);
+  if (changes_cwd(t.info)) {
+    cwds_.clear();
+  }
+  decode_exit(t.tid, *t.info, t.args, rval, t.pending);
   t.pending.duration_us = now_epoch_micros() - t.entry_micros;
   t.clear_syscall();
   emit(t.pending);
@@ -227,7 +247,10 @@ void Session::handle_event_stop(Tracee& t, int event) {
       // The child is already traced (same options); register it now so that the session does
       // not end, or miss it, before its first stop arrives.
       if (auto child = ptrace_ops::event_message(t.tid); child.ok() && *child != 0) {
-        ensure(static_cast<Pid>(*child), 0);
+        // A fork/vfork child leads its own thread group: no need to read /proc/PID/status for
+        // its tgid. A clone may be a thread or a process: ask.
+        const auto child_tid = static_cast<Pid>(*child);
+        ensure(child_tid, event == PTRACE_EVENT_CLONE ? 0 : child_tid);
       }
       break;
     case PTRACE_EVENT_EXEC:
@@ -249,6 +272,7 @@ void Session::handle_event_stop(Tracee& t, int event) {
           }
         }
       }
+      cwds_.forget(t.tid);  // exec keeps the cwd; one readlink per exec guards against staleness
       // The next syscall stop is the exit of execve, whichever thread was where before.
       t.undecoded_exit_next = false;
       if (t.launched) {
@@ -268,6 +292,7 @@ void Session::handle_exit(Pid tid, WaitStatus status) {
   }
   Tracee& t = it->second;
   flush_unfinished(t);
+  cwds_.forget(t.tid);
   scratch_.clear();
   scratch_.kind = EventKind::Exit;
   scratch_.pid = tid;

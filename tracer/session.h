@@ -72,6 +72,7 @@ class Session {
   void resume(Tracee& t, int signal = 0);
   void emit(Event& event);
   Tracee& ensure(Pid tid, Pid tgid_hint);
+  [[nodiscard]] bool changes_cwd(const SyscallInfo* info) const;
 
   Mode mode_;
   DecodeOptions options_;
@@ -82,6 +83,10 @@ class Session {
   std::size_t threads_seen_ = 0;
   std::uint64_t failures_ = 0;
   Event scratch_;  // reused for signal/exit events
+  CwdCache cwds_;
+  const SyscallInfo* chdir_;
+  const SyscallInfo* fchdir_;
+  const SyscallInfo* chroot_;
   std::set<Pid> detached_;  // during detach_all: already let go (a late fork event must not re-add)
 
   bool launched_done_ = false;

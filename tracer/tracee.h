@@ -1,6 +1,7 @@
 // One traced thread: what the session knows about its stop state between two ptrace stops.
 #pragma once
 
+#include <array>
 #include <cstdint>
 
 #include "tracer/event.h"
@@ -16,6 +17,7 @@ struct Tracee {
   // entry half, `info` its row, `entry_micros` the entry time (CLOCK_REALTIME).
   bool in_syscall = false;
   const SyscallInfo* info = nullptr;
+  std::array<std::uint64_t, 6> args{};  // the entry's raw arguments (getsockopt's result pointer)
   Event pending;
   std::int64_t entry_micros = 0;
 
