@@ -68,12 +68,14 @@ void classify_connection(const FailureGroup& g, const ClassifyContext& ctx, Find
 
 void classify_permission(const FailureGroup& g, const ClassifyContext& ctx, Finding& f) {
   f.kind = FindingKind::PermissionDenied;
-  if (!ctx.fs.available()) {
+  if (!ctx.fs.available() || !ctx.fs.stat(g.path)) {
+    // No filesystem, or a log from another machine: this path is not here to walk.
     f.log_only = true;
     f.explanation = fmt::format(
-        "{} was denied ({}) to the process; the modes could not be checked "
-        "(log-only analysis)",
-        g.path, g.errno_name);
+        "{} was denied ({}) to the process; the modes could not be checked ({})", g.path,
+        g.errno_name,
+        ctx.fs.available() ? "the path does not exist here: checked from the log only"
+                           : "log-only analysis");
     return;
   }
   AccessRequest req = access_for(g.syscall, g.open_flags, g.mode);

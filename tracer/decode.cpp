@@ -349,6 +349,14 @@ void decode_exit(Pid tid, const SyscallInfo& info, const SyscallArgs& args, std:
   }
   out.ret = rval;
   out.ret_known = true;
+  if (const int k = effective_id_arg(info.name); k >= 0) {
+    // setuid family: the id used for file access from now on; (uid_t)-1 means "unchanged".
+    const auto id = static_cast<std::uint32_t>(args[static_cast<std::size_t>(k)]);
+    if (id != 0xFFFFFFFFU) {
+      out.set_id = id;
+    }
+    return;
+  }
   if (returns_fd(info) && !(out.path_absolute && opens_path(info))) {
     out.ret_path = fd_path(tid, rval);
   } else if (info.name == "getsockopt" && decode_wanted(info, args)) {

@@ -148,6 +148,9 @@ std::string dump(const Event& e, bool with_origin) {
   if (e.mode >= 0) {
     out += fmt::format(" mode={:#o}", e.mode);
   }
+  if (e.set_id >= 0) {
+    out += fmt::format(" id={}", e.set_id);
+  }
   if (!e.address.empty()) {
     out += fmt::format(" address=\"{}\"", escape_bytes(e.address));
   }

@@ -2159,6 +2159,16 @@ void StraceLogReader::Impl::decode_args(const SyscallInfo& row, const Args& args
     }
   }
   ev.path_absolute = any_path && all_absolute;
+  // setuid family: the id the process uses for file access from now on (a successful call;
+  // setfs*id return the previous id, so any known return counts for them).
+  if (const int k = effective_id_arg(row.name);
+      k >= 0 && static_cast<std::size_t>(k) < n && ev.ret_known && ev.err.empty()) {
+    std::int64_t id = -1;
+    const std::string_view v = trim(args.v[static_cast<std::size_t>(k)]);
+    if (parse_decimal_or_int(v, id) == v.size() && id >= 0 && id <= 0xFFFFFFFE) {
+      ev.set_id = id;
+    }
+  }
 }
 
 void StraceLogReader::Impl::update_state(const SyscallInfo* row, const Args& args, Event& ev) {

@@ -131,6 +131,14 @@ constexpr std::array kTable{
   row("rmdir",             F::File,    {A::Path},                                               p1(0), kTrace),
   row("sendmsg",           F::Network, {A::Fd, A::Ptr, A::Int},                                 kNoPath, kTrace),
   row("sendto",            F::Network, {A::Fd, A::Buffer, A::Size, A::Int, A::SockAddr, A::Size}, kNoPath, kTrace),
+  row("setfsgid",          F::Process, {A::Int},                                                kNoPath, kTrace),
+  row("setfsuid",          F::Process, {A::Int},                                                kNoPath, kTrace),
+  row("setgid",            F::Process, {A::Int},                                                kNoPath, kTrace),
+  row("setregid",          F::Process, {A::Int, A::Int},                                        kNoPath, kTrace),
+  row("setresgid",         F::Process, {A::Int, A::Int, A::Int},                                kNoPath, kTrace),
+  row("setresuid",         F::Process, {A::Int, A::Int, A::Int},                                kNoPath, kTrace),
+  row("setreuid",          F::Process, {A::Int, A::Int},                                        kNoPath, kTrace),
+  row("setuid",            F::Process, {A::Int},                                                kNoPath, kTrace),
   row("setxattr",          F::File,    {A::Path, A::String, A::Ptr, A::Size, A::Int},           p1(0), kTrace),
   row("socket",            F::Network, {A::Int, A::Int, A::Int},                                kNoPath, kNoTrace),
   row("stat",              F::File,    {A::Path, A::Ptr},                                       p1(0), kTrace),
@@ -232,6 +240,16 @@ const SyscallInfo* find_syscall(long number) {
     return nullptr;
   }
   return idx.by_number[static_cast<std::size_t>(number)];
+}
+
+int effective_id_arg(std::string_view name) {
+  if (name == "setuid" || name == "setgid" || name == "setfsuid" || name == "setfsgid") {
+    return 0;
+  }
+  if (name == "setreuid" || name == "setregid" || name == "setresuid" || name == "setresgid") {
+    return 1;
+  }
+  return -1;
 }
 
 long native_number(const SyscallInfo& info) {

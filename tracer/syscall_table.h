@@ -64,6 +64,11 @@ const SyscallInfo* find_syscall(std::string_view name);
 // Row for a native (x86-64 or aarch64 build host) syscall number; nullptr if none.
 const SyscallInfo* find_syscall(long number);
 
+// For the setuid/setgid family: the index of the argument that sets the id used for file access
+// (setuid/setgid/setfsuid/setfsgid: 0; setreuid/setregid/setresuid/setresgid: 1, the effective
+// id), or -1 for any other call. An argument of -1 means "unchanged".
+int effective_id_arg(std::string_view name);
+
 // Native number of a row, < 0 when the syscall does not exist on this architecture.
 long native_number(const SyscallInfo& info);
 
