@@ -49,7 +49,10 @@ class Bytes {
   }
   // A string of up to 255 bytes (length byte first); `no_nul` drops NUL bytes.
   std::string str(bool no_nul = true) {
-    const std::size_t n = std::min<std::size_t>(byte(), data_.size());
+    // The length byte first: in std::min(byte(), data_.size()) the order of evaluation is
+    // unspecified, and a size taken before byte() consumed its byte over-runs the input.
+    const std::size_t wanted = byte();
+    const std::size_t n = std::min(wanted, data_.size());
     std::string s(data_.substr(0, n));
     data_.remove_prefix(n);
     if (no_nul) {

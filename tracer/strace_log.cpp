@@ -162,7 +162,7 @@ int hex_value(char c) {
 // body of a quoted string (without quotes), appending to `out`.
 void unescape_into(std::string_view s, std::string& out) {
   // Most strings (paths) have no escape at all: copy runs between backslashes in bulk.
-  const void* bs = std::memchr(s.data(), '\\', s.size());
+  const void* bs = s.empty() ? nullptr : std::memchr(s.data(), '\\', s.size());
   if (bs == nullptr) {
     out.append(s);
     return;
@@ -962,7 +962,9 @@ class LineScanner {
   void scan(std::string_view block, ScannedLines& scanned) const {
     scanned.clear();
     std::vector<LineRec>& out = scanned.lines;
-    const bool has_escape = std::memchr(block.data(), '\x1b', block.size()) != nullptr;
+    // (memchr on an empty view's null data() is undefined even for 0 bytes.)
+    const bool has_escape =
+        !block.empty() && std::memchr(block.data(), '\x1b', block.size()) != nullptr;
     scanned.has_escape = has_escape;
     const char* const base = block.data();
     const char* p = base;
@@ -1109,7 +1111,8 @@ class StraceLogReader::Impl {
     has_escape_ = scanned.has_escape;
     for (const LineRec& r : scanned.lines) {
       const std::string_view line(block.data() + r.off, r.len);
-      if (lstats_.recognised == 0 && std::memchr(line.data(), '\0', line.size()) != nullptr) {
+      if (lstats_.recognised == 0 && !line.empty() &&
+          std::memchr(line.data(), '\0', line.size()) != nullptr) {
         // strace escapes every byte it prints: a NUL before any strace line means binary data.
         return not_a_log("binary data");
       }
@@ -2724,7 +2727,8 @@ Result<void> StraceLogReader::Impl::read_merged(
     switch_to(i);
     Source& s = *sources[i];
     for (const std::string& line : s.cursor.lines()) {
-      if (lstats_.recognised == 0 && std::memchr(line.data(), '\0', line.size()) != nullptr) {
+      if (lstats_.recognised == 0 && !line.empty() &&
+          std::memchr(line.data(), '\0', line.size()) != nullptr) {
         result = not_a_log("binary data");
         break;
       }
