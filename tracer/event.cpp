@@ -66,6 +66,26 @@ void Event::clear() {
   exit_code = 0;
 }
 
+bool append_signal_or_exit(const Event& e, std::string& out) {
+  switch (e.kind) {
+    case EventKind::Signal:
+      out += fmt::format("--- {} ---", e.signal);
+      return true;
+    case EventKind::Exit:
+      if (e.killed) {
+        // strace.c print_signalled(): "+++ killed by %s %s+++".
+        out += fmt::format("+++ killed by {} {}+++", e.signal,
+                           e.core_dumped ? "(core dumped) " : "");
+      } else {
+        out += fmt::format("+++ exited with {} +++", e.exit_code);
+      }
+      return true;
+    case EventKind::Syscall:
+      break;
+  }
+  return false;
+}
+
 std::string escape_bytes(std::string_view bytes) {
   std::string out;
   out.reserve(bytes.size());
@@ -112,19 +132,8 @@ std::string dump(const Event& e, bool with_origin) {
     }
   }
   out += fmt::format("{} ", e.pid);
-  switch (e.kind) {
-    case EventKind::Signal:
-      out += fmt::format("--- {} ---", e.signal);
-      return out;
-    case EventKind::Exit:
-      if (e.killed) {
-        out += fmt::format("+++ killed by {}{} +++", e.signal, e.core_dumped ? " (core dumped)" : "");
-      } else {
-        out += fmt::format("+++ exited with {} +++", e.exit_code);
-      }
-      return out;
-    case EventKind::Syscall:
-      break;
+  if (append_signal_or_exit(e, out)) {
+    return out;
   }
   out += e.syscall;
   if (!e.path.empty()) {

@@ -129,6 +129,11 @@ struct SourceStats {
 // live-vs-log differential test. Omits origin and timestamps unless `with_origin`.
 std::string dump(const Event& event, bool with_origin = false);
 
+// Appends strace's line for a Signal or Exit event ("--- SIGCHLD ---", "+++ exited with 1 +++",
+// "+++ killed by SIGKILL (core dumped) +++") and returns true; false (nothing appended) for a
+// Syscall. Shared by dump() and the log writer so both print these lines the same way.
+bool append_signal_or_exit(const Event& event, std::string& out);
+
 // Escapes bytes the way strace prints strings (\n, \", octal for the rest): for messages and dumps.
 std::string escape_bytes(std::string_view bytes);
 

@@ -183,19 +183,8 @@ std::string LogWriter::format_line(const Event& e) {
     out += e.time.format();
     out += ' ';
   }
-  switch (e.kind) {
-    case EventKind::Signal:
-      out += fmt::format("--- {} ---", e.signal);
-      return out;
-    case EventKind::Exit:
-      if (e.killed) {
-        out += fmt::format("+++ killed by {} {}+++", e.signal, e.core_dumped ? "(core dumped) " : "");
-      } else {
-        out += fmt::format("+++ exited with {} +++", e.exit_code);
-      }
-      return out;
-    case EventKind::Syscall:
-      break;
+  if (append_signal_or_exit(e, out)) {
+    return out;
   }
   out += e.syscall;
   out += '(';
