@@ -2,15 +2,16 @@
 // raw values, quotes each one for the template's language (analyzer/quote), and expands.
 #include "analyzer/fix.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
-#include <algorithm>
 #include <optional>
 #include <utility>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include "analyzer/pass_group.h"
 #include "analyzer/quote.h"
 
 namespace culprit::analyzer {
@@ -165,17 +166,6 @@ std::string edit_guard(std::string_view file, std::uint64_t line, std::string_vi
   return cmd;
 }
 
-std::string dirname_of(std::string_view path) {
-  while (path.size() > 1 && path.back() == '/') {
-    path.remove_suffix(1);
-  }
-  const std::size_t slash = path.rfind('/');
-  if (slash == std::string_view::npos) {
-    return "";
-  }
-  return slash == 0 ? "/" : std::string(path.substr(0, slash));
-}
-
 // Least mode that lets the reader in: adds read (and search for directories) for everyone as the
 // blocker's `needed` says; never adds write, never 777. The pipeline's suggestion is taken when it
 // adds nothing beyond that. nullopt when write access is what is missing (a change of ownership or
@@ -282,7 +272,7 @@ Plan make_plan(const Finding& f, std::size_t index, const FixTemplates& template
       // (chdir/opendir of it), else the path's parent; mkdir -p makes any absent ancestors.
       const std::string dir = !f.missing_directory.empty() && f.missing_directory == f.path
                                   ? f.path
-                                  : dirname_of(f.path);
+                                  : std::string(dir_name(f.path));
       if (!is_absolute(dir) || dir == "/") {
         plan.variant = "advise";
         break;

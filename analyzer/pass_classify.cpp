@@ -15,15 +15,6 @@ bool is_one_of(std::string_view s, std::initializer_list<std::string_view> list)
   return std::find(list.begin(), list.end(), s) != list.end();
 }
 
-std::string join_path(std::string_view dir, std::string_view name) {
-  std::string out(dir);
-  if (out.empty() || out.back() != '/') {
-    out += '/';
-  }
-  out += name;
-  return out;
-}
-
 std::string octal(std::uint32_t mode) { return fmt::format("{:04o}", mode); }
 
 Finding base_finding(const FailureGroup& g) {

@@ -77,6 +77,15 @@ std::string_view dir_name(std::string_view path) {
   return slash == 0 ? path.substr(0, 1) : path.substr(0, slash);
 }
 
+std::string join_path(std::string_view dir, std::string_view name) {
+  std::string out(dir);
+  if (out.empty() || out.back() != '/') {
+    out += '/';
+  }
+  out += name;
+  return out;
+}
+
 std::string summarize(const tracer::Event& e) {
   std::string out = e.syscall;
   out += '(';

@@ -500,10 +500,8 @@ struct Pipeline::State {
     if (g.rule != nullptr) {
       return;
     }
-    if (g.candidates.empty() && !created) {
-      // Candidates are taken once, at the first failure.
-    } else if (created) {
-      snapshot_candidates(e.pid, g);
+    if (created) {
+      snapshot_candidates(e.pid, g);  // candidates are taken once, at the first failure
     }
     if (p.groups.size == 0 || p.groups.at(0) != *index) {
       p.groups.push(*index);
@@ -994,7 +992,7 @@ Report Pipeline::State::finish(const tracer::SourceStats& source) {
       FailureGroup g;
       g.path = hit.path;
       if (g.path.front() != '/' && !hit.file.empty()) {
-        g.path = std::string(dir_name(hit.file)) + "/" + g.path;
+        g.path = join_path(dir_name(hit.file), g.path);
       }
       g.errno_name = errno_for_message(hit);
       g.syscall = "";
