@@ -248,6 +248,12 @@ void add_live_options(CLI::App& sub, LiveCliOptions& o) {
                  "Also write an strace-format log (-f -tt -T -y style) that replay reads back");
   sub.add_option("--duration", o.live.duration_s, "Stop tracing after S seconds")
       ->check(CLI::PositiveNumber);
+  sub.add_option("--spin", o.live.spin_us,
+                 "Microseconds to poll for the next stop before sleeping (0: always sleep, as "
+                 "strace); polling uses one CPU while the traced processes are busy and makes "
+                 "each stop cheaper")
+      ->check(CLI::Range(0, 1000000))
+      ->capture_default_str();
 }
 
 // Opens the --save-log file; the writer lives as long as the returned holder.

@@ -3,19 +3,20 @@
 #include "tracer/live.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <atomic>
-#include <condition_variable>
-#include <mutex>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <thread>
@@ -36,6 +37,17 @@ namespace {
 
 namespace bp = boost::process;
 using Clock = std::chrono::steady_clock;
+
+// The Session's poll window: options.spin_us, or none when this process may run on a single CPU
+// (a poll loop there would only take turns with the tracees it waits for).
+std::chrono::microseconds spin_window(const LiveOptions& options) {
+  cpu_set_t cpus;
+  CPU_ZERO(&cpus);
+  if (sched_getaffinity(0, sizeof cpus, &cpus) != 0 || CPU_COUNT(&cpus) < 2) {
+    return std::chrono::microseconds(0);
+  }
+  return std::chrono::microseconds(options.spin_us);
+}
 
 std::atomic<int> g_stop_signal{0};
 std::atomic<bool> g_tick{false};
@@ -389,6 +401,7 @@ Result<LiveOutcome> trace_run(const LiveOptions& options, EventSink& sink, Sourc
   }
   Session session(Session::Mode::Run, DecodeOptions{options.string_limit},
                   delivery ? static_cast<EventSink&>(*delivery) : sink, stats);
+  session.set_spin(spin_window(options));
   Tracee& t = session.add(launched.pid, launched.pid);
   t.launched = true;
   t.ignore_sigcont = true;
@@ -434,6 +447,7 @@ Result<LiveOutcome> trace_attach(const LiveOptions& options, EventSink& sink, So
   }
   Session session(Session::Mode::Attach, DecodeOptions{options.string_limit},
                   delivery ? static_cast<EventSink&>(*delivery) : sink, stats);
+  session.set_spin(spin_window(options));
   LiveOutcome out;
   SignalScope signals;
 

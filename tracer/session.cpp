@@ -1,5 +1,6 @@
 #include "tracer/session.h"
 
+#include <sched.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -72,9 +73,7 @@ Result<void> Session::loop(const std::function<bool()>& poll) {
       return {};
     }
     int raw = 0;
-    // __WNOTHREAD: only this thread's children and tracees. The --trigger command is started from
-    // another thread; its exit must stay for that thread to collect.
-    const pid_t pid = wait4(-1, &raw, __WALL | __WNOTHREAD, nullptr);
+    const pid_t pid = wait_next(raw);
     if (pid < 0) {
       if (errno == EINTR) {
         continue;
@@ -89,6 +88,23 @@ Result<void> Session::loop(const std::function<bool()>& poll) {
     handle(pid, WaitStatus(raw));
   }
   return {};
+}
+
+pid_t Session::wait_next(int& raw) const {
+  // __WNOTHREAD: only this thread's children and tracees. The --trigger command is started from
+  // another thread; its exit must stay for that thread to collect.
+  constexpr int kFlags = __WALL | __WNOTHREAD;
+  if (spin_.count() > 0) {
+    const auto until = std::chrono::steady_clock::now() + spin_;
+    do {
+      if (const pid_t pid = wait4(-1, &raw, kFlags | WNOHANG, nullptr); pid != 0) {
+        return pid;
+      }
+      // A tracee that shares this CPU (or anything else runnable here) goes first.
+      sched_yield();
+    } while (std::chrono::steady_clock::now() < until);
+  }
+  return wait4(-1, &raw, kFlags, nullptr);
 }
 
 void Session::resume(Tracee& t, int signal) {
