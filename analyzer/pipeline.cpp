@@ -34,6 +34,7 @@ enum class Op : std::uint8_t {
   SetGid,    // setgid family
   Getdents,  // directory listings
   SockOpt,   // getsockopt: SO_ERROR of a non-blocking connect
+  Connect,   // connect: an EINPROGRESS failure is settled later; a success is like Other
   Ignore,    // no path, nothing to learn
 };
 
@@ -42,59 +43,56 @@ struct OpInfo {
   Family family = Family::Other;
 };
 
-OpInfo op_for(std::string_view name) {
-  OpInfo info;
-  if (const auto* row = tracer::find_syscall(name)) {
-    info.family = row->family;
+// Whether a row's event can name a file or socket the caller chose: a path argument, or an address
+// the caller passes (connect, bind, sendto, sendmsg) rather than one the kernel fills in.
+bool names_something(const tracer::SyscallInfo& row) {
+  if (row.paths[0].path >= 0) {
+    return true;
   }
-  auto in = [&](std::initializer_list<std::string_view> names) {
-    return std::find(names.begin(), names.end(), name) != names.end();
-  };
-  if (in({"open", "openat", "openat2", "creat"})) {
+  if (row.has(tracer::Trait::PeerAddr)) {
+    return false;
+  }
+  return std::any_of(row.args.begin(), row.args.end(), [](tracer::ArgType t) {
+    return t == tracer::ArgType::SockAddr || t == tracer::ArgType::Msghdr;
+  });
+}
+
+// What an event of syscall `name` means to the per-event bookkeeping; from the table's columns,
+// computed once per name (State::op_of caches it).
+OpInfo op_for(std::string_view name) {
+  using tracer::Trait;
+  OpInfo info;
+  const tracer::SyscallInfo* row = tracer::find_syscall(name);
+  if (row == nullptr) {
+    // Outside the table, sources deliver a call only when it failed (or with
+    // ReadOptions::all_syscalls), and without decoded arguments. Directory listings are not in
+    // the table (a row would make every getdents a delivered event), but a source that records
+    // their names ({d_name="x"} in data) helps the existence checks.
+    if (name == "getdents" || name == "getdents64") {
+      info.op = Op::Getdents;
+    }
+    return info;
+  }
+  info.family = row->family;
+  if (row->has(Trait::OpensPath)) {
     info.op = Op::Open;
-    info.family = Family::File;
-  } else if (in({"execve", "execveat"})) {
+  } else if (row->family == Family::Exec) {
     info.op = Op::Exec;
-    info.family = Family::Exec;
-  } else if (in({"write", "writev", "pwrite64", "pwritev", "pwritev2", "send", "sendto", "sendmsg",
-                 "sendmmsg"})) {
+  } else if (row->has(Trait::WritesData)) {
     info.op = Op::Write;
-  } else if (in({"read", "readv", "pread64", "preadv", "preadv2"})) {
+  } else if (row->has(Trait::ReadsData)) {
     info.op = Op::Read;
-  } else if (in({"clone", "clone3", "fork", "vfork"})) {
+  } else if (row->has(Trait::CloneLike)) {
     info.op = Op::Clone;
-    info.family = Family::Process;
-  } else if (in({"setuid", "setreuid", "setresuid", "setfsuid", "setuid32", "setresuid32"})) {
+  } else if (row->has(Trait::SetsUid)) {
     info.op = Op::SetUid;
-  } else if (in({"setgid", "setregid", "setresgid", "setfsgid", "setgid32", "setresgid32"})) {
+  } else if (row->has(Trait::SetsGid)) {
     info.op = Op::SetGid;
-  } else if (in({"getdents", "getdents64"})) {
-    info.op = Op::Getdents;
-  } else if (name == "getsockopt") {
+  } else if (row->has(Trait::SoError)) {
     info.op = Op::SockOpt;
-  } else if (in({"close",        "mmap",
-                 "munmap",       "mprotect",
-                 "brk",          "poll",
-                 "ppoll",        "epoll_wait",
-                 "epoll_pwait",  "epoll_ctl",
-                 "futex",        "fstat",
-                 "lseek",        "fcntl",
-                 "rt_sigaction", "rt_sigprocmask",
-                 "rt_sigreturn", "select",
-                 "pselect6",     "clock_gettime",
-                 "gettimeofday", "getpid",
-                 "gettid",       "dup",
-                 "dup2",         "dup3",
-                 "accept",       "accept4",
-                 "recvfrom",     "recvmsg",
-                 "shutdown",     "setsockopt",
-                 "nanosleep",    "clock_nanosleep",
-                 "sched_yield",  "madvise",
-                 "times",        "getrusage",
-                 "wait4",        "kill",
-                 "tgkill",       "ioctl",
-                 "socket",       "getsockname",
-                 "getpeername"})) {
+  } else if (row->has(Trait::Connects)) {
+    info.op = Op::Connect;
+  } else if (!names_something(*row)) {
     info.op = Op::Ignore;
   }
   return info;
@@ -406,6 +404,7 @@ struct Pipeline::State {
         }
         return;
       case Op::Exec:
+      case Op::Connect:
       case Op::Other:
         if (!e.path.empty()) {
           remember_existing(e.path, e.pid);
@@ -472,11 +471,11 @@ struct Pipeline::State {
   }
 
   void on_failure(const Event& e, const OpInfo& info) {
-    if (e.fd >= 0 && !connecting.empty() && e.syscall != "connect" &&
+    if (e.fd >= 0 && !connecting.empty() && info.op != Op::Connect &&
         (e.err == "ECONNREFUSED" || e.err == "ETIMEDOUT" || e.err == "EHOSTUNREACH")) {
       settle_connect(e, e.err);  // the first use of the socket tells what the connect became
     }
-    if (e.syscall == "connect" && e.err == "EINPROGRESS" && e.fd >= 0 &&
+    if (info.op == Op::Connect && e.err == "EINPROGRESS" && e.fd >= 0 &&
         connecting.size() < 10000) {
       connecting.insert_or_assign(sock_key(e.pid, e.fd), e);
     }

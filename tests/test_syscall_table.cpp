@@ -2,6 +2,7 @@
 // agreement with libseccomp, which owns the names and numbers.
 #include <seccomp.h>
 
+#include <array>
 #include <cstdlib>
 #include <set>
 #include <string>
@@ -20,6 +21,30 @@ std::string name_of(std::uint32_t arch, int number) {
   std::string out = name == nullptr ? std::string() : std::string(name);
   std::free(name);  // libseccomp hands out malloc'ed names
   return out;
+}
+
+// Every syscall name libseccomp knows on x86-64, i386 and aarch64 (numbers are dense enough that
+// scanning 0..1023 finds them all).
+std::set<std::string> libseccomp_names() {
+  std::set<std::string> names;
+  const std::array<std::uint32_t, 3> arches{SCMP_ARCH_X86_64, SCMP_ARCH_X86, SCMP_ARCH_AARCH64};
+  for (const std::uint32_t arch : arches) {
+    for (int n = 0; n < 1024; ++n) {
+      if (std::string name = name_of(arch, n); !name.empty()) {
+        names.insert(std::move(name));
+      }
+    }
+  }
+  return names;
+}
+
+bool has_arg(const SyscallInfo& info, ArgType t) {
+  for (const ArgType a : info.args) {
+    if (a == t) {
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace
@@ -157,6 +182,142 @@ TEST_CASE("the seccomp filter set is every path syscall plus exec, network, writ
       CHECK_FALSE(info.trace);
     }
   }
+}
+
+TEST_CASE("the name lookup finds exactly the table's names among all of libseccomp's") {
+  const std::set<std::string> names = libseccomp_names();
+  REQUIRE(names.size() > 300);
+  for (const std::string& name : names) {
+    INFO(name);
+    const SyscallInfo* row = find_syscall(std::string_view(name));
+    bool in_table = false;
+    for (const SyscallInfo& info : all_syscalls()) {
+      in_table = in_table || info.name == name;
+    }
+    CHECK((row != nullptr) == in_table);
+    if (row != nullptr) {
+      CHECK(row->name == name);
+    }
+    // A prefix of a name is another name (or none); no name has a "~".
+    CHECK((find_syscall(std::string_view(name).substr(0, name.size() - 1)) == nullptr ||
+           find_syscall(std::string_view(name).substr(0, name.size() - 1))->name.size() ==
+               name.size() - 1));
+    CHECK(find_syscall(name + "~") == nullptr);
+  }
+}
+
+TEST_CASE("every process-creating call libseccomp knows is a CloneLike row") {
+  // clone, clone2 (ia64), clone3, fork, vfork: the calls whose success returns a child pid.
+  int seen = 0;
+  for (const std::string& name : libseccomp_names()) {
+    const std::string_view n = name;
+    if (!(n.starts_with("clone") || n.ends_with("fork"))) {
+      continue;
+    }
+    INFO(name);
+    const SyscallInfo* row = find_syscall(n);
+    if (row == nullptr && seccomp_syscall_resolve_name(name.c_str()) < 0) {
+      continue;  // not on this architecture (clone2)
+    }
+    REQUIRE(row != nullptr);
+    CHECK(row->has(Trait::CloneLike));
+    ++seen;
+  }
+  CHECK(seen >= 3);
+  for (const SyscallInfo& info : all_syscalls()) {
+    INFO(info.name);
+    if (info.has(Trait::CloneLike)) {
+      CHECK(info.family == Family::Process);
+      CHECK((info.name.starts_with("clone") || info.name.ends_with("fork")));
+      CHECK_FALSE(info.trace);  // followed with PTRACE_O_TRACECLONE/FORK/VFORK, not stopped on
+    }
+  }
+}
+
+TEST_CASE("traits and struct arguments are consistent with the rest of the row") {
+  for (const SyscallInfo& info : all_syscalls()) {
+    INFO(info.name);
+    // The open family: the returned fd is the file the path names.
+    if (info.has(Trait::OpensPath)) {
+      CHECK(info.has(Trait::ReturnsFd));
+      CHECK(info.paths[0].path >= 0);
+      CHECK((has_arg(info, ArgType::OpenFlags) || has_arg(info, ArgType::OpenHow) ||
+             info.name == "creat"));
+    }
+    if (has_arg(info, ArgType::OpenFlags) || has_arg(info, ArgType::OpenHow)) {
+      CHECK(info.has(Trait::OpensPath));
+    }
+    // The setuid/setgid family: id_arg names an integer argument, and only there.
+    const bool sets_id = info.has(Trait::SetsUid) || info.has(Trait::SetsGid);
+    CHECK(sets_id == (info.id_arg >= 0));
+    CHECK_FALSE((info.has(Trait::SetsUid) && info.has(Trait::SetsGid)));
+    if (sets_id) {
+      REQUIRE(info.id_arg < info.arg_count());
+      CHECK(info.args[static_cast<std::size_t>(info.id_arg)] == ArgType::Int);
+      CHECK(info.name.starts_with("set"));
+      CHECK(info.name.ends_with(info.has(Trait::SetsUid) ? "uid" : "gid"));
+      // setreuid/setresuid: the second argument is the effective id.
+      CHECK(info.id_arg == (info.name.starts_with("setre") ? 1 : 0));
+      CHECK(info.trace);
+    }
+    // What is written is evidence and decoded at the entry stop: traced. Reads are not.
+    if (info.has(Trait::WritesData)) {
+      CHECK(info.trace);
+      CHECK((has_arg(info, ArgType::Buffer) || has_arg(info, ArgType::Iovec) ||
+             has_arg(info, ArgType::Msghdr)));
+    }
+    if (info.has(Trait::ReadsData)) {
+      CHECK_FALSE(info.trace);
+      CHECK_FALSE(info.has(Trait::WritesData));
+    }
+    for (const ArgType t : {ArgType::Iovec, ArgType::Msghdr, ArgType::OpenHow}) {
+      if (has_arg(info, t)) {
+        CHECK(info.trace);  // the live decoder reads these structs only at traced entries
+      }
+    }
+    for (int i = 0; i < info.arg_count(); ++i) {
+      if (info.args[static_cast<std::size_t>(i)] == ArgType::Iovec) {
+        REQUIRE(i + 1 < info.arg_count());
+        CHECK(info.args[static_cast<std::size_t>(i + 1)] == ArgType::Int);  // the iovec count
+      }
+    }
+    if (has_arg(info, ArgType::LinkTarget)) {
+      CHECK(info.name.starts_with("symlink"));
+      CHECK(info.paths[0].path >= 0);  // the link itself
+    }
+    if (info.has(Trait::PeerAddr)) {
+      CHECK(has_arg(info, ArgType::SockAddr));
+      CHECK_FALSE(info.trace);
+    }
+    if (info.has(Trait::ReturnsFd) && !info.has(Trait::OpensPath)) {
+      CHECK(info.paths[0].path < 0);
+    }
+  }
+  const SyscallInfo* openat2 = find_syscall("openat2");
+  REQUIRE(openat2 != nullptr);
+  CHECK(openat2->args[2] == ArgType::OpenHow);
+  CHECK(openat2->has(Trait::OpensPath));
+  CHECK(find_syscall("writev")->args[1] == ArgType::Iovec);
+  CHECK(find_syscall("pwritev")->args[1] == ArgType::Iovec);
+  CHECK(find_syscall("sendmsg")->args[1] == ArgType::Msghdr);
+  CHECK(find_syscall("symlink")->args[0] == ArgType::LinkTarget);
+  CHECK(find_syscall("symlinkat")->args[0] == ArgType::LinkTarget);
+  CHECK(find_syscall("connect")->has(Trait::Connects));
+  CHECK(find_syscall("getsockopt")->has(Trait::SoError));
+  CHECK(find_syscall("setresuid")->id_arg == 1);
+  CHECK(find_syscall("setfsgid")->id_arg == 0);
+  CHECK(find_syscall("dup2")->has(Trait::ReturnsFd));
+  CHECK_FALSE(find_syscall("close")->has(Trait::ReturnsFd));
+  CHECK(find_syscall("accept4")->has(Trait::PeerAddr));
+  CHECK_FALSE(find_syscall("connect")->has(Trait::PeerAddr));
+  int connects = 0;
+  int so_error = 0;
+  for (const SyscallInfo& info : all_syscalls()) {
+    connects += info.has(Trait::Connects) ? 1 : 0;
+    so_error += info.has(Trait::SoError) ? 1 : 0;
+  }
+  CHECK(connects == 1);
+  CHECK(so_error == 1);
 }
 
 TEST_CASE("errno names come from glibc, restart codes from the kernel's list") {

@@ -212,18 +212,6 @@ void decode_argv(Pid tid, RemoteAddr addr, std::size_t limit, Event& out) {
   }
 }
 
-bool returns_fd(const SyscallInfo& info) {
-  const std::string_view n = info.name;
-  return n == "open" || n == "openat" || n == "openat2" || n == "creat" || n == "socket" ||
-         n == "accept" || n == "accept4" || n == "dup" || n == "dup2" || n == "dup3";
-}
-
-// Calls whose returned fd is the file named by their path argument.
-bool opens_path(const SyscallInfo& info) {
-  const std::string_view n = info.name;
-  return n == "open" || n == "openat" || n == "openat2" || n == "creat";
-}
-
 }  // namespace
 
 std::string fd_path(Pid tid, std::int64_t fd) {
@@ -299,36 +287,40 @@ void decode_entry(Pid tid, const SyscallInfo& info, const SyscallArgs& args,
       case ArgType::Argv:
         decode_argv(tid, RemoteAddr{args[i]}, options.string_limit, out);
         break;
+      // Structs the table names: the interesting parts of these calls sit inside them.
+      case ArgType::Iovec:
+        if (i + 1 < args.size()) {
+          decode_iov(tid, RemoteAddr{args[i]}, args[i + 1], options.string_limit, out);
+        }
+        break;
+      case ArgType::Msghdr: {
+        const RemoteMemory mem(tid);
+        if (auto msg = mem.read<msghdr>(RemoteAddr{args[i]}); msg.ok()) {
+          decode_sockaddr(w, RemoteAddr{reinterpret_cast<std::uint64_t>(msg->msg_name)},
+                          msg->msg_namelen, out);
+          decode_iov(tid, RemoteAddr{reinterpret_cast<std::uint64_t>(msg->msg_iov)},
+                     msg->msg_iovlen, options.string_limit, out);
+        }
+        break;
+      }
+      case ArgType::OpenHow: {
+        const RemoteMemory mem(tid);
+        if (auto how = mem.read<open_how>(RemoteAddr{args[i]}); how.ok()) {
+          out.open_flags = static_cast<std::int32_t>(how->flags);
+          if ((how->flags & (O_CREAT | O_TMPFILE)) != 0) {
+            out.mode = static_cast<std::int32_t>(how->mode & 07777);
+          }
+        }
+        break;
+      }
       default:
         break;
-    }
-  }
-
-  // Calls whose interesting parts sit in structs the table describes as plain pointers.
-  const std::string_view name = info.name;
-  if (name == "writev" || name == "pwritev" || name == "pwritev2") {
-    decode_iov(tid, RemoteAddr{args[1]}, args[2], options.string_limit, out);
-  } else if (name == "sendmsg") {
-    const RemoteMemory mem(tid);
-    if (auto msg = mem.read<msghdr>(RemoteAddr{args[1]}); msg.ok()) {
-      decode_sockaddr(w, RemoteAddr{reinterpret_cast<std::uint64_t>(msg->msg_name)},
-                      msg->msg_namelen, out);
-      decode_iov(tid, RemoteAddr{reinterpret_cast<std::uint64_t>(msg->msg_iov)},
-                 msg->msg_iovlen, options.string_limit, out);
-    }
-  } else if (name == "openat2") {
-    const RemoteMemory mem(tid);
-    if (auto how = mem.read<open_how>(RemoteAddr{args[2]}); how.ok()) {
-      out.open_flags = static_cast<std::int32_t>(how->flags);
-      if ((how->flags & (O_CREAT | O_TMPFILE)) != 0) {
-        out.mode = static_cast<std::int32_t>(how->mode & 07777);
-      }
     }
   }
 }
 
 bool decode_wanted(const SyscallInfo& info, const SyscallArgs& args) {
-  if (info.name == "getsockopt") {
+  if (info.has(Trait::SoError)) {
     return as_int(args[1]) == SOL_SOCKET && as_int(args[2]) == SO_ERROR;
   }
   return true;
@@ -349,7 +341,7 @@ void decode_exit(Pid tid, const SyscallInfo& info, const SyscallArgs& args, std:
   }
   out.ret = rval;
   out.ret_known = true;
-  if (const int k = effective_id_arg(info.name); k >= 0) {
+  if (const int k = info.id_arg; k >= 0) {
     // setuid family: the id used for file access from now on; (uid_t)-1 means "unchanged".
     const auto id = static_cast<std::uint32_t>(args[static_cast<std::size_t>(k)]);
     if (id != 0xFFFFFFFFU) {
@@ -357,9 +349,9 @@ void decode_exit(Pid tid, const SyscallInfo& info, const SyscallArgs& args, std:
     }
     return;
   }
-  if (returns_fd(info) && !(out.path_absolute && opens_path(info))) {
+  if (info.has(Trait::ReturnsFd) && !(out.path_absolute && info.has(Trait::OpensPath))) {
     out.ret_path = fd_path(tid, rval);
-  } else if (info.name == "getsockopt" && decode_wanted(info, args)) {
+  } else if (info.has(Trait::SoError) && decode_wanted(info, args)) {
     // SO_ERROR: the pending error of the socket (and clears it), an int at args[3].
     const RemoteMemory mem(tid);
     if (auto value = mem.read<std::int32_t>(RemoteAddr{args[3]}); value.ok() && *value > 0) {

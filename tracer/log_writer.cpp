@@ -90,7 +90,6 @@ void iovec(std::string& out, const Event& e) {
 
 void syscall_args(std::string& out, const Event& e, const SyscallInfo& row) {
   const int n = row.arg_count();
-  const std::string_view name = row.name;
   for (int k = 0; k < n; ++k) {
     const ArgType t = row.args[static_cast<std::size_t>(k)];
     if ((t == ArgType::Mode || t == ArgType::AccessMode) && e.mode < 0) {
@@ -143,26 +142,26 @@ void syscall_args(std::string& out, const Event& e, const SyscallInfo& row) {
         }
         out += ']';
         break;
+      case ArgType::LinkTarget:
+        quoted(out, e.path2);
+        break;
       case ArgType::String:
-        if (name == "symlink" || name == "symlinkat") {
-          quoted(out, e.path2);
-        } else {
-          out += "\"\"";
-        }
+        out += "\"\"";
+        break;
+      case ArgType::OpenHow:
+        out += fmt::format("{{flags={:#x}, mode=0{:o}, resolve=0}}",
+                           e.open_flags < 0 ? 0 : e.open_flags, e.mode < 0 ? 0 : e.mode);
+        break;
+      case ArgType::Iovec:
+        iovec(out, e);
+        break;
+      case ArgType::Msghdr:
+        out += "{msg_name=NULL, msg_namelen=0, msg_iov=";
+        iovec(out, e);
+        out += ", msg_iovlen=1, msg_controllen=0, msg_flags=0}";
         break;
       case ArgType::Ptr:
-        if (name == "openat2" && k == 2) {
-          out += fmt::format("{{flags={:#x}, mode=0{:o}, resolve=0}}",
-                             e.open_flags < 0 ? 0 : e.open_flags, e.mode < 0 ? 0 : e.mode);
-        } else if ((name == "writev" || name == "pwritev") && k == 1) {
-          iovec(out, e);
-        } else if (name == "sendmsg" && k == 1) {
-          out += "{msg_name=NULL, msg_namelen=0, msg_iov=";
-          iovec(out, e);
-          out += ", msg_iovlen=1, msg_controllen=0, msg_flags=0}";
-        } else {
-          out += "NULL";
-        }
+        out += "NULL";
         break;
       case ArgType::Int:
       case ArgType::AtFlags:

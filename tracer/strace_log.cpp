@@ -879,42 +879,66 @@ class Deliverer {
   std::thread worker_;  // last: starts after the members it uses exist
 };
 
-// Name -> row on every syscall line: a small open-addressing table with a cheap hash beats
-// std::hash over the whole name. Read-only after construction (shared by the scanning thread).
-class RowIndex {
- public:
-  RowIndex() {
-    CULPRIT_ASSERT(all_syscalls().size() * 2 < kRowSlots) << "grow kRowSlots";
-    for (const SyscallInfo& info : all_syscalls()) {
-      std::size_t i = name_hash(info.name) & (kRowSlots - 1);
-      while (rows_[i] != nullptr) {
-        i = (i + 1) & (kRowSlots - 1);
-      }
-      rows_[i] = &info;
-    }
+// Whether a call text outside the table is a complete, successful call: the return after the
+// last '=' (annotations of failures never contain one) is neither "-1" nor "? E...", and the '='
+// follows a blank. Good enough for "a line with ')' and a return": what is skipped is only counted.
+bool complete_success(std::string_view t) {
+  const void* found = memrchr(t.data(), '=', t.size());
+  if (found == nullptr) {
+    return false;
   }
-  [[nodiscard]] const SyscallInfo* find(std::string_view name) const {
-    std::size_t i = name_hash(name) & (kRowSlots - 1);
-    while (const SyscallInfo* row = rows_[i]) {
-      if (row->name == name) {
-        return row;
-      }
-      i = (i + 1) & (kRowSlots - 1);
-    }
-    return nullptr;
-  }
+  const char* const eq = static_cast<const char*>(found);
+  const std::string_view ret = trim(t.substr(static_cast<std::size_t>(eq - t.data()) + 1));
+  return !ret.empty() && !(starts_with(ret, "-1") || starts_with(ret, "? E")) && eq > t.data() &&
+         *(eq - 1) == ' ';
+}
 
- private:
-  static std::size_t name_hash(std::string_view n) {
-    std::size_t h = n.size() * 0x9E3779B1u;
-    for (const char c : n) {
-      h = (h ^ static_cast<unsigned char>(c)) * 0x01000193u;
-    }
-    return h ^ (h >> 13);
-  }
-  static constexpr std::size_t kRowSlots = 512;  // > 4x the rows: short probe chains
-  std::array<const SyscallInfo*, kRowSlots> rows_{};
+// The stateless reading of a call line, shared by the scanning thread (LineScanner) and the
+// parser (syscall_line()): a line the scanner marks kSkip is exactly one the parser would only
+// count, because both decide it here.
+struct CallLine {
+  enum class Kind : std::uint8_t {
+    Unfinished,  // "name(args <unfinished ...>" (#19, #21, #22): `text` ends before the marker
+    Detached,    // "name(args <detached ...>": `text` ends before the marker
+    Skip,        // a complete, successful call outside the table: only counted
+    Call,        // anything else: deliver_call() reads it
+  };
+  Kind kind = Kind::Call;
+  std::string_view text;             // the call text, trailing blanks trimmed
+  const SyscallInfo* row = nullptr;  // find_syscall() of the name
 };
+
+// `body` is a line after its prefix, "name(...", with its '(' at `paren`. With `all_syscalls`
+// nothing is skipped.
+CallLine classify_call(std::string_view body, std::size_t paren, bool all_syscalls) {
+  CallLine c;
+  c.row = find_syscall(body.substr(0, paren));
+  std::string_view t = body;
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) {
+    t.remove_suffix(1);
+  }
+  if (!t.empty() && t.back() == '>') {
+    const std::size_t lt = t.rfind('<');
+    if (lt != std::string_view::npos) {
+      const std::string_view marker = t.substr(lt);
+      if (starts_with(marker, "<unfinished")) {
+        c.kind = CallLine::Kind::Unfinished;
+        c.text = t.substr(0, lt);
+        return c;
+      }
+      if (starts_with(marker, "<detached")) {
+        c.kind = CallLine::Kind::Detached;
+        c.text = t.substr(0, lt);
+        return c;
+      }
+    }
+  }
+  c.text = t;
+  if (c.row == nullptr && !all_syscalls && complete_success(t)) {
+    c.kind = CallLine::Kind::Skip;
+  }
+  return c;
+}
 
 // What the scanning pass learnt about one line of a block, so that the parsing pass neither
 // searches for the line's end nor parses its prefix again, and can step over lines that it would
@@ -951,12 +975,12 @@ struct ScannedLines {
 
 // The first, stateless pass over a block: splits lines and classifies each from its first and last
 // bytes. It runs on the read-ahead thread, beside the parser, so both cores share the reading.
-// Everything it decides is re-decided identically by the parser when a line is not marked kSkip;
-// a kSkip line is one the parser's syscall_line() would only count as recognised (checked there:
-// same conditions, in the same order).
+// Its decisions about call lines are classify_call()'s, the parser's own: a kSkip line is one the
+// parser's syscall_line() would only count as recognised, and a pre-split line is one it would
+// hand to deliver_call().
 class LineScanner {
  public:
-  LineScanner(const RowIndex& rows, bool all_syscalls) : rows_(rows), all_syscalls_(all_syscalls) {}
+  explicit LineScanner(bool all_syscalls) : all_syscalls_(all_syscalls) {}
 
   // Splits `block` into `out` (cleared first).
   void scan(std::string_view block, ScannedLines& scanned) const {
@@ -1014,36 +1038,19 @@ class LineScanner {
     if (k >= s.size() || s[k] != '(') {
       return;
     }
-    std::string_view t = s;
-    while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) {
-      t.remove_suffix(1);
+    const CallLine call = classify_call(s, k, all_syscalls_);
+    switch (call.kind) {
+      case CallLine::Kind::Unfinished:
+      case CallLine::Kind::Detached:
+        return;  // the parser's: pending calls are state
+      case CallLine::Kind::Skip:
+        r.flags |= LineRec::kSkip;
+        return;
+      case CallLine::Kind::Call:
+        split(call.text, k, r, args);
+        r.row = call.row;
+        return;
     }
-    if (!t.empty() && t.back() == '>') {
-      const std::size_t lt = t.rfind('<');
-      if (lt != std::string_view::npos) {
-        const std::string_view marker = t.substr(lt);
-        if (starts_with(marker, "<unfinished") || starts_with(marker, "<detached")) {
-          return;
-        }
-      }
-    }
-    if (const SyscallInfo* row = rows_.find(s.substr(0, k)); row != nullptr) {
-      split(t, k, r, args);
-      r.row = row;
-      return;
-    }
-    const void* eq = memrchr(t.data(), '=', t.size());
-    if (eq == nullptr) {
-      return;
-    }
-    const std::string_view ret =
-        trim(t.substr(static_cast<std::size_t>(static_cast<const char*>(eq) - t.data()) + 1));
-    if (!ret.empty() && !(starts_with(ret, "-1") || starts_with(ret, "? E")) &&
-        static_cast<const char*>(eq) > t.data() && *(static_cast<const char*>(eq) - 1) == ' ') {
-      r.flags |= LineRec::kSkip;
-      return;
-    }
-    split(t, k, r, args);
   }
 
   // The split deliver_call() will need for the call text `t` ("name(args) = ret", paren at k).
@@ -1053,7 +1060,6 @@ class LineScanner {
     split_args(t.substr(k + 1), args.emplace_back());
   }
 
-  const RowIndex& rows_;
   bool all_syscalls_;
 };
 
@@ -1062,7 +1068,7 @@ class LineScanner {
 class StraceLogReader::Impl {
  public:
   Impl(EventSink& sink, SourceStats& stats, ReadOptions options)
-      : sink_(sink), stats_(stats), options_(options), scanner_(rows_, options.all_syscalls) {
+      : sink_(sink), stats_(stats), options_(options), scanner_(options.all_syscalls) {
     if (options_.deliver_thread) {
       deliverer_ = std::make_unique<Deliverer>(sink_);
     }
@@ -1386,18 +1392,27 @@ class StraceLogReader::Impl {
   void process(std::string_view line, std::uint64_t line_no, bool joined);
 
   // ---- syscalls ----
-  void syscall_line(std::string_view body, Pid pid, const Timestamp& ts, std::uint64_t line_no,
-                    bool joined, std::string_view whole);
+  // `body` is the line after its prefix, with the '(' after the call's name at `paren`.
+  void syscall_line(std::string_view body, std::size_t paren, Pid pid, const Timestamp& ts,
+                    std::uint64_t line_no, bool joined, std::string_view whole);
   void resumed_line(std::string_view body, Pid pid, const Timestamp& ts, std::uint64_t line_no);
-  // Full parse of "name(args) = ret ..." (or an unfinished "name(args") and delivery.
-  bool deliver_call(std::string_view text, Pid pid, const Timestamp& ts, std::uint64_t line_no,
-                    std::string_view file, bool unfinished, std::string_view tail_for_duration);
+  // A call's text "name(args) = ret ..." (or an unfinished "name(args") and what the caller
+  // already learnt about it, so that deliver_call() neither searches nor splits it again.
+  struct CallText {
+    std::string_view text;
+    std::size_t paren = std::string_view::npos;  // of the '(' in `text`; npos: search it
+    bool row_known = false;                      // `row` is find_syscall(name) (maybe nullptr)
+    const SyscallInfo* row = nullptr;
+    const Args* args = nullptr;  // split_args() of `text` after the '(', when already split
+  };
+  // Full parse of the call and delivery; false when the text is not a complete call (no ')' and
+  // return: wrapped or cut off) unless `unfinished`.
+  bool deliver_call(const CallText& call, Pid pid, const Timestamp& ts, std::uint64_t line_no,
+                    std::string_view file, bool unfinished);
   void decode_args(const SyscallInfo& row, const Args& args, Event& ev);
   void parse_return(std::string_view rest, Event& ev);
   void update_state(const SyscallInfo* row, const Args& args, Event& ev);
   void flush_pending(Pid pid, Pending& p);
-
-  const SyscallInfo* row_for(std::string_view name) const { return rows_.find(name); }
 
   void emit(Event& ev) {
     // The kernel reads a path up to its first NUL, so a "\0" escape inside a logged path can only
@@ -1429,7 +1444,6 @@ class StraceLogReader::Impl {
   EventSink& sink_;
   SourceStats& stats_;
   ReadOptions options_;
-  RowIndex rows_;
   LineScanner scanner_;
   ScannedLines scanned_;  // read_text's scan (read_file's comes from BlockSource)
   const Args* pre_args_ = nullptr;  // split_args() of the call text at pre_text_
@@ -1514,7 +1528,7 @@ void StraceLogReader::Impl::process(std::string_view line, std::uint64_t line_no
       ++k;
     }
     if (k < s.size() && s[k] == '(') {
-      syscall_line(s, pid, ts, line_no, joined, line);
+      syscall_line(s, k, pid, ts, line_no, joined, line);
       return;
     }
     if (starts_with(s, "strace: ") || starts_with(s, "Process ")) {  // #28
@@ -1662,70 +1676,49 @@ void StraceLogReader::Impl::process(std::string_view line, std::uint64_t line_no
   malformed(line_no, "not an strace line");
 }
 
-void StraceLogReader::Impl::syscall_line(std::string_view body, Pid pid, const Timestamp& ts,
-                                         std::uint64_t line_no, bool joined,
+void StraceLogReader::Impl::syscall_line(std::string_view body, std::size_t paren, Pid pid,
+                                         const Timestamp& ts, std::uint64_t line_no, bool joined,
                                          std::string_view whole) {
   last_was_call_ = true;
-  // The scanner already took this line through the checks below up to deliver_call() (not
-  // unfinished or detached, not a skippable success) when it split its arguments.
-  const bool scanned = pre_args_ != nullptr && body.data() == pre_text_ && pre_text_len_ <= body.size();
-  const std::size_t paren = scanned ? 0 : body.find('(');
-  const std::string_view name = scanned ? std::string_view() : body.substr(0, paren);
-  std::string_view t = body;
+  // The scanner already classified this very line as a Call and split its arguments.
+  const bool scanned =
+      pre_args_ != nullptr && body.data() == pre_text_ && pre_text_len_ <= body.size();
+  CallLine c;
   if (scanned) {
-    t = body.substr(0, pre_text_len_);
+    c.text = body.substr(0, pre_text_len_);
+    c.row = pre_row_;
+  } else {
+    c = classify_call(body, paren, options_.all_syscalls);
   }
-  while (!scanned && !t.empty() && (t.back() == ' ' || t.back() == '\t')) {
-    t.remove_suffix(1);
-  }
-  // ---- unfinished (#19, #21, #22) ----
-  if (!scanned && !t.empty() && t.back() == '>') {
-    const std::size_t lt = t.rfind('<');
-    if (lt != std::string_view::npos) {
-      const std::string_view marker = t.substr(lt);
-      if (starts_with(marker, "<unfinished")) {
-        recognised();
-        const SyscallInfo* row = row_for(name);
-        Pending& p = pending_[pid];
-        if (p.active) {
-          flush_pending(pid, p);
-        }
-        p.active = true;
-        p.text.assign(t.substr(0, lt));
-        p.line = line_no;
-        p.file = file_;
-        p.time = ts;
-        p.clone_like = row != nullptr && row->family == Family::Process &&
-                       (name == "clone" || name == "clone3" || name == "fork" || name == "vfork");
-        return;
+  const Args* const pre = scanned ? pre_args_ : nullptr;
+  pre_args_ = nullptr;
+  switch (c.kind) {
+    case CallLine::Kind::Unfinished: {  // #19, #21, #22
+      recognised();
+      Pending& p = pending_[pid];
+      if (p.active) {
+        flush_pending(pid, p);
       }
-      if (starts_with(marker, "<detached")) {
-        recognised();
-        deliver_call(t.substr(0, lt), pid, ts, line_no, file_, true, {});
-        return;
-      }
+      p.active = true;
+      p.text.assign(c.text);
+      p.line = line_no;
+      p.file = file_;
+      p.time = ts;
+      p.clone_like = c.row != nullptr && c.row->has(Trait::CloneLike);
+      return;
     }
+    case CallLine::Kind::Detached:
+      recognised();
+      deliver_call(CallText{c.text, paren, true, c.row, nullptr}, pid, ts, line_no, file_, true);
+      return;
+    case CallLine::Kind::Skip:  // successful calls culprit has no use for
+      recognised();
+      return;
+    case CallLine::Kind::Call:
+      break;
   }
-  // ---- fast path: skip successful calls culprit has no use for ----
-  const SyscallInfo* row = scanned ? nullptr : row_for(name);
-  if (!scanned && row == nullptr && !options_.all_syscalls) {
-    // The return is after the last '=' (annotations of failures never contain one).
-    const void* eq = memrchr(t.data(), '=', t.size());
-    if (eq != nullptr) {
-      const std::string_view after =
-          t.substr(static_cast<std::size_t>(static_cast<const char*>(eq) - t.data()) + 1);
-      const std::string_view ret = trim(after);
-      if (!ret.empty() && !(starts_with(ret, "-1") || starts_with(ret, "? E"))) {
-        // A complete line? The '=' must follow the closing parenthesis; good enough: a line
-        // with " = " and a ')' before it.
-        if (static_cast<const char*>(eq) > t.data() && *(static_cast<const char*>(eq) - 1) == ' ') {
-          recognised();
-          return;
-        }
-      }
-    }
-  }
-  if (!deliver_call(t, pid, ts, line_no, file_, false, {})) {
+  std::string_view t = c.text;
+  if (!deliver_call(CallText{t, paren, true, c.row, pre}, pid, ts, line_no, file_, false)) {
     // strace's own message glued into the line (#27): "vfork(strace: Process 15971 attached",
     // the call goes on with " <unfinished ...>" on the next line.
     if (const std::size_t m = t.find("strace: Process "); m != std::string_view::npos) {
@@ -1776,7 +1769,7 @@ void StraceLogReader::Impl::resumed_line(std::string_view body, Pid pid, const T
     scratch_.assign(name);
     scratch_ += '(';
     scratch_.append(tail);
-    deliver_call(scratch_, pid, ts, line_no, file_, false, {});
+    deliver_call(CallText{scratch_}, pid, ts, line_no, file_, false);
     return;
   }
   // The entry stays in the map, inactive, so its buffer is reused by the pid's next
@@ -1787,36 +1780,33 @@ void StraceLogReader::Impl::resumed_line(std::string_view body, Pid pid, const T
   }
   p.text.append(tail);
   p.active = false;
-  deliver_call(p.text, pid, p.time, p.line, p.file, false, {});
+  deliver_call(CallText{p.text}, pid, p.time, p.line, p.file, false);
   p.text.clear();
 }
 
 void StraceLogReader::Impl::flush_pending(Pid pid, Pending& p) {
   p.active = false;
-  deliver_call(p.text, pid, p.time, p.line, p.file, true, {});
+  deliver_call(CallText{p.text}, pid, p.time, p.line, p.file, true);
   p.text.clear();
 }
 
-bool StraceLogReader::Impl::deliver_call(std::string_view text, Pid pid, const Timestamp& ts,
+bool StraceLogReader::Impl::deliver_call(const CallText& call, Pid pid, const Timestamp& ts,
                                          std::uint64_t line_no, std::string_view file,
-                                         bool unfinished, std::string_view /*tail*/) {
-  const std::size_t paren = text.find('(');
+                                         bool unfinished) {
+  const std::string_view text = call.text;
+  const std::size_t paren = call.paren != std::string_view::npos ? call.paren : text.find('(');
   if (paren == std::string_view::npos) {
     return false;
   }
-  const Args* pre = pre_args_;
-  pre_args_ = nullptr;
-  const bool scanned = pre != nullptr && text.data() == pre_text_ && text.size() == pre_text_len_;
-  if (scanned) {
-    args_ = *pre;  // the scanner split these very bytes
-  } else {
+  if (call.args == nullptr) {
     split_args(text.substr(paren + 1), args_);
   }
-  if (!args_.closed && !unfinished) {
+  const Args& args = call.args != nullptr ? *call.args : args_;  // the scanner's split: no copy
+  if (!args.closed && !unfinished) {
     return false;
   }
   const std::string_view name = text.substr(0, paren);
-  const SyscallInfo* row = scanned ? pre_row_ : row_for(name);
+  const SyscallInfo* row = call.row_known ? call.row : find_syscall(name);
   Event& ev = slot();
   ev.clear();
   ev.kind = EventKind::Syscall;
@@ -1827,14 +1817,14 @@ bool StraceLogReader::Impl::deliver_call(std::string_view text, Pid pid, const T
   if (unfinished) {
     ev.unfinished = true;
   } else {
-    parse_return(args_.rest, ev);
+    parse_return(args.rest, ev);
     if (!ev.ret_known && ev.err.empty()) {
       // ")" but no "= ret", or "= " with nothing after it: cut off (or wrapped by a terminal).
-      const std::size_t eq = args_.rest.find('=');
-      if (eq == std::string_view::npos || trim(args_.rest.substr(eq + 1)).empty()) {
+      const std::size_t eq = args.rest.find('=');
+      if (eq == std::string_view::npos || trim(args.rest.substr(eq + 1)).empty()) {
         return false;
       }
-    } else if (ev.ret == -1 && ev.err.empty() && ends_with(trim(args_.rest), "-1")) {
+    } else if (ev.ret == -1 && ev.err.empty() && ends_with(trim(args.rest), "-1")) {
       return false;  // "= -1" and the errno wrapped onto the next line
     }
   }
@@ -1855,7 +1845,7 @@ bool StraceLogReader::Impl::deliver_call(std::string_view text, Pid pid, const T
     }
   }
   if (row != nullptr) {
-    decode_args(*row, args_, ev);
+    decode_args(*row, args, ev);
   }
   if (use_interleaved_ && !interleaved_.empty() && ev.data_truncated &&
       std::string_view(interleaved_).substr(0, ev.data.size()) == ev.data) {
@@ -1863,7 +1853,7 @@ bool StraceLogReader::Impl::deliver_call(std::string_view text, Pid pid, const T
     ev.data = interleaved_;
     ev.data_truncated = ev.ret_known && static_cast<std::int64_t>(ev.data.size()) < ev.ret;
   }
-  update_state(row, args_, ev);
+  update_state(row, args, ev);
   emit(ev);
   return true;
 }
@@ -2108,35 +2098,49 @@ void StraceLogReader::Impl::decode_args(const SyscallInfo& row, const Args& args
         }
         break;
       }
+      case ArgType::LinkTarget: {
+        std::string_view body;
+        bool truncated = false;
+        std::size_t end = 0;
+        if (quoted_at(a, body, truncated, end)) {
+          unescape_into(body, ev.path2);  // the link's content, verbatim
+          all_absolute = all_absolute && !ev.path2.empty() && ev.path2.front() == '/';
+        }
+        break;
+      }
+      // Struct-borne fields: openat2's open_how, the iovecs of writev/sendmsg.
+      case ArgType::OpenHow: {
+        const std::string_view flags = struct_field(a, "flags=");
+        if (!flags.empty()) {
+          ev.open_flags = parse_open_flags(flags);
+        }
+        const std::string_view mode = struct_field(a, "mode=");
+        if (!mode.empty() && (ev.open_flags & (open_flag::Creat)) != 0) {
+          ev.mode = parse_mode(mode);
+        }
+        break;
+      }
+      case ArgType::Iovec:
+      case ArgType::Msghdr: {
+        std::size_t pos = 0;
+        while ((pos = a.find("iov_base=", pos)) != std::string_view::npos) {
+          pos += 9;
+          std::string_view body;
+          bool truncated = false;
+          std::size_t end = 0;
+          if (quoted_at(a.substr(pos), body, truncated, end)) {
+            unescape_into(body, ev.data);
+            ev.data_truncated = ev.data_truncated || truncated;
+            pos += end;
+          }
+        }
+        break;
+      }
       default:
         break;
     }
   }
-  // Struct-borne fields: openat2's open_how, writev/sendmsg iovecs.
-  if (row.name == "openat2" && n >= 3) {
-    const std::string_view flags = struct_field(args.v[2], "flags=");
-    if (!flags.empty()) {
-      ev.open_flags = parse_open_flags(flags);
-    }
-    const std::string_view mode = struct_field(args.v[2], "mode=");
-    if (!mode.empty() && (ev.open_flags & (open_flag::Creat)) != 0) {
-      ev.mode = parse_mode(mode);
-    }
-  } else if (row.name == "writev" || row.name == "sendmsg" || row.name == "pwritev") {
-    const std::string_view a = n >= 2 ? args.v[1] : std::string_view();
-    std::size_t pos = 0;
-    while ((pos = a.find("iov_base=", pos)) != std::string_view::npos) {
-      pos += 9;
-      std::string_view body;
-      bool truncated = false;
-      std::size_t end = 0;
-      if (quoted_at(a.substr(pos), body, truncated, end)) {
-        unescape_into(body, ev.data);
-        ev.data_truncated = ev.data_truncated || truncated;
-        pos += end;
-      }
-    }
-  } else if (row.name == "getsockopt" && n >= 4 && is_sol_socket_so_error(args.v[1], args.v[2])) {
+  if (row.has(Trait::SoError) && n >= 4 && is_sol_socket_so_error(args.v[1], args.v[2])) {
     // getsockopt(4<socket:[29321]>, SOL_SOCKET, SO_ERROR, [ECONNREFUSED], [4]): the outcome of a
     // non-blocking connect. Like the live decoder (decode.cpp): the errno name in `data` when the
     // pending error is not 0.
@@ -2152,19 +2156,11 @@ void StraceLogReader::Impl::decode_args(const SyscallInfo& row, const Args& args
         ev.data = name.empty() ? fmt::format("E{}", num) : std::string(name);
       }
     }
-  } else if (row.name == "symlink" || row.name == "symlinkat") {
-    std::string_view body;
-    bool truncated = false;
-    std::size_t end = 0;
-    if (n >= 1 && quoted_at(args.v[0], body, truncated, end)) {
-      unescape_into(body, ev.path2);  // the link's content, verbatim
-      all_absolute = all_absolute && !ev.path2.empty() && ev.path2.front() == '/';
-    }
   }
   ev.path_absolute = any_path && all_absolute;
   // setuid family: the id the process uses for file access from now on (a successful call;
   // setfs*id return the previous id, so any known return counts for them).
-  if (const int k = effective_id_arg(row.name);
+  if (const int k = row.id_arg;
       k >= 0 && static_cast<std::size_t>(k) < n && ev.ret_known && ev.err.empty()) {
     std::int64_t id = -1;
     const std::string_view v = trim(args.v[static_cast<std::size_t>(k)]);
@@ -2182,8 +2178,7 @@ void StraceLogReader::Impl::update_state(const SyscallInfo* row, const Args& arg
   }
   const Pid pid = ev.pid;
   const int ret = static_cast<int>(ev.ret);
-  if (row->args[1] == ArgType::OpenFlags || row->args[2] == ArgType::OpenFlags ||
-      name == "creat" || name == "openat2") {
+  if (row->has(Trait::OpensPath)) {
     if (ev.ret_path.empty() && ev.path_absolute) {
       ev.ret_path = ev.path;
     }
@@ -2198,7 +2193,7 @@ void StraceLogReader::Impl::update_state(const SyscallInfo* row, const Args& arg
     case Family::Io:
       if (name == "close") {
         state_.close_fd(pid, ev.fd);
-      } else if (name == "dup" || name == "dup2" || name == "dup3") {
+      } else if (row->has(Trait::ReturnsFd)) {  // dup, dup2, dup3
         state_.dup_fd(pid, ev.fd, ret);
         if (ev.ret_path.empty()) {
           ev.ret_path.assign(state_.fd_path(pid, ret));
@@ -2208,7 +2203,7 @@ void StraceLogReader::Impl::update_state(const SyscallInfo* row, const Args& arg
       }
       return;
     case Family::Network:
-      if ((name == "socket" || name == "accept" || name == "accept4") && !ev.ret_path.empty()) {
+      if (row->has(Trait::ReturnsFd) && !ev.ret_path.empty()) {  // socket, accept, accept4
         state_.set_fd(pid, ret, ev.ret_path);
       }
       return;
@@ -2230,7 +2225,7 @@ void StraceLogReader::Impl::update_state(const SyscallInfo* row, const Args& arg
           unescape_into(body, scratch_);
           state_.set_cwd(pid, scratch_);
         }
-      } else if (name == "clone" || name == "clone3" || name == "fork" || name == "vfork") {
+      } else if (row->has(Trait::CloneLike)) {
         if (ret > 0) {
           std::string_view flags = args.n >= 1 ? args.v[0] : std::string_view();
           for (std::size_t k = 1; k < args.n; ++k) {
@@ -2820,40 +2815,18 @@ Result<std::int64_t> first_timestamp(const std::string& path, bool& has_time) {
   if (n <= 0) {
     return std::int64_t{0};
   }
-  const std::string_view s(buf, static_cast<std::size_t>(n));
-  std::size_t i = 0;
-  std::int64_t a = 0;
-  const std::size_t k = parse_int(s, a);
-  if (k == 0 || k >= s.size()) {
+  std::string_view s(buf, static_cast<std::size_t>(n));
+  Pid pid = 0;
+  Timestamp ts;
+  bool has_pid = false;
+  // An -ff file's lines carry no pid (a file whose lines do is read file by file, unmerged), and
+  // -r deltas (Relative) order nothing across files.
+  if (!parse_prefix(s, pid, ts, has_pid) || has_pid ||
+      (ts.kind != Timestamp::Kind::TimeOfDay && ts.kind != Timestamp::Kind::Epoch)) {
     return std::int64_t{0};
-  }
-  i = k;
-  std::int64_t micros = 0;
-  if (s[i] == ':' && i + 6 <= s.size()) {
-    std::int64_t m = 0;
-    std::int64_t sec = 0;
-    parse_int(s.substr(i + 1, 2), m);
-    parse_int(s.substr(i + 4, 2), sec);
-    micros = ((a * 60 + m) * 60 + sec) * 1'000'000;
-    i += 6;
-  } else if (s[i] == '.') {
-    micros = a * 1'000'000;
-  } else {
-    return std::int64_t{0};
-  }
-  if (i < s.size() && s[i] == '.') {
-    std::int64_t frac = 0;
-    std::size_t digits = 0;
-    for (++i; i < s.size() && is_digit(s[i]) && digits < 6; ++i, ++digits) {
-      frac = frac * 10 + (s[i] - '0');
-    }
-    while (digits++ < 6) {
-      frac *= 10;
-    }
-    micros += frac;
   }
   has_time = true;
-  return micros;
+  return ts.micros;
 }
 
 }  // namespace

@@ -30,11 +30,13 @@ namespace {
 
 using A = ArgType;
 using F = Family;
+using T = Trait;
 
 // Row builder: keeps the table below one row per line.
 constexpr SyscallInfo row(std::string_view name, Family family, std::array<ArgType, 6> args,
-                          std::array<PathArg, 2> paths, bool trace) {
-  return SyscallInfo{name, family, args, paths, trace};
+                          std::array<PathArg, 2> paths, bool trace, Trait traits = Trait::None,
+                          std::int8_t id_arg = -1) {
+  return SyscallInfo{name, family, args, paths, trace, traits, id_arg};
 }
 
 constexpr std::array<PathArg, 2> kNoPath{PathArg{-1, -1}, PathArg{-1, -1}};
@@ -51,22 +53,22 @@ constexpr bool kNoTrace = false;
 
 // clang-format off
 constexpr std::array kTable{
-  row("accept",            F::Network, {A::Fd, A::SockAddr, A::Ptr},                            kNoPath, kNoTrace),
-  row("accept4",           F::Network, {A::Fd, A::SockAddr, A::Ptr, A::Int},                    kNoPath, kNoTrace),
+  row("accept",            F::Network, {A::Fd, A::SockAddr, A::Ptr},                            kNoPath, kNoTrace, T::ReturnsFd | T::PeerAddr),
+  row("accept4",           F::Network, {A::Fd, A::SockAddr, A::Ptr, A::Int},                    kNoPath, kNoTrace, T::ReturnsFd | T::PeerAddr),
   row("access",            F::File,    {A::Path, A::AccessMode},                                p1(0), kTrace),
   row("bind",              F::Network, {A::Fd, A::SockAddr, A::Size},                           kNoPath, kTrace),
   row("chdir",             F::Process, {A::Path},                                               p1(0), kTrace),
   row("chmod",             F::File,    {A::Path, A::Mode},                                      p1(0), kTrace),
   row("chown",             F::File,    {A::Path, A::Int, A::Int},                               p1(0), kTrace),
   row("chroot",            F::File,    {A::Path},                                               p1(0), kTrace),
-  row("clone",             F::Process, {A::Int, A::Ptr, A::Ptr, A::Ptr, A::Int},                kNoPath, kNoTrace),
-  row("clone3",            F::Process, {A::Ptr, A::Size},                                       kNoPath, kNoTrace),
+  row("clone",             F::Process, {A::Int, A::Ptr, A::Ptr, A::Ptr, A::Int},                kNoPath, kNoTrace, T::CloneLike),
+  row("clone3",            F::Process, {A::Ptr, A::Size},                                       kNoPath, kNoTrace, T::CloneLike),
   row("close",             F::Io,      {A::Fd},                                                 kNoPath, kNoTrace),
-  row("connect",           F::Network, {A::Fd, A::SockAddr, A::Size},                           kNoPath, kTrace),
-  row("creat",             F::File,    {A::Path, A::Mode},                                      p1(0), kTrace),
-  row("dup",               F::Io,      {A::Fd},                                                 kNoPath, kNoTrace),
-  row("dup2",              F::Io,      {A::Fd, A::Int},                                         kNoPath, kNoTrace),
-  row("dup3",              F::Io,      {A::Fd, A::Int, A::Int},                                 kNoPath, kNoTrace),
+  row("connect",           F::Network, {A::Fd, A::SockAddr, A::Size},                           kNoPath, kTrace, T::Connects),
+  row("creat",             F::File,    {A::Path, A::Mode},                                      p1(0), kTrace, T::ReturnsFd | T::OpensPath),
+  row("dup",               F::Io,      {A::Fd},                                                 kNoPath, kNoTrace, T::ReturnsFd),
+  row("dup2",              F::Io,      {A::Fd, A::Int},                                         kNoPath, kNoTrace, T::ReturnsFd),
+  row("dup3",              F::Io,      {A::Fd, A::Int, A::Int},                                 kNoPath, kNoTrace, T::ReturnsFd),
   row("execve",            F::Exec,    {A::Path, A::Argv, A::Ptr},                              p1(0), kTrace),
   row("execveat",          F::Exec,    {A::DirFd, A::Path, A::Argv, A::Ptr, A::AtFlags},        p1(1, 0), kTrace),
   row("exit",              F::Process, {A::Int},                                                kNoPath, kNoTrace),
@@ -82,7 +84,7 @@ constexpr std::array kTable{
   row("fcntl",             F::Io,      {A::Fd, A::Int, A::Int},                                 kNoPath, kNoTrace),
   row("fgetxattr",         F::File,    {A::Fd, A::String, A::Ptr, A::Size},                     kNoPath, kNoTrace),
   row("flistxattr",        F::File,    {A::Fd, A::Ptr, A::Size},                                kNoPath, kNoTrace),
-  row("fork",              F::Process, {},                                                      kNoPath, kNoTrace),
+  row("fork",              F::Process, {},                                                      kNoPath, kNoTrace, T::CloneLike),
   row("fremovexattr",      F::File,    {A::Fd, A::String},                                      kNoPath, kNoTrace),
   row("fsetxattr",         F::File,    {A::Fd, A::String, A::Ptr, A::Size, A::Int},             kNoPath, kNoTrace),
   row("fstat",             F::File,    {A::Fd, A::Ptr},                                         kNoPath, kNoTrace),
@@ -92,7 +94,7 @@ constexpr std::array kTable{
   row("getcwd",            F::Process, {A::String, A::Size},                                    kNoPath, kNoTrace),
   // getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len): where a non-blocking connect's refusal
   // shows. The filter stops only on that level/option (seccomp_filter.cpp); attach decodes only it.
-  row("getsockopt",        F::Network, {A::Fd, A::Int, A::Int, A::Ptr, A::Ptr},                 kNoPath, kTrace),
+  row("getsockopt",        F::Network, {A::Fd, A::Int, A::Int, A::Ptr, A::Ptr},                 kNoPath, kTrace, T::SoError),
   row("getxattr",          F::File,    {A::Path, A::String, A::Ptr, A::Size},                   p1(0), kTrace),
   row("inotify_add_watch", F::File,    {A::Fd, A::Path, A::Int},                                p1(1), kTrace),
   row("kill",              F::Process, {A::Int, A::Int},                                        kNoPath, kNoTrace),
@@ -111,44 +113,45 @@ constexpr std::array kTable{
   row("mknod",             F::File,    {A::Path, A::Mode, A::Int},                              p1(0), kTrace),
   row("mknodat",           F::File,    {A::DirFd, A::Path, A::Mode, A::Int},                    p1(1, 0), kTrace),
   row("newfstatat",        F::File,    {A::DirFd, A::Path, A::Ptr, A::AtFlags},                 p1(1, 0), kTrace),
-  row("open",              F::File,    {A::Path, A::OpenFlags, A::Mode},                        p1(0), kTrace),
-  row("openat",            F::File,    {A::DirFd, A::Path, A::OpenFlags, A::Mode},              p1(1, 0), kTrace),
-  row("openat2",           F::File,    {A::DirFd, A::Path, A::Ptr, A::Size},                    p1(1, 0), kTrace),
-  row("pread64",           F::Io,      {A::Fd, A::Buffer, A::Size, A::Int},                     kNoPath, kNoTrace),
-  row("preadv",            F::Io,      {A::Fd, A::Ptr, A::Int, A::Int},                         kNoPath, kNoTrace),
-  row("pwrite64",          F::Io,      {A::Fd, A::Buffer, A::Size, A::Int},                     kNoPath, kTrace),
-  row("pwritev",           F::Io,      {A::Fd, A::Ptr, A::Int, A::Int},                         kNoPath, kTrace),
-  row("read",              F::Io,      {A::Fd, A::Buffer, A::Size},                             kNoPath, kNoTrace),
+  row("open",              F::File,    {A::Path, A::OpenFlags, A::Mode},                        p1(0), kTrace, T::ReturnsFd | T::OpensPath),
+  row("openat",            F::File,    {A::DirFd, A::Path, A::OpenFlags, A::Mode},              p1(1, 0), kTrace, T::ReturnsFd | T::OpensPath),
+  row("openat2",           F::File,    {A::DirFd, A::Path, A::OpenHow, A::Size},                p1(1, 0), kTrace, T::ReturnsFd | T::OpensPath),
+  row("pread64",           F::Io,      {A::Fd, A::Buffer, A::Size, A::Int},                     kNoPath, kNoTrace, T::ReadsData),
+  row("preadv",            F::Io,      {A::Fd, A::Ptr, A::Int, A::Int},                         kNoPath, kNoTrace, T::ReadsData),
+  row("pwrite64",          F::Io,      {A::Fd, A::Buffer, A::Size, A::Int},                     kNoPath, kTrace, T::WritesData),
+  row("pwritev",           F::Io,      {A::Fd, A::Iovec, A::Int, A::Int},                       kNoPath, kTrace, T::WritesData),
+  row("read",              F::Io,      {A::Fd, A::Buffer, A::Size},                             kNoPath, kNoTrace, T::ReadsData),
   row("readlink",          F::File,    {A::Path, A::Ptr, A::Size},                              p1(0), kTrace),
   row("readlinkat",        F::File,    {A::DirFd, A::Path, A::Ptr, A::Size},                    p1(1, 0), kTrace),
-  row("readv",             F::Io,      {A::Fd, A::Ptr, A::Int},                                 kNoPath, kNoTrace),
-  row("recvfrom",          F::Network, {A::Fd, A::Buffer, A::Size, A::Int, A::SockAddr, A::Ptr}, kNoPath, kNoTrace),
+  row("readv",             F::Io,      {A::Fd, A::Ptr, A::Int},                                 kNoPath, kNoTrace, T::ReadsData),
+  row("recvfrom",          F::Network, {A::Fd, A::Buffer, A::Size, A::Int, A::SockAddr, A::Ptr}, kNoPath, kNoTrace, T::PeerAddr),
   row("recvmsg",           F::Network, {A::Fd, A::Ptr, A::Int},                                 kNoPath, kNoTrace),
   row("removexattr",       F::File,    {A::Path, A::String},                                    p1(0), kTrace),
   row("rename",            F::File,    {A::Path, A::Path},                                      p2(0, -1, 1, -1), kTrace),
   row("renameat",          F::File,    {A::DirFd, A::Path, A::DirFd, A::Path},                  p2(1, 0, 3, 2), kTrace),
   row("renameat2",         F::File,    {A::DirFd, A::Path, A::DirFd, A::Path, A::Int},          p2(1, 0, 3, 2), kTrace),
   row("rmdir",             F::File,    {A::Path},                                               p1(0), kTrace),
-  row("sendmsg",           F::Network, {A::Fd, A::Ptr, A::Int},                                 kNoPath, kTrace),
-  row("sendto",            F::Network, {A::Fd, A::Buffer, A::Size, A::Int, A::SockAddr, A::Size}, kNoPath, kTrace),
-  row("setfsgid",          F::Process, {A::Int},                                                kNoPath, kTrace),
-  row("setfsuid",          F::Process, {A::Int},                                                kNoPath, kTrace),
-  row("setgid",            F::Process, {A::Int},                                                kNoPath, kTrace),
-  row("setregid",          F::Process, {A::Int, A::Int},                                        kNoPath, kTrace),
-  row("setresgid",         F::Process, {A::Int, A::Int, A::Int},                                kNoPath, kTrace),
-  row("setresuid",         F::Process, {A::Int, A::Int, A::Int},                                kNoPath, kTrace),
-  row("setreuid",          F::Process, {A::Int, A::Int},                                        kNoPath, kTrace),
-  row("setuid",            F::Process, {A::Int},                                                kNoPath, kTrace),
+  row("sendmsg",           F::Network, {A::Fd, A::Msghdr, A::Int},                              kNoPath, kTrace, T::WritesData),
+  row("sendto",            F::Network, {A::Fd, A::Buffer, A::Size, A::Int, A::SockAddr, A::Size}, kNoPath, kTrace, T::WritesData),
+  row("setfsgid",          F::Process, {A::Int},                                                kNoPath, kTrace, T::SetsGid, 0),
+  row("setfsuid",          F::Process, {A::Int},                                                kNoPath, kTrace, T::SetsUid, 0),
+  row("setgid",            F::Process, {A::Int},                                                kNoPath, kTrace, T::SetsGid, 0),
+  row("setregid",          F::Process, {A::Int, A::Int},                                        kNoPath, kTrace, T::SetsGid, 1),
+  row("setresgid",         F::Process, {A::Int, A::Int, A::Int},                                kNoPath, kTrace, T::SetsGid, 1),
+  row("setresuid",         F::Process, {A::Int, A::Int, A::Int},                                kNoPath, kTrace, T::SetsUid, 1),
+  row("setreuid",          F::Process, {A::Int, A::Int},                                        kNoPath, kTrace, T::SetsUid, 1),
+  row("setuid",            F::Process, {A::Int},                                                kNoPath, kTrace, T::SetsUid, 0),
   row("setxattr",          F::File,    {A::Path, A::String, A::Ptr, A::Size, A::Int},           p1(0), kTrace),
-  row("socket",            F::Network, {A::Int, A::Int, A::Int},                                kNoPath, kNoTrace),
+  row("socket",            F::Network, {A::Int, A::Int, A::Int},                                kNoPath, kNoTrace, T::ReturnsFd),
   row("stat",              F::File,    {A::Path, A::Ptr},                                       p1(0), kTrace),
   row("stat64",            F::File,    {A::Path, A::Ptr},                                       p1(0), kTrace),
   row("statfs",            F::File,    {A::Path, A::Ptr},                                       p1(0), kTrace),
   row("statx",             F::File,    {A::DirFd, A::Path, A::AtFlags, A::Int, A::Ptr},         p1(1, 0), kTrace),
   // symlink(target, linkpath): the target is stored verbatim in the link, never resolved by the
-  // call, so it is a String; the path that can fail (EEXIST, EACCES, ENOENT) is linkpath.
-  row("symlink",           F::File,    {A::String, A::Path},                                    p1(1), kTrace),
-  row("symlinkat",         F::File,    {A::String, A::DirFd, A::Path},                          p1(2, 1), kTrace),
+  // call, so it is a LinkTarget, not a Path; the path that can fail (EEXIST, EACCES, ENOENT) is
+  // linkpath.
+  row("symlink",           F::File,    {A::LinkTarget, A::Path},                                p1(1), kTrace),
+  row("symlinkat",         F::File,    {A::LinkTarget, A::DirFd, A::Path},                      p1(2, 1), kTrace),
   row("tgkill",            F::Process, {A::Int, A::Int, A::Int},                                kNoPath, kNoTrace),
   row("tkill",             F::Process, {A::Int, A::Int},                                        kNoPath, kNoTrace),
   row("truncate",          F::File,    {A::Path, A::Int},                                       p1(0), kTrace),
@@ -157,11 +160,11 @@ constexpr std::array kTable{
   row("utime",             F::File,    {A::Path, A::Ptr},                                       p1(0), kTrace),
   row("utimensat",         F::File,    {A::DirFd, A::Path, A::Ptr, A::AtFlags},                 p1(1, 0), kTrace),
   row("utimes",            F::File,    {A::Path, A::Ptr},                                       p1(0), kTrace),
-  row("vfork",             F::Process, {},                                                      kNoPath, kNoTrace),
+  row("vfork",             F::Process, {},                                                      kNoPath, kNoTrace, T::CloneLike),
   row("wait4",             F::Process, {A::Int, A::Ptr, A::Int, A::Ptr},                        kNoPath, kNoTrace),
   row("waitid",            F::Process, {A::Int, A::Int, A::Ptr, A::Int, A::Ptr},                kNoPath, kNoTrace),
-  row("write",             F::Io,      {A::Fd, A::Buffer, A::Size},                             kNoPath, kTrace),
-  row("writev",            F::Io,      {A::Fd, A::Ptr, A::Int},                                 kNoPath, kTrace),
+  row("write",             F::Io,      {A::Fd, A::Buffer, A::Size},                             kNoPath, kTrace, T::WritesData),
+  row("writev",            F::Io,      {A::Fd, A::Iovec, A::Int},                               kNoPath, kTrace, T::WritesData),
 };
 // clang-format on
 
@@ -174,6 +177,31 @@ constexpr bool sorted_and_unique() {
   return true;
 }
 static_assert(sorted_and_unique(), "kTable rows must be sorted by name, each name once");
+
+// Name -> row, probed on every line of a replayed log: an open-addressing table with a cheap
+// hash, built at compile time, beats both a binary search over the names and std::hash over the
+// whole name.
+constexpr std::size_t name_hash(std::string_view n) {
+  std::size_t h = n.size() * 0x9E3779B1U;
+  for (const char c : n) {
+    h = (h ^ static_cast<unsigned char>(c)) * 0x01000193U;
+  }
+  return h ^ (h >> 13);
+}
+constexpr std::size_t kNameSlots = 512;  // > 4x the rows: short probe chains
+static_assert(kTable.size() * 4 < kNameSlots, "grow kNameSlots");
+// Slot -> 1 + row index; 0 = empty.
+constexpr std::array<std::int16_t, kNameSlots> kNameIndex = [] {
+  std::array<std::int16_t, kNameSlots> slots{};
+  for (std::size_t r = 0; r < kTable.size(); ++r) {
+    std::size_t i = name_hash(kTable[r].name) & (kNameSlots - 1);
+    while (slots[i] != 0) {
+      i = (i + 1) & (kNameSlots - 1);
+    }
+    slots[i] = static_cast<std::int16_t>(r + 1);
+  }
+  return slots;
+}();
 
 // Number-indexed view, built once: libseccomp's name resolution is a linear search per call.
 struct NumberIndex {
@@ -225,13 +253,15 @@ int SyscallInfo::fd_arg() const {
 std::span<const SyscallInfo> all_syscalls() { return {kTable.data(), kTable.size()}; }
 
 const SyscallInfo* find_syscall(std::string_view name) {
-  const auto* it = std::lower_bound(
-      kTable.begin(), kTable.end(), name,
-      [](const SyscallInfo& info, std::string_view key) { return info.name < key; });
-  if (it == kTable.end() || it->name != name) {
-    return nullptr;
+  std::size_t i = name_hash(name) & (kNameSlots - 1);
+  while (const std::int16_t r = kNameIndex[i]) {
+    const SyscallInfo& info = kTable[static_cast<std::size_t>(r - 1)];
+    if (info.name == name) {
+      return &info;
+    }
+    i = (i + 1) & (kNameSlots - 1);
   }
-  return &*it;
+  return nullptr;
 }
 
 const SyscallInfo* find_syscall(long number) {
@@ -240,16 +270,6 @@ const SyscallInfo* find_syscall(long number) {
     return nullptr;
   }
   return idx.by_number[static_cast<std::size_t>(number)];
-}
-
-int effective_id_arg(std::string_view name) {
-  if (name == "setuid" || name == "setgid" || name == "setfsuid" || name == "setfsgid") {
-    return 0;
-  }
-  if (name == "setreuid" || name == "setregid" || name == "setresuid" || name == "setresgid") {
-    return 1;
-  }
-  return -1;
 }
 
 long native_number(const SyscallInfo& info) {

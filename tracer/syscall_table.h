@@ -35,7 +35,32 @@ enum class ArgType : std::uint8_t {
   SockAddr,    // struct sockaddr*
   Argv,        // char *const argv[]
   String,      // other NUL-terminated string (e.g. xattr name): not a path
+  LinkTarget,  // symlink's target: stored verbatim in the link, never resolved by the call
+  OpenHow,     // openat2's struct open_how* (flags, mode, resolve)
+  Iovec,       // const struct iovec* of data written; its count is the next argument
+  Msghdr,      // const struct msghdr* of a sent message (address and iovecs)
+  // readv/preadv/recvmsg keep Ptr: what a process reads through them is not decoded.
 };
+
+// What a call does that code outside the argument decoders needs to know: bits of
+// SyscallInfo::traits, set in the table rows so that no caller compares syscall names.
+enum class Trait : std::uint16_t {
+  None = 0,
+  CloneLike = 1U << 0,   // creates a process or thread; returns the child's pid (clone, fork, ...)
+  ReturnsFd = 1U << 1,   // a success returns a new fd (open family, socket, accept, dup)
+  OpensPath = 1U << 2,   // ... and that fd is the file named by the path argument (open family)
+  SetsUid = 1U << 3,     // setuid family: argument id_arg becomes the uid used for file access
+  SetsGid = 1U << 4,     // setgid family: argument id_arg becomes the gid used for file access
+  WritesData = 1U << 5,  // sends the caller's bytes: error messages, HTTP replies
+  ReadsData = 1U << 6,   // reads bytes into the caller's buffers (file contents)
+  Connects = 1U << 7,    // connect: EINPROGRESS is settled later (getsockopt SO_ERROR, first use)
+  SoError = 1U << 8,     // getsockopt: only SOL_SOCKET/SO_ERROR (a connect's outcome) is decoded
+  PeerAddr = 1U << 9,    // the SockAddr is filled by the kernel (the peer): names nothing to check
+};
+
+constexpr Trait operator|(Trait a, Trait b) {
+  return static_cast<Trait>(static_cast<std::uint16_t>(a) | static_cast<std::uint16_t>(b));
+}
 
 // A path argument and the dirfd it is relative to (-1: relative to the cwd).
 struct PathArg {
@@ -49,25 +74,29 @@ struct SyscallInfo {
   std::array<ArgType, 6> args{};
   std::array<PathArg, 2> paths{};  // unused entries have path == -1
   bool trace = false;              // stop on it under `run`'s seccomp filter
+  Trait traits = Trait::None;      // see Trait
+  // SetsUid/SetsGid rows: the index of the argument that sets the id used for file access
+  // (setuid/setgid/setfsuid/setfsgid: 0; setreuid/setregid/setresuid/setresgid: 1, the effective
+  // id); -1 in every other row. An argument of -1 means "unchanged".
+  std::int8_t id_arg = -1;
 
   [[nodiscard]] int arg_count() const;
   [[nodiscard]] int fd_arg() const;  // index of the first Fd/DirFd-less Fd argument, or -1
+  [[nodiscard]] constexpr bool has(Trait t) const {
+    return (static_cast<std::uint16_t>(traits) & static_cast<std::uint16_t>(t)) != 0;
+  }
 };
 
 // All rows, sorted by name.
 std::span<const SyscallInfo> all_syscalls();
 
 // Row for a syscall name as strace prints it ("openat", "newfstatat", "stat"); nullptr if culprit
-// does not decode it.
+// does not decode it. Cheap (a hash probe in a table built at compile time): the log reader calls
+// it on every line.
 const SyscallInfo* find_syscall(std::string_view name);
 
 // Row for a native (x86-64 or aarch64 build host) syscall number; nullptr if none.
 const SyscallInfo* find_syscall(long number);
-
-// For the setuid/setgid family: the index of the argument that sets the id used for file access
-// (setuid/setgid/setfsuid/setfsgid: 0; setreuid/setregid/setresuid/setresgid: 1, the effective
-// id), or -1 for any other call. An argument of -1 means "unchanged".
-int effective_id_arg(std::string_view name);
 
 // Native number of a row, < 0 when the syscall does not exist on this architecture.
 long native_number(const SyscallInfo& info);
