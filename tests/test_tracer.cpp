@@ -3,8 +3,11 @@
 // detach must leave processes as they were (running, stopped, with every signal delivered).
 #include <fcntl.h>
 #include <poll.h>
+#include <pwd.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,13 +27,18 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
 
 #include "analyzer/filesystem.h"
 #include "analyzer/pipeline.h"
 #include "analyzer/rules.h"
+#include "tests/test_util.h"
+#include "tracer/attach.h"
 #include "tracer/event.h"
 #include "tracer/live.h"
+#include "tracer/ptrace_ops.h"
 #include "tracer/remote_memory.h"
+#include "tracer/session.h"
 #include "tracer/strace_log.h"
 #include "tracer/syscall_table.h"
 #include "tracer/tracee.h"
@@ -877,4 +885,735 @@ TEST_CASE("differential: a live trace and an strace log of the same program agre
   fs::remove(live_out);
   fs::remove(log_out);
   fs::remove(log);
+}
+
+// ---- edge cases: credentials dropped mid-trace, pid reuse under attach -n, tracees that die
+// between two stops (tests/fixtures/cfx_edge.c) ----
+
+namespace {
+
+using culprit::test::TempDir;
+
+// A line of cfx_edge's record: "fail|block <syscall> <path> <tid> <errno or ->".
+struct Recorded {
+  std::string what, syscall, path;
+  Pid tid = 0;
+  std::string err;
+};
+
+std::vector<Recorded> read_recorded(const fs::path& file) {
+  std::vector<Recorded> out;
+  std::ifstream in(file);
+  Recorded r;
+  while (in >> r.what >> r.syscall >> r.path >> r.tid >> r.err) {
+    out.push_back(r);
+  }
+  return out;
+}
+
+const Recorded* recorded(const std::vector<Recorded>& lines, const std::string& path_suffix) {
+  for (const Recorded& r : lines) {
+    if (r.path.ends_with(path_suffix)) {
+      return &r;
+    }
+  }
+  return nullptr;
+}
+
+// Index of the first syscall event by `pid` on `path`, -1 if none.
+long event_index(const std::vector<Event>& events, const std::string& syscall,
+                 const std::string& path, Pid pid) {
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const Event& e = events[i];
+    if (e.kind == EventKind::Syscall && e.syscall == syscall && e.path == path && e.pid == pid) {
+      return static_cast<long>(i);
+    }
+  }
+  return -1;
+}
+
+const Event* exit_event(const std::vector<Event>& events, Pid pid) {
+  for (const Event& e : events) {
+    if (e.kind == EventKind::Exit && e.pid == pid) {
+      return &e;
+    }
+  }
+  return nullptr;
+}
+
+// Feeds every event to both the collector and the analyzer.
+class TeeSink : public EventSink {
+ public:
+  TeeSink(EventSink& a, EventSink& b) : a_(a), b_(b) {}
+  void on_event(const Event& event) override {
+    a_.on_event(event);
+    b_.on_event(event);
+  }
+
+ private:
+  EventSink& a_;
+  EventSink& b_;
+};
+
+// The unprivileged account a worker drops to: www-data when the system has one, else nobody.
+struct Account {
+  uid_t uid = 0;
+  gid_t gid = 0;
+};
+Account drop_target() {
+  for (const char* name : {"www-data", "nobody"}) {
+    if (const passwd* pw = getpwnam(name); pw != nullptr) {
+      return {pw->pw_uid, pw->pw_gid};
+    }
+  }
+  FAIL("neither www-data nor nobody exists");
+  return {};
+}
+
+// DIR (0755) holding secret.conf (root's, 0600): what cfx_edge setuid opens after the drop.
+fs::path make_secret_dir(const TempDir& dir) {
+  REQUIRE(chmod(dir.path().c_str(), 0755) == 0);
+  const fs::path secret = dir / "secret.conf";
+  culprit::test::write_text(secret, "password=hunter2\n");
+  REQUIRE(chmod(secret.c_str(), 0600) == 0);
+  REQUIRE(chown(secret.c_str(), 0, 0) == 0);
+  return secret;
+}
+
+// What a trace of `cfx_edge setuid DIR OUT UID GID` must hold, and what the analyzer makes of it.
+void check_dropped_worker(const std::vector<Event>& events, const culprit::analyzer::Report& report,
+                          const fs::path& dir, const fs::path& out, Account who) {
+  INFO(dump_all(events));
+  const auto lines = read_recorded(out);
+  const fs::path secret = dir / "secret.conf";
+  const fs::path missing = dir / "after-drop.missing";
+  const Recorded* denied = recorded(lines, "/secret.conf");
+  const Recorded* later = recorded(lines, "/after-drop.missing");
+  REQUIRE(denied != nullptr);
+  REQUIRE(later != nullptr);
+  REQUIRE(denied->err == "EACCES");  // the fixture saw the drop take effect
+  const Pid worker = denied->tid;
+
+  // The credential change is in the trace, with the id the permission walk needs.
+  long setuid_at = -1;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    if (events[i].pid == worker && events[i].syscall == "setresuid") {
+      setuid_at = static_cast<long>(i);
+      CHECK(events[i].set_id == static_cast<std::int64_t>(who.uid));
+    }
+  }
+  REQUIRE(setuid_at >= 0);
+  // The failing open after it: exact path, the worker's pid, EACCES; and the trace goes on.
+  const long denied_at = event_index(events, "openat", secret.string(), worker);
+  REQUIRE(denied_at > setuid_at);
+  const Event& e = events[static_cast<std::size_t>(denied_at)];
+  CHECK(e.err == "EACCES");
+  CHECK(e.ret_known);
+  CHECK(e.path_absolute);
+  const long later_at = event_index(events, "openat", missing.string(), worker);
+  CHECK(later_at > denied_at);
+  CHECK(events[static_cast<std::size_t>(later_at)].err == "ENOENT");
+  const Event* worker_exit = exit_event(events, worker);
+  REQUIRE(worker_exit != nullptr);
+  CHECK(worker_exit->exit_code == 0);
+
+  // The analyzer judges the open for the uid the worker dropped to, not for root (who may read
+  // anything): the file itself blocks, readable only by its owner.
+  const culprit::analyzer::Finding* finding = nullptr;
+  for (const auto& f : report.findings) {
+    if (f.path == secret.string()) {
+      finding = &f;
+    }
+  }
+  REQUIRE(finding != nullptr);
+  CHECK(finding->kind == culprit::analyzer::FindingKind::PermissionDenied);
+  CHECK(finding->errno_name == "EACCES");
+  REQUIRE(finding->process_uid.has_value());
+  CHECK(*finding->process_uid == who.uid);
+  REQUIRE(finding->blocker.has_value());
+  CHECK(finding->blocker->path == secret.string());
+  CHECK(finding->blocker->mode == 0600U);
+  CHECK(finding->blocker->uid == 0U);
+  CHECK(finding->blocker->needed.find('r') != std::string::npos);
+}
+
+culprit::analyzer::Rules builtin_rules() {
+  auto rules = culprit::analyzer::Rules::builtin();
+  REQUIRE(rules.ok());
+  return std::move(*rules);
+}
+
+}  // namespace
+
+TEST_CASE("run: a worker that drops root for www-data: traced on, EACCES judged for its uid") {
+  REQUIRE(geteuid() == 0);  // the suite runs as root (ptrace of anything, setresuid)
+  const Account who = drop_target();
+  TempDir dir("culprit-setuid");
+  make_secret_dir(dir);
+  const fs::path out = dir / "record";
+
+  LiveOptions options;
+  options.command = {CFX_EDGE,
+                     "setuid",
+                     dir.path().string(),
+                     out.string(),
+                     std::to_string(who.uid),
+                     std::to_string(who.gid)};
+  const auto rules = builtin_rules();
+  const culprit::analyzer::RealFileSystem filesystem;
+  culprit::analyzer::PipelineOptions popts;
+  popts.mode = "run";
+  culprit::analyzer::Pipeline pipeline(rules, filesystem, popts);
+  CollectingSink sink;
+  TeeSink tee(sink, pipeline);
+  SourceStats stats;
+  auto result = trace_run(options, tee, stats);
+  INFO((result.ok() ? std::string() : result.error().message));
+  REQUIRE(result.ok());
+  CHECK(result->exit_status == 0);  // the worker saw EACCES then ENOENT
+  const auto report = pipeline.finish(stats);
+  check_dropped_worker(sink.events, report, dir.path(), out, who);
+
+  // The same through the culprit binary: the JSON names the uid and the blocking file.
+  fs::remove(out);
+  auto cli = culprit::test::run_command(
+      {culprit::test::culprit_binary(), "run", "--format", "json", "--", CFX_EDGE, "setuid",
+       dir.path().string(), out.string(), std::to_string(who.uid), std::to_string(who.gid)});
+  INFO(cli.out << cli.err);
+  CHECK(cli.exit_code == 1);
+  const auto json = nlohmann::json::parse(cli.out);
+  bool named = false;
+  for (const auto& f : json["findings"]) {
+    if (f["path"] == (dir / "secret.conf").string()) {
+      named = true;
+      CHECK(f["kind"] == "permission-denied");
+      CHECK(f["process_uid"] == who.uid);
+      CHECK(f["blocker"]["path"] == (dir / "secret.conf").string());
+      CHECK(f["blocker"]["mode"] == "0600");
+    }
+  }
+  CHECK(named);
+}
+
+TEST_CASE("attach before a worker drops root: traced on, EACCES judged for the dropped uid") {
+  REQUIRE(geteuid() == 0);
+  const Account who = drop_target();
+  TempDir dir("culprit-setuid");
+  make_secret_dir(dir);
+  const fs::path out = dir / "record";
+  auto fixture = spawn({CFX_EDGE, "setuid", dir.path().string(), out.string(),
+                        std::to_string(who.uid), std::to_string(who.gid), "wait"});
+  REQUIRE(fixture->read_line() == "ready");
+
+  LiveOptions options;
+  options.pids = {fixture->pid};
+  options.trigger = fmt::format("printf x > /proc/{}/fd/0", fixture->pid);
+  options.settle_s = 30;  // ends when the fixture and its worker have exited
+  const auto rules = builtin_rules();
+  const culprit::analyzer::RealFileSystem filesystem;
+  culprit::analyzer::PipelineOptions popts;
+  popts.mode = "attach";
+  popts.process_uid = 0;  // what /proc said of the process attached to: root, until the drop
+  popts.process_gid = 0;
+  culprit::analyzer::Pipeline pipeline(rules, filesystem, popts);
+  CollectingSink sink;
+  TeeSink tee(sink, pipeline);
+  SourceStats stats;
+  auto result = trace_attach(options, tee, stats);
+  INFO((result.ok() ? std::string() : result.error().message));
+  REQUIRE(result.ok());
+  CHECK_FALSE(result->detached);
+  const Event* fixture_exit = exit_event(sink.events, fixture->pid);
+  REQUIRE(fixture_exit != nullptr);
+  CHECK(fixture_exit->exit_code == 0);
+  fixture->pid = -1;  // reaped by the session as its tracer
+  const auto report = pipeline.finish(stats);
+  check_dropped_worker(sink.events, report, dir.path(), out, who);
+}
+
+namespace {
+
+// TracerPid of `pid` from /proc/PID/status, -1 when it is gone.
+long tracer_of(pid_t pid) {
+  std::ifstream in(fmt::format("/proc/{}/status", pid));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("TracerPid:", 0) == 0) {
+      return std::stol(line.substr(10));
+    }
+  }
+  return -1;
+}
+
+// A child running `argv` (exec'd by path), stdin/stdout untouched; killed and reaped on scope exit.
+struct Child {
+  pid_t pid = -1;
+  ~Child() {
+    if (pid > 0) {
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+    }
+  }
+};
+pid_t start(const std::vector<std::string>& argv) {
+  std::vector<char*> args;
+  for (const auto& a : argv) {
+    args.push_back(const_cast<char*>(a.c_str()));
+  }
+  args.push_back(nullptr);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+// Waits until `pid` has exec'd `name` (its comm), so /proc shows what a scan would see.
+bool wait_for_comm(pid_t pid, const std::string& name) {
+  for (int i = 0; i < 500; ++i) {
+    std::ifstream in(fmt::format("/proc/{}/comm", pid));
+    std::string comm;
+    std::getline(in, comm);
+    if (comm == name) {
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+// Forks a child that gets pid `want` (through /proc/sys/kernel/ns_last_pid, root only) and execs
+// `argv`; -1 when another process took the pid first every time.
+pid_t start_with_pid(pid_t want, const std::vector<std::string>& argv) {
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    {
+      std::ofstream last("/proc/sys/kernel/ns_last_pid");
+      last << (want - 1);
+      if (!last.flush()) {
+        return -1;
+      }
+    }
+    const pid_t pid = start(argv);
+    if (pid == want) {
+      return pid;
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+  }
+  return -1;
+}
+
+}  // namespace
+
+TEST_CASE("attach -n: a pid that no longer has the name when seized is released, not traced") {
+  REQUIRE(geteuid() == 0);
+  TempDir dir("culprit-reuse");
+  // A unique name for the process found by name: a symlink's name becomes the comm.
+  const std::string name = fmt::format("cfxn{}", getpid());
+  const fs::path link = dir / name;
+  fs::create_symlink(CFX_MT, link);
+
+  CollectingSink sink;
+  SourceStats stats;
+  Session session(Session::Mode::Attach, DecodeOptions{256}, sink, stats);
+
+  SECTION("the pid is reused by a differently named program between the scan and the seize") {
+    Child found;
+    found.pid = start({link.string(), "sleep"});
+    REQUIRE(wait_for_comm(found.pid, name));
+    const auto listed = find_processes_by_name(name);
+    REQUIRE(listed == std::vector<Pid>{found.pid});
+    // It exits; its pid goes to another program (cfx_mt, not NAME) before culprit seizes it.
+    const pid_t pid = found.pid;
+    kill(found.pid, SIGKILL);
+    waitpid(found.pid, nullptr, 0);
+    found.pid = -1;
+    Child other;
+    other.pid = start_with_pid(pid, {CFX_MT, "sleep"});
+    if (other.pid < 0) {
+      WARN("pid " << pid << " was taken by another process every time; reuse not forced");
+      return;
+    }
+    REQUIRE(wait_for_comm(other.pid, "cfx_mt"));
+    auto r = attach_named_process(session, pid, name);
+    REQUIRE_FALSE(r.ok());
+    INFO(r.error().message);
+    CHECK(r.error().code == ESRCH);
+    CHECK(r.error().message.find("no longer named") != std::string::npos);
+    CHECK(session.empty());
+    CHECK_FALSE(session.traced(pid));
+    // The other program was let go at once: untraced, running (asleep in pause), not stopped.
+    CHECK(tracer_of(other.pid) == 0);
+    CHECK(wait_for_state(other.pid, 'S'));
+  }
+
+  SECTION("a process that exec'd another program, and one stopped: released as they were") {
+    Child running;
+    running.pid = start({CFX_MT, "sleep"});
+    REQUIRE(wait_for_comm(running.pid, "cfx_mt"));
+    auto r = attach_named_process(session, running.pid, name);
+    REQUIRE_FALSE(r.ok());
+    CHECK(session.empty());
+    CHECK(tracer_of(running.pid) == 0);
+    CHECK(wait_for_state(running.pid, 'S'));
+
+    Child stopped;
+    stopped.pid = start({CFX_MT, "sleep"});
+    REQUIRE(wait_for_comm(stopped.pid, "cfx_mt"));
+    kill(stopped.pid, SIGSTOP);
+    REQUIRE(wait_for_state(stopped.pid, 'T'));
+    r = attach_named_process(session, stopped.pid, name);
+    REQUIRE_FALSE(r.ok());
+    CHECK(session.empty());
+    CHECK(tracer_of(stopped.pid) == 0);
+    // Left stopped, as it was (the detach wakes it briefly: it goes back into its group-stop;
+    // resumed, it would sleep in pause: 'S').
+    CHECK(wait_for_state(stopped.pid, 'T'));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    CHECK(read_proc_state(stopped.pid) == 'T');
+    kill(stopped.pid, SIGCONT);
+    CHECK(wait_for_state(stopped.pid, 'S'));
+  }
+
+  SECTION("a process that still has the name is attached, every thread") {
+    Child match;
+    match.pid = start({link.string(), "sleep"});
+    REQUIRE(wait_for_comm(match.pid, name));
+    auto r = attach_named_process(session, match.pid, name);
+    INFO((r.ok() ? std::string() : r.error().message));
+    REQUIRE(r.ok());
+    CHECK(*r == 1);
+    CHECK(session.traced(match.pid));
+    CHECK(tracer_of(match.pid) == getpid());
+    session.detach_all();
+    CHECK(session.empty());
+    CHECK(tracer_of(match.pid) == 0);
+    CHECK(wait_for_state(match.pid, 'S'));
+  }
+}
+
+TEST_CASE("attach -n while processes of that name come and go: the long-lived one, nothing else") {
+  TempDir dir("culprit-churn");
+  const std::string name = fmt::format("cfxc{}", getpid());
+  fs::create_directories(dir / "short");
+  fs::create_directories(dir / "long");
+  fs::create_symlink("/bin/true", dir / "short" / name);
+  fs::create_symlink(CFX_MT, dir / "long" / name);
+  Child lasting;
+  lasting.pid = start({(dir / "long" / name).string(), "sleep"});
+  REQUIRE(wait_for_comm(lasting.pid, name));
+  // A shell (not NAME) starting NAME processes that exit at once, over and over.
+  Child spawner;
+  spawner.pid = start(
+      {"/bin/sh", "-c", fmt::format("while :; do '{}'; done", (dir / "short" / name).string())});
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+
+  const fs::path seen = dir / "tracer";
+  for (int round = 0; round < 5; ++round) {
+    INFO("round " << round);
+    LiveOptions options;
+    options.name = name;
+    // Runs once everything found is attached: records who traces the long-lived process.
+    options.trigger =
+        fmt::format("grep TracerPid /proc/{}/status > '{}'", lasting.pid, seen.string());
+    options.settle_s = 0.1;
+    CollectingSink sink;
+    SourceStats stats;
+    auto result = trace_attach(options, sink, stats);
+    INFO((result.ok() ? std::string() : result.error().message));
+    REQUIRE(result.ok());  // vanished candidates are not errors
+    CHECK(culprit::test::read_text(seen) == fmt::format("TracerPid:\t{}\n", getpid()));
+    for (const Event& e : sink.events) {
+      CHECK(e.pid != spawner.pid);  // the shell is not NAME: never traced
+    }
+    // Everything is let go and runs on.
+    CHECK(tracer_of(lasting.pid) == 0);
+    CHECK(tracer_of(spawner.pid) == 0);
+    CHECK(wait_for_state(lasting.pid, 'S'));
+    const char spawner_state = read_proc_state(spawner.pid);
+    CHECK(spawner_state != 't');
+    CHECK(spawner_state != 'T');
+  }
+}
+
+namespace {
+
+// True when thread `tid` of `pid` sleeps inside openat (not in a ptrace-stop before it: that is
+// 't'), i.e. the tracer has seen the entry and let it run into the call.
+bool sleeps_in_openat(pid_t pid, pid_t tid) {
+  std::ifstream in(fmt::format("/proc/{}/task/{}/syscall", pid, tid));
+  long nr = -1;
+  in >> nr;
+  return nr == SYS_openat && read_proc_state(tid, pid) == 'S';
+}
+
+// Waits (from another thread than the tracer's) until cfx_edge `blocked` has both threads asleep
+// in their FIFO opens, then has them killed by another process (kill(1)); kills anyway after 20 s
+// so that a failing test cannot hang. Returns the pid killed.
+pid_t kill_when_blocked(const fs::path& out) {
+  std::vector<Recorded> blocked;
+  for (int i = 0; i < 2000; ++i) {
+    blocked.clear();
+    for (const Recorded& r : read_recorded(out)) {
+      if (r.what == "block") {
+        blocked.push_back(r);
+      }
+    }
+    if (blocked.size() == 2) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (blocked.empty()) {
+    return -1;
+  }
+  // The main thread's tid is the pid.
+  pid_t pid = blocked[0].tid;
+  for (const Recorded& r : blocked) {
+    pid = std::min(pid, static_cast<pid_t>(r.tid));
+  }
+  for (int i = 0; i < 2000; ++i) {
+    bool all = blocked.size() == 2;
+    for (const Recorded& r : blocked) {
+      all = all && sleeps_in_openat(pid, r.tid);
+    }
+    if (all) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  [[maybe_unused]] const int rc = std::system(fmt::format("kill -KILL {}", pid).c_str());
+  return pid;
+}
+
+// The events of a `blocked` run whose process was SIGKILLed with both threads inside openat:
+// each open is an unfinished call with its path and tid (when its entry was seen: `entries`),
+// each thread's exit says killed by SIGKILL, and the failure before is there.
+void check_killed_in_calls(const std::vector<Event>& events, const fs::path& dir,
+                           const fs::path& out, bool entries) {
+  INFO(dump_all(events));
+  const auto lines = read_recorded(out);
+  const Recorded* before = recorded(lines, "/before.missing");
+  REQUIRE(before != nullptr);
+  if (entries) {
+    CHECK(event_index(events, "openat", before->path, before->tid) >= 0);
+  }
+  int blocked = 0;
+  for (const Recorded& r : lines) {
+    if (r.what != "block") {
+      continue;
+    }
+    ++blocked;
+    INFO("blocked: " << r.path << " tid " << r.tid);
+    if (entries) {
+      const long at = event_index(events, "openat", r.path, r.tid);
+      REQUIRE(at >= 0);
+      const Event& e = events[static_cast<std::size_t>(at)];
+      CHECK(e.unfinished);
+      CHECK_FALSE(e.ret_known);
+      CHECK(e.err.empty());
+      CHECK(e.path == (dir / fs::path(r.path).filename()).string());
+    }
+    const Event* exit = exit_event(events, r.tid);
+    REQUIRE(exit != nullptr);
+    CHECK(exit->killed);
+    CHECK(exit->signal == "SIGKILL");
+  }
+  CHECK(blocked == 2);
+}
+
+}  // namespace
+
+TEST_CASE("a traced process SIGKILLed while its threads are inside calls: unfinished, killed") {
+  TempDir dir("culprit-killed");
+  REQUIRE(mkfifo((dir / "fifo-thread").c_str(), 0600) == 0);
+  REQUIRE(mkfifo((dir / "fifo-main").c_str(), 0600) == 0);
+  const fs::path out = dir / "record";
+
+  SECTION("run") {
+    LiveOptions options;
+    options.command = {CFX_EDGE, "blocked", dir.path().string(), out.string()};
+    CollectingSink sink;
+    SourceStats stats;
+    pid_t killed = -1;
+    std::thread killer([&] { killed = kill_when_blocked(out); });
+    auto result = trace_run(options, sink, stats);
+    killer.join();
+    INFO((result.ok() ? std::string() : result.error().message));
+    REQUIRE(result.ok());
+    CHECK(killed > 0);
+    CHECK(result->term_signal == SIGKILL);
+    CHECK_FALSE(result->detached);
+    check_killed_in_calls(sink.events, dir.path(), out, true);
+  }
+
+  SECTION("attach: calls entered before the attach, then killed") {
+    auto fixture = spawn({CFX_EDGE, "blocked", dir.path().string(), out.string()});
+    // Both threads are asleep in their opens before culprit attaches: no entry is seen, only the
+    // deaths. The kill comes from the trigger, run once everything is attached.
+    for (int i = 0; i < 2000 && read_recorded(out).size() < 3; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    LiveOptions options;
+    options.pids = {fixture->pid};
+    options.trigger = fmt::format("kill -KILL {}", fixture->pid);
+    options.settle_s = 30;  // ends when the process is gone
+    CollectingSink sink;
+    SourceStats stats;
+    auto result = trace_attach(options, sink, stats);
+    INFO((result.ok() ? std::string() : result.error().message));
+    REQUIRE(result.ok());
+    CHECK_FALSE(result->detached);
+    CHECK(result->threads == 2);
+    check_killed_in_calls(sink.events, dir.path(), out, false);
+    fixture->pid = -1;  // reaped by the session as its tracer
+  }
+}
+
+TEST_CASE("run: a tracee SIGKILLed by another process while culprit holds it in a syscall stop") {
+  TempDir dir("culprit-killed");
+  REQUIRE(mkfifo((dir / "fifo-thread").c_str(), 0600) == 0);
+  REQUIRE(mkfifo((dir / "fifo-main").c_str(), 0600) == 0);
+  const fs::path out = dir / "record";
+  const std::string before = (dir / "before.missing").string();
+  // Without the delivery thread the sink runs inside the tracer's stop handling: while it handles
+  // the failed open, the tracee sits in that call's exit stop, and the sink has it killed there.
+  class KillingSink : public EventSink {
+   public:
+    explicit KillingSink(std::string path) : path_(std::move(path)) {}
+    void on_event(const Event& event) override {
+      events.push_back(event);
+      if (event.kind == EventKind::Syscall && event.path == path_ && victim == 0) {
+        victim = event.pid;
+        auto info = ptrace_ops::syscall_info(victim);
+        in_exit_stop = info.ok() && info->op == PTRACE_SYSCALL_INFO_EXIT;
+        kill_rc = std::system(fmt::format("kill -KILL {}", victim).c_str());
+      }
+    }
+    std::vector<Event> events;
+    Pid victim = 0;
+    bool in_exit_stop = false;
+    int kill_rc = -1;
+
+   private:
+    std::string path_;
+  } sink(before);
+  LiveOptions options;
+  options.command = {CFX_EDGE, "blocked", dir.path().string(), out.string()};
+  options.deliver_thread = false;
+  SourceStats stats;
+  auto result = trace_run(options, sink, stats);
+  INFO((result.ok() ? std::string() : result.error().message));
+  REQUIRE(result.ok());
+  INFO(dump_all(sink.events));
+  REQUIRE(sink.victim > 0);
+  CHECK(sink.in_exit_stop);
+  CHECK(sink.kill_rc == 0);
+  CHECK(result->term_signal == SIGKILL);
+  const Event* exit = exit_event(sink.events, sink.victim);
+  REQUIRE(exit != nullptr);
+  CHECK(exit->killed);
+  CHECK(exit->signal == "SIGKILL");
+  // Nothing after the stop it died in: it never reached its FIFO opens.
+  for (const Event& e : sink.events) {
+    CHECK(e.path.find("fifo") == std::string::npos);
+  }
+}
+
+TEST_CASE("run: threads exit while a sibling is inside a call, the leader exits before them") {
+  TempDir dir("culprit-threads-exit");
+  REQUIRE(mkfifo((dir / "fifo-a").c_str(), 0600) == 0);
+  const fs::path out = dir / "record";
+  LiveOptions options;
+  options.command = {CFX_EDGE, "threads-exit", dir.path().string(), out.string()};
+  CollectingSink sink;
+  SourceStats stats;
+  auto result = trace_run(options, sink, stats);
+  INFO((result.ok() ? std::string() : result.error().message));
+  REQUIRE(result.ok());
+  CHECK(result->exit_status == 6);  // exit_group(6) from the last thread, after the leader's exit
+  INFO(dump_all(sink.events));
+  const auto lines = read_recorded(out);
+  const Recorded* a = recorded(lines, "/fifo-a");
+  const Recorded* b = recorded(lines, "/missing-b");
+  const Recorded* c = recorded(lines, "missing-c");
+  REQUIRE(a != nullptr);
+  REQUIRE(b != nullptr);
+  REQUIRE(c != nullptr);
+  // B's failure, and C's relative one resolved against the cwd although the leader is a zombie.
+  CHECK(event_index(sink.events, "openat", (dir / "missing-b").string(), b->tid) >= 0);
+  const long c_at = event_index(sink.events, "openat", (dir / "missing-c").string(), c->tid);
+  REQUIRE(c_at >= 0);
+  CHECK(sink.events[static_cast<std::size_t>(c_at)].err == "ENOENT");
+  CHECK(sink.events[static_cast<std::size_t>(c_at)].path_absolute);
+  // A was inside its open when the group ended: unfinished, then its exit.
+  const long a_at = event_index(sink.events, "openat", (dir / "fifo-a").string(), a->tid);
+  REQUIRE(a_at >= 0);
+  CHECK(sink.events[static_cast<std::size_t>(a_at)].unfinished);
+  CHECK_FALSE(sink.events[static_cast<std::size_t>(a_at)].ret_known);
+  for (const Pid tid : {a->tid, b->tid, c->tid}) {
+    INFO("tid " << tid);
+    const Event* exit = exit_event(sink.events, tid);
+    REQUIRE(exit != nullptr);
+    CHECK_FALSE(exit->killed);
+  }
+  // The leader's own exit comes last of all, with the group's status.
+  REQUIRE_FALSE(sink.events.empty());
+  const Event& last = sink.events.back();
+  CHECK(last.kind == EventKind::Exit);
+  CHECK(last.exit_code == 6);
+  CHECK(static_cast<pid_t>(last.pid) != a->tid);
+
+  // Through the binary: findings, so exit 1, and valid JSON naming both failures.
+  fs::remove(out);
+  auto cli =
+      culprit::test::run_command({culprit::test::culprit_binary(), "run", "--format", "json", "--",
+                                  CFX_EDGE, "threads-exit", dir.path().string(), out.string()});
+  INFO(cli.out << cli.err);
+  CHECK(cli.exit_code == 1);
+  const auto json = nlohmann::json::parse(cli.out);
+  std::set<std::string> paths;
+  for (const auto& f : json["findings"]) {
+    paths.insert(f["path"].get<std::string>());
+  }
+  CHECK(paths.count((dir / "missing-b").string()) == 1);
+  CHECK(paths.count((dir / "missing-c").string()) == 1);
+}
+
+TEST_CASE("attach -n to a process whose leader has exited while its threads run on") {
+  TempDir dir("culprit-zombie-leader");
+  const std::string name = fmt::format("cfxz{}", getpid());
+  fs::create_symlink(CFX_EDGE, dir / name);
+  const fs::path out = dir / "record";
+  auto fixture = spawn({(dir / name).string(), "zombie-leader", dir.path().string(), out.string()});
+  REQUIRE(fixture->read_line() == "ready");
+  REQUIRE(read_proc_state(fixture->pid) == 'Z');  // the leader is a zombie, its thread runs
+
+  LiveOptions options;
+  options.name = name;
+  // The leader's fd table is gone with it: reach the fixture's stdin through our own pipe end.
+  options.trigger = fmt::format("printf x > /proc/{}/fd/{}", getpid(), fixture->in);
+  options.settle_s = 30;  // ends when the process has exited
+  CollectingSink sink;
+  SourceStats stats;
+  auto result = trace_attach(options, sink, stats);
+  INFO((result.ok() ? std::string() : result.error().message));
+  REQUIRE(result.ok());
+  CHECK_FALSE(result->detached);
+  CHECK(result->threads == 1);
+  INFO(dump_all(sink.events));
+  const auto lines = read_recorded(out);
+  const Recorded* missing = recorded(lines, "/zombie.missing");
+  REQUIRE(missing != nullptr);
+  const long at = event_index(sink.events, "openat", missing->path, missing->tid);
+  REQUIRE(at >= 0);
+  CHECK(sink.events[static_cast<std::size_t>(at)].err == "ENOENT");
+  const Event* exit = exit_event(sink.events, missing->tid);
+  REQUIRE(exit != nullptr);
+  CHECK(exit->exit_code == 0);
+  // Only the thread was traced: the leader's exit status is ours (its parent's) to collect.
+  const int status = fixture->wait();
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
 }

@@ -2,14 +2,17 @@
 
 #include <dirent.h>
 #include <pwd.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <climits>
 #include <cstring>
 #include <fstream>
 #include <set>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -72,6 +75,26 @@ std::string exe_basename(Pid pid) {
   return exe.substr(exe.rfind('/') + 1);
 }
 
+// PF_KTHREAD in the flags (field 9) of /proc/PID/stat. (An empty cmdline is no test: a zombie
+// leader whose threads still run has none either.)
+bool is_kernel_thread(Pid pid) {
+  constexpr unsigned long kPfKthread = 0x00200000;
+  const std::string text = read_first_line(fmt::format("/proc/{}/stat", pid));
+  const auto close = text.rfind(')');
+  if (close == std::string::npos) {
+    return false;
+  }
+  // After "PID (comm)": state ppid pgrp session tty_nr tpgid flags.
+  std::istringstream fields(text.substr(close + 1));
+  std::string skipped;
+  for (int i = 0; i < 6; ++i) {
+    fields >> skipped;
+  }
+  unsigned long flags = 0;
+  fields >> flags;
+  return (flags & kPfKthread) != 0;
+}
+
 std::string user_name(uid_t uid) {
   if (const passwd* pw = getpwuid(uid); pw != nullptr) {
     return pw->pw_name;
@@ -79,7 +102,68 @@ std::string user_name(uid_t uid) {
   return std::to_string(uid);
 }
 
+// Undoes a seize (+ interrupt) of `tid` that turned out to be of the wrong process: waits for the
+// stop the interrupt asked for and detaches there. A signal-delivery-stop hands its signal back
+// (strace's detach); a group-stop (PTRACE_EVENT_STOP with a stop signal) stays stopped, as the
+// process was before we came. Only `tid` is waited for: the session's tracees are not touched.
+void release(Pid tid) {
+  int status = 0;
+  pid_t got = -1;
+  do {
+    got = waitpid(tid, &status, __WALL);
+  } while (got < 0 && errno == EINTR);
+  if (got != tid || !WIFSTOPPED(status)) {
+    return;  // it exited meanwhile (reaped here: a tracer collects its tracee's exit)
+  }
+  const int sig = WSTOPSIG(status);
+  const bool signal_delivery = (status >> 16) == 0 && sig != (SIGTRAP | 0x80);
+  (void)ptrace_ops::detach(tid, signal_delivery ? sig : 0);
+}
+
+// Seizes and interrupts `tid`; the errno of the seize, 0 on success.
+int seize_and_interrupt(Pid tid) {
+  if (auto r = ptrace_ops::seize(tid, kFollowOptions); !r.ok()) {
+    return r.error().code;
+  }
+  // ESRCH here means the thread exited right after the seize; the session sees its exit.
+  (void)ptrace_ops::interrupt(tid);
+  return 0;
+}
+
 }  // namespace
+
+bool process_matches_name(Pid pid, const std::string& name) {
+  if (name.empty()) {
+    return false;
+  }
+  // comm is the first 15 bytes of the executable name (TASK_COMM_LEN - 1).
+  constexpr std::size_t kCommLen = 15;
+  const std::string comm = read_first_line(fmt::format("/proc/{}/comm", pid));
+  const bool comm_match =
+      !comm.empty() &&
+      (comm == name || (name.size() > kCommLen && comm == name.substr(0, kCommLen)));
+  if (!comm_match && exe_basename(pid) != name) {
+    return false;
+  }
+  if (is_kernel_thread(pid)) {
+    return false;
+  }
+  // A zombie cannot be traced any more, but a zombie leader whose threads run on is a live
+  // process (the leader called pthread_exit): it is traced through those threads.
+  const char state = read_proc_state(pid);
+  if (state == '\0') {
+    return false;
+  }
+  if (state != 'Z' && state != 'X') {
+    return true;
+  }
+  for (const Pid tid : numeric_entries(fmt::format("/proc/{}/task", pid))) {
+    if (const char s = read_proc_state(tid, pid); s != 'Z' && s != 'X' && s != '\0') {
+      return true;
+    }
+  }
+  return false;
+}
 
 std::vector<Pid> find_processes_by_name(const std::string& name) {
   std::vector<Pid> out;
@@ -87,26 +171,10 @@ std::vector<Pid> find_processes_by_name(const std::string& name) {
     return out;
   }
   const Pid self = getpid();
-  // comm is the first 15 bytes of the executable name (TASK_COMM_LEN - 1).
-  constexpr std::size_t kCommLen = 15;
   for (const Pid pid : numeric_entries("/proc")) {
-    if (pid == self) {
-      continue;
+    if (pid != self && process_matches_name(pid, name)) {
+      out.push_back(pid);
     }
-    const std::string comm = read_first_line(fmt::format("/proc/{}/comm", pid));
-    const bool comm_match =
-        !comm.empty() && (comm == name || (name.size() > kCommLen && comm == name.substr(0, kCommLen)));
-    if (!comm_match && exe_basename(pid) != name) {
-      continue;
-    }
-    // Kernel threads have an empty command line; zombies cannot be traced any more.
-    if (read_first_line(fmt::format("/proc/{}/cmdline", pid)).empty()) {
-      continue;
-    }
-    if (const char state = read_proc_state(pid); state == 'Z' || state == 'X' || state == '\0') {
-      continue;
-    }
-    out.push_back(pid);
   }
   return out;
 }
@@ -156,20 +224,16 @@ Error diagnose_attach_failure(Pid pid, int err) {
   return make_error(err, fmt::format("cannot attach to process {}: {}", pid, std::strerror(err)));
 }
 
-Result<std::size_t> attach_process(Session& session, Pid pid) {
-  if (pid <= 0) {
-    return make_error(EINVAL, fmt::format("cannot attach to process {}: not a process id", pid));
-  }
-  if (pid == getpid()) {
-    return diagnose_attach_failure(pid, EPERM);
-  }
-  Pid tgid = read_tgid(pid);
-  if (tgid == 0) {
-    return diagnose_attach_failure(pid, ESRCH);
-  }
-  std::size_t seized = 0;
+namespace {
+
+// attach_process, with the leader `tgid` already seized and registered when `leader_seized`.
+Result<std::size_t> attach_threads(Session& session, Pid pid, Pid tgid, bool leader_seized) {
+  std::size_t seized = leader_seized ? 1 : 0;
   int first_error = 0;
   std::set<Pid> tried;
+  if (leader_seized) {
+    tried.insert(tgid);
+  }
   // Threads may be created while we attach: those created by a thread we have already seized are
   // auto-attached (TRACECLONE); the others show up in the next scan. Stop when a scan is stable.
   constexpr int kMaxRounds = 100;
@@ -183,8 +247,7 @@ Result<std::size_t> attach_process(Session& session, Pid pid) {
       if (const char state = read_proc_state(tid, tgid); state == 'Z' || state == 'X') {
         continue;  // an exited thread not yet reaped: nothing left to trace
       }
-      if (auto r = ptrace_ops::seize(tid, kFollowOptions); !r.ok()) {
-        const int err = r.error().code;
+      if (const int err = seize_and_interrupt(tid); err != 0) {
         if (err == EPERM && status_field(tid, "TracerPid") == std::to_string(getpid())) {
           continue;  // auto-attached through a thread we seized: it reports through the session
         }
@@ -193,8 +256,14 @@ Result<std::size_t> attach_process(Session& session, Pid pid) {
         }
         continue;
       }
-      // ESRCH here means the thread exited right after the seize; the session sees its exit.
-      (void)ptrace_ops::interrupt(tid);
+      // The listing is older than the seize: a thread that exited in between may have had its tid
+      // reused by another process. Seized, the tid is pinned, so its tgid can be checked now.
+      if (tid != tgid) {
+        if (const Pid owner = read_tgid(tid); owner != 0 && owner != tgid) {
+          release(tid);
+          continue;
+        }
+      }
       session.add(tid, tgid);
       ++seized;
     }
@@ -206,6 +275,60 @@ Result<std::size_t> attach_process(Session& session, Pid pid) {
     return diagnose_attach_failure(pid, first_error != 0 ? first_error : ESRCH);
   }
   return seized;
+}
+
+}  // namespace
+
+Result<std::size_t> attach_process(Session& session, Pid pid) {
+  if (pid <= 0) {
+    return make_error(EINVAL, fmt::format("cannot attach to process {}: not a process id", pid));
+  }
+  if (pid == getpid()) {
+    return diagnose_attach_failure(pid, EPERM);
+  }
+  const Pid tgid = read_tgid(pid);
+  if (tgid == 0) {
+    return diagnose_attach_failure(pid, ESRCH);
+  }
+  return attach_threads(session, pid, tgid, false);
+}
+
+Result<std::size_t> attach_named_process(Session& session, Pid pid, const std::string& name) {
+  if (pid <= 0) {
+    return make_error(EINVAL, fmt::format("cannot attach to process {}: not a process id", pid));
+  }
+  if (pid == getpid()) {
+    return diagnose_attach_failure(pid, EPERM);
+  }
+  const Pid tgid = read_tgid(pid);
+  if (tgid == 0) {
+    return diagnose_attach_failure(pid, ESRCH);
+  }
+  if (session.traced(tgid)) {
+    return attach_threads(session, pid, tgid, false);  // a child the session follows already
+  }
+  if (const char state = read_proc_state(tgid); state == 'Z' || state == 'X') {
+    // A zombie leader (it called pthread_exit) cannot be seized, so it cannot pin the pid: check
+    // the name before seizing the threads. Its pid stays taken while any of them lives.
+    if (!process_matches_name(tgid, name)) {
+      return make_error(
+          ESRCH, fmt::format("cannot attach to process {}: it is no longer named '{}'", pid, name));
+    }
+    return attach_threads(session, pid, tgid, false);
+  }
+  if (const int err = seize_and_interrupt(tgid); err != 0) {
+    return diagnose_attach_failure(pid, err);
+  }
+  // Seized, the pid cannot be reused before we reap it: what it names now is what we attach to.
+  if (read_tgid(tgid) != tgid || !process_matches_name(tgid, name)) {
+    release(tgid);
+    return make_error(ESRCH, fmt::format("cannot attach to process {}: it is no longer named '{}' "
+                                         "(it exec'd another program, or exited and its pid was "
+                                         "reused)",
+                                         pid, name));
+  }
+  session.add(tgid, tgid);
+  return attach_threads(session, pid, tgid, true);
 }
 
 }  // namespace culprit::tracer

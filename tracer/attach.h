@@ -16,12 +16,27 @@ namespace culprit::tracer {
 // kernel threads and zombies excluded. Sorted by pid.
 std::vector<Pid> find_processes_by_name(const std::string& name);
 
+// Whether the live process `pid` is one `find_processes_by_name(name)` would list: comm or exe
+// basename is `name`, not a kernel thread, not a zombie.
+bool process_matches_name(Pid pid, const std::string& name);
+
 // Seizes (PTRACE_SEIZE without EXITKILL, then PTRACE_INTERRUPT) every live thread of the process
 // holding `pid` and registers each with `session`. Threads that exit meanwhile (ESRCH) and zombie
-// threads are skipped; threads the session's tracees have just cloned are already ours (EPERM
+// threads are skipped, and so is a tid that, once seized, turns out to belong to another process
+// (a thread that exited between the /proc/PID/task listing and the seize, its tid reused; it is
+// released again); threads the session's tracees have just cloned are already ours (EPERM
 // with TracerPid == us) and arrive through the session. Returns the number of threads seized.
 // Fails when not one thread could be seized, with diagnose_attach_failure's message.
 Result<std::size_t> attach_process(Session& session, Pid pid);
+
+// `attach -n NAME`: attach_process for a pid that find_processes_by_name(name) listed a moment
+// ago. Between the listing and the seize the process may have exec'd something else, or exited
+// and had its pid reused by another program: so the leader is seized first (which pins the pid:
+// a traced process's pid is not reused before its tracer has reaped it) and its name checked
+// again; a process that no longer matches is released at once (detached, left running or stopped
+// as it was, its pending signal re-injected) and ESRCH returned ("process N is no longer named
+// 'NAME'"), with nothing registered in `session`.
+Result<std::size_t> attach_named_process(Session& session, Pid pid, const std::string& name);
 
 // Why attaching to `pid` failed with `err`: "no such process", "already traced by PID N (comm)",
 // "belongs to user X", "kernel.yama.ptrace_scope is N", "is a zombie" — with a hint line.

@@ -474,7 +474,8 @@ Result<LiveOutcome> trace_attach(const LiveOptions& options, EventSink& sink, So
           continue;
         }
         found_new = true;
-        if (auto r = attach_process(session, pid); r.ok()) {
+        // ESRCH: gone, or its pid now names another program (left as it was).
+        if (auto r = attach_named_process(session, pid, options.name); r.ok()) {
           ++attached;
         } else if (r.error().code != ESRCH) {
           out.notes.push_back(r.error().message);
