@@ -251,10 +251,14 @@ void check_work_events(const std::vector<Event>& events, const std::string& out,
 }  // namespace
 
 TEST_CASE("run: threads, fork, vfork+exec: every failing open is an event") {
+  // The tracer polling for the next stop (the default) or sleeping in wait4 sees the same calls.
+  const unsigned spin_us = GENERATE(200U, 0U);
+  INFO("--spin " << spin_us);
   const std::string tag = unique_tag();
   const std::string out = fmt::format("/tmp/culprit-fixture-{}.out", tag);
   fs::remove(out);
   LiveOptions options;
+  options.spin_us = spin_us;
   options.command = {CFX_MT, "work", tag, out, "3", "2"};
   CollectingSink sink;
   SourceStats stats;
@@ -453,12 +457,15 @@ TEST_CASE("attach: a thread that execs while attached") {
 }
 
 TEST_CASE("attach mid-run: threads that exist before the attach and children after it") {
+  const unsigned spin_us = GENERATE(200U, 0U);
+  INFO("--spin " << spin_us);
   const std::string tag = unique_tag();
   const std::string out = fmt::format("/tmp/culprit-fixture-{}.out", tag);
   fs::remove(out);
   auto fixture = spawn({CFX_MT, "wait", tag, out, "3", "2"});
   REQUIRE(fixture->read_line() == "ready");
   LiveOptions options;
+  options.spin_us = spin_us;
   options.pids = {fixture->pid};
   // The trigger lets the fixture start once every thread is attached.
   options.trigger = fmt::format("printf x > /proc/{}/fd/0", fixture->pid);
