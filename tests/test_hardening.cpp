@@ -2,10 +2,11 @@
 // missing, binary, NUL bytes, invalid UTF-8, CRLF, a 10 MB line, cut-off logs, millions of
 // distinct failures) must end with the documented exit code (0 no findings, 1 findings, 2 input
 // error), a message naming the file (and line where there is one), valid JSON and bounded
-// memory. Hostile file names, recorded by the real strace on real programs, must come out of the
-// report byte for byte, and the generated shell script and Puppet manifest must validate
-// (bash -n, shellcheck, puppet parser validate, puppet-lint), fix the problem when run, and have
-// no other side effect (no `pwned` file from a `$(touch pwned)` name).
+// memory. Hostile file names, recorded by the real strace on real programs or traced live by
+// `culprit run`, must come out of the report byte for byte, and the generated shell script and
+// Puppet manifest must validate (bash -n, shellcheck, puppet parser validate, puppet-lint), fix
+// the problem when run, and have no other side effect (no `pwned` file from a `$(touch pwned)`
+// name).
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -347,13 +348,110 @@ std::vector<Hostile> hostile_names() {
   };
 }
 
-// Runs `sh -c 'IFS= read -r p < "$1"; : < "$p"' _ CONF` under the real strace: the shell reads the
-// target path from CONF (so CONF is the referencing file, line 1) and opens it itself.
+// The program every hostile-name case runs: the shell reads the target path from CONF (so CONF
+// is the referencing file, line 1) and opens it itself.
+const std::vector<std::string> kOpenViaConf{"sh", "-c", "IFS= read -r p < \"$1\"; : < \"$p\"", "_"};
+
+std::vector<std::string> open_via_conf(const fs::path& conf) {
+  std::vector<std::string> argv = kOpenViaConf;
+  argv.push_back(conf.string());
+  return argv;
+}
+
+// Runs the program under the real strace, writing LOG.
 int traced_open(const fs::path& log, const fs::path& conf, const fs::path& cwd) {
-  const auto r = run_command({"strace", "-f", "-tt", "-y", "-s", "256", "-o", log.string(), "sh",
-                              "-c", "IFS= read -r p < \"$1\"; : < \"$p\"", "_", conf.string()},
-                             cwd);
-  return r.exit_code;
+  std::vector<std::string> argv{"strace", "-f", "-tt", "-y", "-s", "256", "-o", log.string()};
+  const auto program = open_via_conf(conf);
+  argv.insert(argv.end(), program.begin(), program.end());
+  return run_command(argv, cwd).exit_code;
+}
+
+// A broken site whose file name is hostile: DIR/site/.../STEM.php exists, DIR/site/app.conf
+// names STEM.phpp. Every command runs in DIR/work, where a side effect would land.
+struct HostileSite {
+  fs::path dir, good, bad, conf, work, pp, sh;
+};
+
+HostileSite make_hostile_site(const TempDir& dir, const Hostile& h) {
+  HostileSite s;
+  s.dir = dir.path();
+  const fs::path site = dir / "site";
+  fs::path deep = site;
+  if (h.stem.size() > 200) {
+    // Bring the full path near PATH_MAX (4096 with its NUL) with 255-byte directories.
+    for (char c = 'a'; c < 'a' + 14; ++c) {
+      deep /= std::string(255, c);
+    }
+  }
+  fs::create_directories(deep);
+  s.good = deep / (h.stem + ".php");
+  s.bad = deep / (h.stem + ".phpp");
+  INFO("path length " << s.bad.string().size());
+  REQUIRE(s.bad.string().size() < 4096);
+  write_text(s.good, "<?php // the real file\n");
+  s.conf = site / "app.conf";
+  write_text(s.conf, s.bad.string() + "\n");
+  s.work = dir / "work";
+  fs::create_directories(s.work);
+  s.pp = dir / "fix.pp";
+  s.sh = dir / "fix.sh";
+  return s;
+}
+
+// What `culprit ... --format json --puppet PP --shell SH` must have produced for the site: the
+// exact path bytes in the top finding with the file and line that reference it; a script and a
+// manifest that validate (bash -n, shellcheck, puppet parser validate, puppet-lint) and, each run
+// on the broken site, fix the reference and do nothing else (no `pwned` file, no new file).
+void check_hostile_report(const HostileSite& s, const culprit::test::CommandResult& r) {
+  INFO(r.err);
+  REQUIRE(r.exit_code == 1);
+  const json report = parse_report(r.out);
+  REQUIRE_FALSE(report["findings"].empty());
+  const json& top = report["findings"][0];
+  INFO(top.dump(2));
+  // Byte-exact: JSON strings hold the UTF-8 bytes of the name.
+  CHECK(top["path"].get<std::string>() == s.bad.string());
+  CHECK(top["kind"] == "mistyped-path");
+  REQUIRE(top["suggestion"].is_object());
+  CHECK(top["suggestion"]["path"].get<std::string>() == s.good.string());
+  REQUIRE(top["referenced_from"].is_object());
+  CHECK(top["referenced_from"]["file"].get<std::string>() == s.conf.string());
+  CHECK(top["referenced_from"]["line"] == 1);
+
+  // The generated texts validate.
+  const std::string script = read_text(s.sh);
+  const std::string manifest = read_text(s.pp);
+  INFO(script);
+  INFO(manifest);
+  CHECK(run_command({"bash", "-n", s.sh.string()}).exit_code == 0);
+  const auto shellcheck = run_command({"shellcheck", "-s", "sh", s.sh.string()});
+  INFO(shellcheck.out);
+  CHECK(shellcheck.exit_code == 0);
+  const auto validate = run_command({"puppet", "parser", "validate", s.pp.string()}, s.work);
+  INFO(validate.out << validate.err);
+  CHECK(validate.exit_code == 0);
+  const auto lint = run_command({"puppet-lint", "--fail-on-warnings", s.pp.string()}, s.work);
+  INFO(lint.out << lint.err);
+  CHECK(lint.exit_code == 0);
+
+  // Running them fixes the site and does nothing else.
+  const std::string conf_before = read_text(s.conf);
+  const auto ran = run_command({"sh", s.sh.string()}, s.work);
+  INFO(ran.out << ran.err);
+  CHECK(ran.exit_code == 0);
+  CHECK(read_text(s.conf) == s.good.string() + "\n");
+  CHECK(run_command(open_via_conf(s.conf), s.work).exit_code == 0);
+  write_text(s.conf, conf_before);
+  const auto applied =
+      run_command({"puppet", "apply", "--detailed-exitcodes", s.pp.string()}, s.work);
+  INFO(applied.out << applied.err);
+  CHECK(applied.exit_code == 2);  // changes made, no failure
+  CHECK(read_text(s.conf) == s.good.string() + "\n");
+  CHECK(run_command(open_via_conf(s.conf), s.work).exit_code == 0);
+
+  CHECK_FALSE(exists_under(s.dir, "pwned"));
+  CHECK(fs::exists(s.good));
+  CHECK_FALSE(fs::exists(s.bad));  // the fix edits the reference, it does not create files
 }
 
 }  // namespace
@@ -363,82 +461,28 @@ TEST_CASE("hostile file names recorded by the real strace are reported exactly a
   for (const auto& h : hostile_names()) {
     DYNAMIC_SECTION(h.label) {
       TempDir dir("culprit-hostile");
-      const fs::path site = dir / "site";
-      fs::path deep = site;
-      if (h.stem.size() > 200) {
-        // Bring the full path near PATH_MAX (4096 with its NUL) with 255-byte directories.
-        for (char c = 'a'; c < 'a' + 14; ++c) {
-          deep /= std::string(255, c);
-        }
-      }
-      fs::create_directories(deep);
-      const fs::path good = deep / (h.stem + ".php");
-      const fs::path bad = deep / (h.stem + ".phpp");
-      INFO("path length " << bad.string().size());
-      REQUIRE(bad.string().size() < 4096);
-      write_text(good, "<?php // the real file\n");
-      const fs::path conf = site / "app.conf";
-      write_text(conf, bad.string() + "\n");
-      const fs::path work = dir / "work";  // cwd of every command: side effects would land here
-      fs::create_directories(work);
-
+      const HostileSite s = make_hostile_site(dir, h);
       const fs::path log = dir / "trace.log";
-      REQUIRE(traced_open(log, conf, work) != 0);  // the site is broken
-
-      const fs::path pp = dir / "fix.pp";
-      const fs::path sh = dir / "fix.sh";
+      REQUIRE(traced_open(log, s.conf, s.work) != 0);  // the site is broken
       const auto r = run_command({culprit_binary(), "replay", "--format", "json", "--puppet",
-                                  pp.string(), "--shell", sh.string(), log.string()},
-                                 work);
-      INFO(r.err);
-      REQUIRE(r.exit_code == 1);
-      const json report = parse_report(r.out);
-      REQUIRE_FALSE(report["findings"].empty());
-      const json& top = report["findings"][0];
-      INFO(top.dump(2));
-      // Byte-exact: JSON strings hold the UTF-8 bytes of the name.
-      CHECK(top["path"].get<std::string>() == bad.string());
-      CHECK(top["kind"] == "mistyped-path");
-      REQUIRE(top["suggestion"].is_object());
-      CHECK(top["suggestion"]["path"].get<std::string>() == good.string());
-      REQUIRE(top["referenced_from"].is_object());
-      CHECK(top["referenced_from"]["file"].get<std::string>() == conf.string());
-      CHECK(top["referenced_from"]["line"] == 1);
+                                  s.pp.string(), "--shell", s.sh.string(), log.string()},
+                                 s.work);
+      check_hostile_report(s, r);
+    }
+  }
+}
 
-      // The generated texts validate.
-      const std::string script = read_text(sh);
-      const std::string manifest = read_text(pp);
-      INFO(script);
-      INFO(manifest);
-      CHECK(run_command({"bash", "-n", sh.string()}).exit_code == 0);
-      const auto shellcheck = run_command({"shellcheck", "-s", "sh", sh.string()});
-      INFO(shellcheck.out);
-      CHECK(shellcheck.exit_code == 0);
-      const auto validate = run_command({"puppet", "parser", "validate", pp.string()}, work);
-      INFO(validate.out << validate.err);
-      CHECK(validate.exit_code == 0);
-      const auto lint = run_command({"puppet-lint", "--fail-on-warnings", pp.string()}, work);
-      INFO(lint.out << lint.err);
-      CHECK(lint.exit_code == 0);
-
-      // Running them fixes the site and does nothing else.
-      const std::string conf_before = read_text(conf);
-      const auto ran = run_command({"sh", sh.string()}, work);
-      INFO(ran.out << ran.err);
-      CHECK(ran.exit_code == 0);
-      CHECK(read_text(conf) == good.string() + "\n");
-      CHECK(traced_open(dir / "after-sh.log", conf, work) == 0);
-      write_text(conf, conf_before);
-      const auto applied = run_command({"puppet", "apply", "--detailed-exitcodes", pp.string()},
-                                       work);
-      INFO(applied.out << applied.err);
-      CHECK(applied.exit_code == 2);  // changes made, no failure
-      CHECK(read_text(conf) == good.string() + "\n");
-      CHECK(traced_open(dir / "after-puppet.log", conf, work) == 0);
-
-      CHECK_FALSE(exists_under(dir.path(), "pwned"));
-      CHECK(fs::exists(good));
-      CHECK_FALSE(fs::exists(bad));  // the fix edits the reference, it does not create files
+TEST_CASE("hostile file names traced live by culprit run are reported exactly and fixed safely",
+          "[hardening][hostile][puppet][live]") {
+  for (const auto& h : hostile_names()) {
+    DYNAMIC_SECTION(h.label) {
+      TempDir dir("culprit-hostile");
+      const HostileSite s = make_hostile_site(dir, h);
+      std::vector<std::string> argv{culprit_binary(), "run",     "--format",    "json", "--puppet",
+                                    s.pp.string(),    "--shell", s.sh.string(), "--"};
+      const auto program = open_via_conf(s.conf);
+      argv.insert(argv.end(), program.begin(), program.end());
+      check_hostile_report(s, run_command(argv, s.work));
     }
   }
 }
