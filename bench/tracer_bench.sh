@@ -11,8 +11,9 @@
 #         a busy machine disturbs much less than wall time.
 # Ratios are to the untraced workload (launched or attached the same way).
 #
-# Modes "culprit-run-sleep" and "culprit-attach-sleep" are culprit with --spin 0: the tracer
-# sleeps in wait4 between stops as strace does, which shows what polling for the next stop buys.
+# Modes "culprit-run-spin" and "culprit-attach-spin" are culprit with --spin 200: the tracer polls
+# for the next stop for up to 200 us before it sleeps in wait4 (the default, like strace, sleeps at
+# once); they show where polling pays and where it costs.
 #
 # usage: bench/tracer_bench.sh [CULPRIT_BINARY [BASELINE_BINARY]]   (default: build/cli/culprit)
 #   BASELINE_BINARY: an older culprit, measured in the same rounds (rows "culprit-run-base",
@@ -94,7 +95,7 @@ run_launched() {  # mode cmd
     strace-seccomp) /usr/bin/time -o "$tf" -f '%e %U %S' strace -f --seccomp-bpf -e trace=%file -o /dev/null sh -c "$cmd" ;;
     strace-seccomp-Z) /usr/bin/time -o "$tf" -f '%e %U %S' strace -f --seccomp-bpf -Z -e trace=%file -o /dev/null sh -c "$cmd" ;;
     culprit-run) /usr/bin/time -o "$tf" -f '%e %U %S' "$culprit" run --format json -o /dev/null -- sh -c "$cmd" || true ;;
-    culprit-run-sleep) /usr/bin/time -o "$tf" -f '%e %U %S' "$culprit" run --spin 0 --format json -o /dev/null -- sh -c "$cmd" || true ;;
+    culprit-run-spin) /usr/bin/time -o "$tf" -f '%e %U %S' "$culprit" run --spin 200 --format json -o /dev/null -- sh -c "$cmd" || true ;;
     culprit-run-base) /usr/bin/time -o "$tf" -f '%e %U %S' "$baseline" run --format json -o /dev/null -- sh -c "$cmd" || true ;;
   esac >/dev/null 2>&1
   t1=$(date +%s.%N)
@@ -121,7 +122,7 @@ run_attached() {  # mode cmd
     attach-untraced) ;;
     strace-p) /usr/bin/time -o "$tf" -f '%U %S' strace -f -p "$pid" -o /dev/null 2>/dev/null & tracer=$! ;;
     culprit-attach) /usr/bin/time -o "$tf" -f '%U %S' "$culprit" attach -p "$pid" --format json -o /dev/null 2>/dev/null & tracer=$! ;;
-    culprit-attach-sleep) /usr/bin/time -o "$tf" -f '%U %S' "$culprit" attach --spin 0 -p "$pid" --format json -o /dev/null 2>/dev/null & tracer=$! ;;
+    culprit-attach-spin) /usr/bin/time -o "$tf" -f '%U %S' "$culprit" attach --spin 200 -p "$pid" --format json -o /dev/null 2>/dev/null & tracer=$! ;;
     culprit-attach-base) /usr/bin/time -o "$tf" -f '%U %S' "$baseline" attach -p "$pid" --format json -o /dev/null 2>/dev/null & tracer=$! ;;
   esac
   if [ -n "$tracer" ]; then
@@ -167,8 +168,8 @@ setup_make
 setup_git
 echo "# $(date -u +%FT%TZ) load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs, REPEAT=$repeat"
 printf '%-8s %-20s %8s %8s %8s %8s\n' workload mode wall-best ratio cpu-med ratio
-run_modes="untraced strace strace-seccomp strace-seccomp-Z culprit-run culprit-run-sleep"
-attach_modes="attach-untraced strace-p culprit-attach culprit-attach-sleep"
+run_modes="untraced strace strace-seccomp strace-seccomp-Z culprit-run culprit-run-spin"
+attach_modes="attach-untraced strace-p culprit-attach culprit-attach-spin"
 if [ -n "$baseline" ]; then
   run_modes="$run_modes culprit-run-base"
   attach_modes="$attach_modes culprit-attach-base"

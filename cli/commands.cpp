@@ -250,8 +250,8 @@ void add_live_options(CLI::App& sub, LiveCliOptions& o) {
       ->check(CLI::PositiveNumber);
   sub.add_option("--spin", o.live.spin_us,
                  "Microseconds to poll for the next stop before sleeping (0: always sleep, as "
-                 "strace); polling uses one CPU while the traced processes are busy and makes "
-                 "each stop cheaper")
+                 "strace). Polling keeps one CPU busy while the traced processes are; it makes "
+                 "syscall-dense work faster to trace on VMs, fork/exec-heavy work slower")
       ->check(CLI::Range(0, 1000000))
       ->capture_default_str();
 }

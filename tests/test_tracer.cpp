@@ -251,8 +251,8 @@ void check_work_events(const std::vector<Event>& events, const std::string& out,
 }  // namespace
 
 TEST_CASE("run: threads, fork, vfork+exec: every failing open is an event") {
-  // The tracer polling for the next stop (the default) or sleeping in wait4 sees the same calls.
-  const unsigned spin_us = GENERATE(200U, 0U);
+  // The tracer sleeping in wait4 (the default) or polling for the next stop sees the same calls.
+  const unsigned spin_us = GENERATE(0U, 200U);
   INFO("--spin " << spin_us);
   const std::string tag = unique_tag();
   const std::string out = fmt::format("/tmp/culprit-fixture-{}.out", tag);
@@ -457,7 +457,7 @@ TEST_CASE("attach: a thread that execs while attached") {
 }
 
 TEST_CASE("attach mid-run: threads that exist before the attach and children after it") {
-  const unsigned spin_us = GENERATE(200U, 0U);
+  const unsigned spin_us = GENERATE(0U, 200U);
   INFO("--spin " << spin_us);
   const std::string tag = unique_tag();
   const std::string out = fmt::format("/tmp/culprit-fixture-{}.out", tag);

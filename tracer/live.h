@@ -30,9 +30,9 @@ struct LiveOptions {
   std::size_t string_limit = 256;    // -s: bytes of written data and of argv strings recorded
   bool status_line = false;          // one-line live status on stderr, ~5 refreshes/s at most
   // After each stop, poll this long for the next one before sleeping (Session::set_spin). Zero
-  // always sleeps; ignored when culprit may run on one CPU only (it would compete with the
-  // tracees for it).
-  unsigned spin_us = 200;
+  // (the default) always sleeps, as strace does; ignored when culprit may run on one CPU only (it
+  // would compete with the tracees for it). See Session::set_spin for when polling pays.
+  unsigned spin_us = 0;
   // Deliver events to the sink from a second thread, in order, never concurrently (on by
   // default): the tracees are resumed without waiting for the sink's work (the analyzer, the log
   // writer). Events are handed over in batches (512 events, or whatever is queued every 200 ms),

@@ -36,10 +36,12 @@ class Session {
 
   // After handling a stop, poll for the next one for up to `window` (yielding the CPU between
   // polls) before sleeping in wait4; zero (the default) always sleeps, as strace does. A tracer
-  // asleep in wait4 is woken on its own CPU at every stop; when that CPU is idle, the wake-up
-  // costs more than the rest of the stop (tens of microseconds on virtual machines, where an idle
-  // vCPU is halted). While tracees stop faster than the window, this costs one CPU; when they
-  // are quiet the tracer sleeps as before. Only useful with two or more CPUs to run on.
+  // asleep in wait4 is woken on its own CPU at every stop; where an idle CPU is expensive to wake
+  // (a VM whose idle vCPU halts) that wake-up costs more than the rest of the stop, and polling
+  // makes syscall-dense work 1.5-3x faster to trace (bench/tracer_bench.sh). But it keeps one CPU
+  // busy while the tracees are, and on work that forks and execs many short processes it made
+  // every stop slower (2x on the same VM); the effect also lingers for a while after switching,
+  // so it could not be measured and chosen automatically. Hence opt-in.
   void set_spin(std::chrono::microseconds window) { spin_ = window; }
 
   // Waits for and handles stops until no tracee is left or `poll` returns true. `poll` is called
