@@ -10,14 +10,13 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
 
 #include "analyzer/quote.h"
 #include "tests/test_util.h"
@@ -92,8 +91,8 @@ bool diagnosed(const culprit::test::CommandResult& r, const json& report, const 
 // True when a file named exactly `name` exists anywhere under `dir`.
 bool exists_under(const fs::path& dir, const std::string& name) {
   std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(dir, ec); it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
+  for (auto it = fs::recursive_directory_iterator(dir, ec);
+       it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (ec) {
       break;
     }
@@ -314,8 +313,8 @@ TEST_CASE("millions of distinct failing paths: memory stays bounded, groups are 
   CHECK(dropped > 0);
   CHECK(dropped < static_cast<std::uint64_t>(kLines));
   // The text report tells the reader that groups were dropped, with the number.
-  const auto text = run_command(
-      {culprit_binary(), "replay", "--format", "text", "--log-only", log.string()});
+  const auto text =
+      run_command({culprit_binary(), "replay", "--format", "text", "--log-only", log.string()});
   CHECK(text.exit_code == 1);
   INFO(text.out.substr(0, 3000));
   CHECK(mentions(text.out, std::to_string(dropped)));

@@ -2,6 +2,8 @@
 // must come out of `run` and `attach` as an Event with the right tid, path and errno; attach and
 // detach must leave processes as they were (running, stopped, with every signal delivered).
 #include <fcntl.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <poll.h>
 #include <pwd.h>
 #include <sys/mman.h>
@@ -12,22 +14,19 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <catch2/catch.hpp>
-#include <fmt/format.h>
-#include <fmt/ranges.h>
-#include <nlohmann/json.hpp>
 
 #include "analyzer/filesystem.h"
 #include "analyzer/pipeline.h"
@@ -364,9 +363,9 @@ TEST_CASE("run: a non-blocking connect refused shows as EINPROGRESS, then SO_ERR
   const auto report = pipeline.finish(stats);
   bool refused = false;
   for (const auto& f : report.findings) {
-    refused = refused || (f.kind == culprit::analyzer::FindingKind::ConnectionRefused &&
-                          f.errno_name == "ECONNREFUSED" &&
-                          f.address == fmt::format("127.0.0.1:{}", port));
+    refused = refused ||
+              (f.kind == culprit::analyzer::FindingKind::ConnectionRefused &&
+               f.errno_name == "ECONNREFUSED" && f.address == fmt::format("127.0.0.1:{}", port));
   }
   CHECK(refused);
 }
@@ -502,8 +501,8 @@ TEST_CASE("attach -n: every process with that name") {
   REQUIRE(second->read_line() == "ready");
   LiveOptions options;
   options.name = "cfx_mt";
-  options.trigger = fmt::format("printf x > /proc/{}/fd/0; printf x > /proc/{}/fd/0",
-                                first->pid, second->pid);
+  options.trigger =
+      fmt::format("printf x > /proc/{}/fd/0; printf x > /proc/{}/fd/0", first->pid, second->pid);
   options.settle_s = 30;
   CollectingSink sink;
   SourceStats stats;
@@ -862,8 +861,8 @@ TEST_CASE("differential: a live trace and an strace log of the same program agre
   REQUIRE(result.ok());
   REQUIRE(result->exit_status == 0);
 
-  const std::string cmd = fmt::format("strace -f -y -s 256 -o {} {} work {} {} 2 1", log,
-                                      CFX_MT, log_tag, log_out);
+  const std::string cmd =
+      fmt::format("strace -f -y -s 256 -o {} {} work {} {} 2 1", log, CFX_MT, log_tag, log_out);
   REQUIRE(std::system(cmd.c_str()) == 0);
   CollectingSink recorded;
   SourceStats log_stats;

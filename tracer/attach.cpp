@@ -1,20 +1,19 @@
 #include "tracer/attach.h"
 
 #include <dirent.h>
+#include <fmt/format.h>
 #include <pwd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <csignal>
 #include <climits>
+#include <csignal>
 #include <cstring>
 #include <fstream>
 #include <set>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "tracer/ptrace_ops.h"
 #include "tracer/tracee.h"
@@ -187,8 +186,10 @@ Error diagnose_attach_failure(Pid pid, int err) {
     }
   }
   if (state == 'Z' || state == 'X') {
-    return make_error(ESRCH, fmt::format("cannot attach to process {}: it is a zombie (it has exited "
-                                    "and waits for its parent to collect it)", pid));
+    return make_error(ESRCH,
+                      fmt::format("cannot attach to process {}: it is a zombie (it has exited "
+                                  "and waits for its parent to collect it)",
+                                  pid));
   }
   if (pid == getpid()) {
     return make_error(EPERM, "cannot attach to culprit itself");
@@ -197,29 +198,34 @@ Error diagnose_attach_failure(Pid pid, int err) {
     const std::string tracer = status_field(pid, "TracerPid");
     if (!tracer.empty() && tracer != "0") {
       const std::string comm = read_first_line(fmt::format("/proc/{}/comm", tracer));
-      return make_error(EPERM, fmt::format("cannot attach to process {}: it is already traced by "
-                                      "process {} ({})\nhint: a process can have one tracer only; "
-                                      "stop or detach {} (strace, gdb, another culprit) first",
-                                      pid, tracer, comm.empty() ? "?" : comm, tracer));
+      return make_error(EPERM,
+                        fmt::format("cannot attach to process {}: it is already traced by "
+                                    "process {} ({})\nhint: a process can have one tracer only; "
+                                    "stop or detach {} (strace, gdb, another culprit) first",
+                                    pid, tracer, comm.empty() ? "?" : comm, tracer));
     }
     // "Uid:" lists real, effective, saved, fs uids.
     const std::string uids = status_field(pid, "Uid");
     const uid_t target = static_cast<uid_t>(std::strtoul(uids.c_str(), nullptr, 10));
     if (!uids.empty() && geteuid() != 0 && target != geteuid()) {
-      return make_error(EPERM, fmt::format("cannot attach to process {}: operation not permitted: it "
-                                      "belongs to user {}\nhint: run culprit as {} or as root",
-                                      pid, user_name(target), user_name(target)));
+      return make_error(EPERM,
+                        fmt::format("cannot attach to process {}: operation not permitted: it "
+                                    "belongs to user {}\nhint: run culprit as {} or as root",
+                                    pid, user_name(target), user_name(target)));
     }
     const std::string scope = read_first_line("/proc/sys/kernel/yama/ptrace_scope");
     if (!scope.empty() && scope != "0") {
-      return make_error(EPERM, fmt::format("cannot attach to process {}: operation not permitted: "
-                                      "kernel.yama.ptrace_scope is {}\nhint: run culprit as root "
-                                      "(with CAP_SYS_PTRACE), or `sysctl kernel.yama.ptrace_scope=0`",
-                                      pid, scope));
+      return make_error(EPERM,
+                        fmt::format("cannot attach to process {}: operation not permitted: "
+                                    "kernel.yama.ptrace_scope is {}\nhint: run culprit as root "
+                                    "(with CAP_SYS_PTRACE), or `sysctl kernel.yama.ptrace_scope=0`",
+                                    pid, scope));
     }
-    return make_error(EPERM, fmt::format("cannot attach to process {}: operation not permitted\nhint: "
-                                    "inside a container ptrace needs CAP_SYS_PTRACE "
-                                    "(docker run --cap-add=SYS_PTRACE)", pid));
+    return make_error(EPERM,
+                      fmt::format("cannot attach to process {}: operation not permitted\nhint: "
+                                  "inside a container ptrace needs CAP_SYS_PTRACE "
+                                  "(docker run --cap-add=SYS_PTRACE)",
+                                  pid));
   }
   return make_error(err, fmt::format("cannot attach to process {}: {}", pid, std::strerror(err)));
 }

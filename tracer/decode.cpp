@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <linux/openat2.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -13,8 +14,6 @@
 #include <climits>
 #include <cstdio>
 #include <cstring>
-
-#include <fmt/format.h>
 
 #include "tracer/errno_names.h"
 #include "tracer/remote_memory.h"
@@ -93,7 +92,8 @@ bool read_path(const Where& w, const SyscallArgs& args, PathArg pa, std::string&
   if (path.front() == '/') {
     return true;
   }
-  const std::int64_t dirfd = pa.dirfd < 0 ? kAtFdCwd : as_int(args[static_cast<std::size_t>(pa.dirfd)]);
+  const std::int64_t dirfd =
+      pa.dirfd < 0 ? kAtFdCwd : as_int(args[static_cast<std::size_t>(pa.dirfd)]);
   std::string dir_path;
   if (dirfd != kAtFdCwd) {
     dir_path = fd_path(tid, dirfd);

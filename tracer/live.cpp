@@ -2,12 +2,14 @@
 // tick, --duration, --trigger (Boost.Process from a helper thread) and the status line.
 #include "tracer/live.h"
 
+#include <fmt/format.h>
 #include <pthread.h>
 #include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <boost/process.hpp>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
@@ -21,9 +23,6 @@
 #include <set>
 #include <thread>
 #include <vector>
-
-#include <boost/process.hpp>
-#include <fmt/format.h>
 
 #include "tracer/attach.h"
 #include "tracer/launch.h"
@@ -110,7 +109,7 @@ class SignalScope {
   }
 
  private:
-  struct sigaction old_[std::size(kStopSignals)] {};
+  struct sigaction old_[std::size(kStopSignals)]{};
   struct sigaction old_tick_ {};
   sigset_t old_mask_{};
   timer_t timer_{};
@@ -147,8 +146,8 @@ class Trigger {
   void start() {
     thread_ = std::thread([this] {
       try {
-        bp::child child(bp::search_path("sh"), "-c", command_, bp::std_in < bp::null,
-                        bp::std_out > bp::null);
+        bp::child child(bp::search_path("sh"), "-c", command_,
+                        bp::std_in<bp::null, bp::std_out> bp::null);
         pid_.store(child.id());
         child.wait();
         status_ = child.exit_code();
@@ -223,7 +222,8 @@ class Controller {
       return true;
     }
     if (options_.status_line) {
-      fmt::print(stderr, "\r\033[Kculprit: {} processes, {} threads, {} events, {} failures, {:.1f}s",
+      fmt::print(stderr,
+                 "\r\033[Kculprit: {} processes, {} threads, {} events, {} failures, {:.1f}s",
                  session_.live_processes(), session_.live_threads(), stats_.events,
                  session_.failures(), elapsed);
       std::fflush(stderr);
@@ -373,8 +373,8 @@ Result<void> drive(Session& session, Controller& control, LiveOutcome& out) {
     const std::size_t processes = session.live_processes();
     session.detach_all();
     out.detached = true;
-    out.notes.push_back(fmt::format("detached from {}, left running",
-                                    count_threads(threads, processes)));
+    out.notes.push_back(
+        fmt::format("detached from {}, left running", count_threads(threads, processes)));
   }
   control.finish();
   control.trigger_result(out);
@@ -497,7 +497,8 @@ Result<LiveOutcome> trace_attach(const LiveOptions& options, EventSink& sink, So
       }
       return give_up(
           make_error(ESRCH, fmt::format("every process named '{}' exited before culprit could "
-                                   "attach to it", options.name)));
+                                        "attach to it",
+                                        options.name)));
     }
   }
   out.notes.push_back(fmt::format("attached to {}",

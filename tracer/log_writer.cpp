@@ -3,8 +3,9 @@
 // paths, strace's string escaping (with '<' and '>' escaped inside annotations, as strace does).
 #include "tracer/log_writer.h"
 
-#include <cstdint>
 #include <fmt/format.h>
+
+#include <cstdint>
 
 #include "tracer/errno_names.h"
 #include "tracer/syscall_table.h"
@@ -63,12 +64,13 @@ void sockaddr(std::string& out, const Event& e) {
   const std::string_view port = std::string_view(e.address).substr(colon + 1);
   if (e.address.front() == '[') {
     const std::string_view ip = std::string_view(e.address).substr(1, colon - 2);
-    out += fmt::format("{{sa_family=AF_INET6, sin6_port=htons({}), sin6_flowinfo=htonl(0), "
-                       "inet_pton(AF_INET6, \"{}\", &sin6_addr), sin6_scope_id=0}}",
-                       port, ip);
+    out += fmt::format(
+        "{{sa_family=AF_INET6, sin6_port=htons({}), sin6_flowinfo=htonl(0), "
+        "inet_pton(AF_INET6, \"{}\", &sin6_addr), sin6_scope_id=0}}",
+        port, ip);
   } else {
-    out += fmt::format("{{sa_family=AF_INET, sin_port=htons({}), sin_addr=inet_addr(\"{}\")}}", port,
-                       std::string_view(e.address).substr(0, colon));
+    out += fmt::format("{{sa_family=AF_INET, sin_port=htons({}), sin_addr=inet_addr(\"{}\")}}",
+                       port, std::string_view(e.address).substr(0, colon));
   }
 }
 

@@ -82,7 +82,8 @@ Result<void> Session::loop(const std::function<bool()>& poll) {
         tracees_.clear();  // every tracee is gone without us seeing it (cannot normally happen)
         return {};
       }
-      return make_error(errno, std::string("waiting for traced processes: ") + std::strerror(errno));
+      return make_error(errno,
+                        std::string("waiting for traced processes: ") + std::strerror(errno));
     }
     ++stats_.lines;
     handle(pid, WaitStatus(raw));
@@ -108,8 +109,7 @@ pid_t Session::wait_next(int& raw) const {
 }
 
 void Session::resume(Tracee& t, int signal) {
-  const Resume how =
-      (mode_ == Mode::Attach || t.in_syscall) ? Resume::Syscall : Resume::Cont;
+  const Resume how = (mode_ == Mode::Attach || t.in_syscall) ? Resume::Syscall : Resume::Cont;
   // ESRCH: the tracee was killed meanwhile (SIGKILL needs no stop); its exit is reported next.
   (void)ptrace_ops::resume(t.tid, how, signal);
 }

@@ -14,6 +14,7 @@
 #include "tracer/strace_log.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,8 +32,6 @@
 #include <unordered_map>
 #include <vector>
 
-#include <fmt/format.h>
-
 #include "tracer/errno_names.h"
 #include "tracer/process_state.h"
 #include "tracer/syscall_table.h"
@@ -49,8 +48,8 @@ inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
 constexpr std::array<bool, 256> kNameChar = [] {
   std::array<bool, 256> t{};
   for (int c = 0; c < 256; ++c) {
-    t[static_cast<std::size_t>(c)] = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
-                                     (c >= 'A' && c <= 'Z');
+    t[static_cast<std::size_t>(c)] =
+        (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || (c >= 'A' && c <= 'Z');
   }
   return t;
 }();
@@ -177,13 +176,27 @@ void unescape_into(std::string_view s, std::string& out) {
     }
     const char n = s[++i];
     switch (n) {
-      case 'n': out += '\n'; continue;
-      case 't': out += '\t'; continue;
-      case 'r': out += '\r'; continue;
-      case 'v': out += '\v'; continue;
-      case 'f': out += '\f'; continue;
-      case 'a': out += '\a'; continue;
-      case 'b': out += '\b'; continue;
+      case 'n':
+        out += '\n';
+        continue;
+      case 't':
+        out += '\t';
+        continue;
+      case 'r':
+        out += '\r';
+        continue;
+      case 'v':
+        out += '\v';
+        continue;
+      case 'f':
+        out += '\f';
+        continue;
+      case 'a':
+        out += '\a';
+        continue;
+      case 'b':
+        out += '\b';
+        continue;
       case 'x': {
         int v = 0;
         int digits = 0;
@@ -194,7 +207,8 @@ void unescape_into(std::string_view s, std::string& out) {
         out += digits == 0 ? 'x' : static_cast<char>(v);
         continue;
       }
-      default: break;
+      default:
+        break;
     }
     if (n >= '0' && n <= '7') {
       int v = n - '0';
@@ -406,14 +420,14 @@ struct FlagName {
 };
 // Linux generic values (x86-64, aarch64), as strace prints them.
 constexpr FlagName kOpenFlags[] = {
-    {"O_RDONLY", 0},           {"O_WRONLY", 01},         {"O_RDWR", 02},
-    {"O_CREAT", 0100},         {"O_EXCL", 0200},         {"O_NOCTTY", 0400},
-    {"O_TRUNC", 01000},        {"O_APPEND", 02000},      {"O_NONBLOCK", 04000},
-    {"O_NDELAY", 04000},       {"O_DSYNC", 010000},      {"O_ASYNC", 020000},
-    {"FASYNC", 020000},        {"O_DIRECT", 040000},     {"O_LARGEFILE", 0100000},
-    {"O_DIRECTORY", 0200000},  {"O_NOFOLLOW", 0400000},  {"O_NOATIME", 01000000},
-    {"O_CLOEXEC", 02000000},   {"O_SYNC", 04010000},     {"O_RSYNC", 04010000},
-    {"O_PATH", 010000000},     {"O_TMPFILE", 020200000},
+    {"O_RDONLY", 0},          {"O_WRONLY", 01},         {"O_RDWR", 02},
+    {"O_CREAT", 0100},        {"O_EXCL", 0200},         {"O_NOCTTY", 0400},
+    {"O_TRUNC", 01000},       {"O_APPEND", 02000},      {"O_NONBLOCK", 04000},
+    {"O_NDELAY", 04000},      {"O_DSYNC", 010000},      {"O_ASYNC", 020000},
+    {"FASYNC", 020000},       {"O_DIRECT", 040000},     {"O_LARGEFILE", 0100000},
+    {"O_DIRECTORY", 0200000}, {"O_NOFOLLOW", 0400000},  {"O_NOATIME", 01000000},
+    {"O_CLOEXEC", 02000000},  {"O_SYNC", 04010000},     {"O_RSYNC", 04010000},
+    {"O_PATH", 010000000},    {"O_TMPFILE", 020200000},
 };
 
 // "O_RDONLY|O_CLOEXEC", "0x80000 /* O_... */", "0", "O_RDONLY|0x1000000".
@@ -515,7 +529,7 @@ std::string_view struct_field(std::string_view s, std::string_view key) {
 
 struct Pending {
   bool active = false;  // an entry half waits for its resumption
-  std::string text;  // "name(args so far"
+  std::string text;     // "name(args so far"
   std::uint64_t line = 0;
   std::string_view file;
   Timestamp time;
@@ -567,7 +581,8 @@ bool has_prompt(std::string_view s, std::size_t& at) {
       continue;
     }
     const std::size_t mark = s.find_first_of("#$", e);
-    if (mark == std::string_view::npos || s.substr(e, mark - e).find(' ') != std::string_view::npos) {
+    if (mark == std::string_view::npos ||
+        s.substr(e, mark - e).find(' ') != std::string_view::npos) {
       continue;
     }
     if (mark + 1 == s.size() || s[mark + 1] == ' ') {
@@ -948,8 +963,8 @@ struct LineRec {
   static constexpr std::uint8_t kHasPid = 2;  // the line carried a pid
   static constexpr std::uint8_t kSkip = 4;    // a complete, successful call outside the table
   static constexpr std::uint32_t kNoArgs = 0xffffffffU;
-  std::size_t off = 0;   // in the block
-  std::size_t len = 0;   // without the '\n'
+  std::size_t off = 0;     // in the block
+  std::size_t len = 0;     // without the '\n'
   std::uint32_t body = 0;  // offset of the body (after the prefix) in the line
   Pid pid = 0;
   std::uint8_t flags = 0;
@@ -994,7 +1009,8 @@ class LineScanner {
     const char* p = base;
     const char* const end = p + block.size();
     while (p < end) {
-      const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+      const char* nl =
+          static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
       const char* e = nl == nullptr ? end : nl;
       LineRec& r = out.emplace_back();
       r.off = static_cast<std::size_t>(p - base);
@@ -1249,11 +1265,12 @@ class StraceLogReader::Impl {
       if (record_.size() > copy_start_) {
         record_.resize(copy_start_);  // the copy adds nothing to compare a third copy with
       }
-      stats_.add_diagnostic(Error{0,
-                                  fmt::format("lines {}-{} repeat the start of the log (pasted twice?): "
-                                              "read once",
-                                              held_.front().second, held_.back().second),
-                                  std::string(file_), held_.front().second});
+      stats_.add_diagnostic(
+          Error{0,
+                fmt::format("lines {}-{} repeat the start of the log (pasted twice?): "
+                            "read once",
+                            held_.front().second, held_.back().second),
+                std::string(file_), held_.front().second});
       held_.clear();
       return;
     }
@@ -1381,8 +1398,8 @@ class StraceLogReader::Impl {
   void malformed(std::uint64_t line, std::string_view why) {
     ++stats_.malformed;
     if (stats_.diagnostics.size() < SourceStats::kMaxDiagnostics) {
-      stats_.add_diagnostic(Error{0, fmt::format("malformed strace line ({})", why),
-                                  std::string(file_), line});
+      stats_.add_diagnostic(
+          Error{0, fmt::format("malformed strace line ({})", why), std::string(file_), line});
     }
   }
 
@@ -1445,7 +1462,7 @@ class StraceLogReader::Impl {
   SourceStats& stats_;
   ReadOptions options_;
   LineScanner scanner_;
-  ScannedLines scanned_;  // read_text's scan (read_file's comes from BlockSource)
+  ScannedLines scanned_;            // read_text's scan (read_file's comes from BlockSource)
   const Args* pre_args_ = nullptr;  // split_args() of the call text at pre_text_
   const char* pre_text_ = nullptr;
   std::size_t pre_text_len_ = 0;
@@ -1462,9 +1479,9 @@ class StraceLogReader::Impl {
   std::uint64_t line_no_ = 0;
   std::string carry_;
   std::uint64_t carry_line_ = 0;
-  std::string carry_extra_;       // program output lines held with carry_
+  std::string carry_extra_;  // program output lines held with carry_
   std::uint64_t carry_extra_lines_ = 0;
-  std::string interleaved_;       // program output of the call being completed
+  std::string interleaved_;  // program output of the call being completed
   bool use_interleaved_ = false;
   std::string joined_;
   std::string ansi_;
@@ -2065,12 +2082,13 @@ void StraceLogReader::Impl::decode_args(const SyscallInfo& row, const Args& args
         if (port.empty()) {
           port = struct_field(a, "sin6_port=htons(");
           v6 = true;
-          if (const std::size_t p = a.find("inet_pton(AF_INET6, "); p != std::string_view::npos &&
-                                                                   quoted_at(a.substr(p + 20), body, truncated, end)) {
+          if (const std::size_t p = a.find("inet_pton(AF_INET6, ");
+              p != std::string_view::npos && quoted_at(a.substr(p + 20), body, truncated, end)) {
             ip = body;
           }
-        } else if (const std::size_t p = a.find("inet_addr("); p != std::string_view::npos &&
-                                                             quoted_at(a.substr(p + 10), body, truncated, end)) {
+        } else if (const std::size_t p = a.find("inet_addr(");
+                   p != std::string_view::npos &&
+                   quoted_at(a.substr(p + 10), body, truncated, end)) {
           ip = body;
         }
         if (!ip.empty()) {
@@ -2519,8 +2537,9 @@ Result<void> StraceLogReader::Impl::read_text(std::string_view text, const std::
     std::size_t cut = text.size();
     if (cut > kBlockSize) {
       const void* nl = std::memchr(text.data() + kBlockSize, '\n', text.size() - kBlockSize);
-      cut = nl == nullptr ? text.size()
-                          : static_cast<std::size_t>(static_cast<const char*>(nl) - text.data()) + 1;
+      cut = nl == nullptr
+                ? text.size()
+                : static_cast<std::size_t>(static_cast<const char*>(nl) - text.data()) + 1;
     }
     const std::string_view block = text.substr(0, cut);
     text.remove_prefix(cut);
@@ -2548,9 +2567,8 @@ void StraceLogReader::Impl::finish() {
       pids.push_back(pid);
     }
   }
-  std::sort(pids.begin(), pids.end(), [this](Pid a, Pid b) {
-    return pending_[a].line < pending_[b].line;
-  });
+  std::sort(pids.begin(), pids.end(),
+            [this](Pid a, Pid b) { return pending_[a].line < pending_[b].line; });
   for (const Pid pid : pids) {
     flush_pending(pid, pending_[pid]);
   }
@@ -2607,7 +2625,8 @@ class LineCursor {
       if (!got) {
         break;
       }
-      if (!line.empty() && (line.front() == ' ' || line.front() == '\t') && !starts_with(line, " > ")) {
+      if (!line.empty() && (line.front() == ' ' || line.front() == '\t') &&
+          !starts_with(line, " > ")) {
         lines_.emplace_back(line);
         continue;
       }
@@ -2630,7 +2649,8 @@ class LineCursor {
           return {};
         }
         const std::size_t end =
-            nl != nullptr ? static_cast<std::size_t>(static_cast<const char*>(nl) - buf_.data()) : buf_.size();
+            nl != nullptr ? static_cast<std::size_t>(static_cast<const char*>(nl) - buf_.data())
+                          : buf_.size();
         line = std::string_view(buf_).substr(pos_, end - pos_);
         pos_ = nl != nullptr ? end + 1 : end;
         got = true;
@@ -2788,7 +2808,8 @@ namespace {
 // "prefix.1234" → 1234, else 0.
 Pid ff_suffix(const std::string& path, std::string& prefix) {
   const std::size_t dot = path.rfind('.');
-  if (dot == std::string::npos || dot + 1 == path.size() || path.find('/', dot) != std::string::npos) {
+  if (dot == std::string::npos || dot + 1 == path.size() ||
+      path.find('/', dot) != std::string::npos) {
     return 0;
   }
   std::int64_t v = 0;

@@ -205,7 +205,7 @@ constexpr std::array<std::int16_t, kNameSlots> kNameIndex = [] {
 
 // Number-indexed view, built once: libseccomp's name resolution is a linear search per call.
 struct NumberIndex {
-  std::vector<long> numbers;                // parallel to kTable
+  std::vector<long> numbers;                  // parallel to kTable
   std::vector<const SyscallInfo*> by_number;  // native number -> row
 };
 
