@@ -7,12 +7,20 @@
 
 #include "analyzer/pass_permission.h"
 #include "analyzer/similarity.h"
+#include "tracer/syscall_table.h"
 
 namespace culprit::analyzer {
 namespace {
 
 bool is_one_of(std::string_view s, std::initializer_list<std::string_view> list) {
   return std::find(list.begin(), list.end(), s) != list.end();
+}
+
+// Whether `syscall` reaches a socket address the caller names (connect, sendto, sendmsg). Such
+// calls are Network rows already; the check also covers a group whose family came from elsewhere.
+bool sends_to_address(std::string_view syscall) {
+  const tracer::SyscallInfo* row = tracer::find_syscall(syscall);
+  return row != nullptr && row->has(tracer::Trait::SendsToAddress);
 }
 
 std::string octal(std::uint32_t mode) { return fmt::format("{:04o}", mode); }
@@ -62,11 +70,11 @@ void classify_permission(const FailureGroup& g, const ClassifyContext& ctx, Find
   if (!ctx.fs.available() || !ctx.fs.stat(g.path)) {
     // No filesystem, or a log from another machine: this path is not here to walk.
     f.log_only = true;
-    f.explanation = fmt::format(
-        "{} was denied ({}) to the process; the modes could not be checked ({})", g.path,
-        g.errno_name,
-        ctx.fs.available() ? "the path does not exist here: checked from the log only"
-                           : "log-only analysis");
+    f.explanation =
+        fmt::format("{} was denied ({}) to the process; the modes could not be checked ({})",
+                    g.path, g.errno_name,
+                    ctx.fs.available() ? "the path does not exist here: checked from the log only"
+                                       : "log-only analysis");
     return;
   }
   AccessRequest req = access_for(g.syscall, g.open_flags, g.mode);
@@ -381,8 +389,7 @@ std::string service_hint(std::string_view where) {
 Finding classify_group(const FailureGroup& g, const ClassifyContext& ctx) {
   Finding f = base_finding(g);
   const std::string& err = g.errno_name;
-  const bool connect_like =
-      g.family == tracer::Family::Network || is_one_of(g.syscall, {"connect", "sendto", "sendmsg"});
+  const bool connect_like = g.family == tracer::Family::Network || sends_to_address(g.syscall);
   if (connect_like && is_one_of(err, {"ECONNREFUSED", "ENOENT", "EHOSTUNREACH", "ENETUNREACH",
                                       "ECONNABORTED", "EADDRNOTAVAIL"})) {
     classify_connection(g, ctx, f);

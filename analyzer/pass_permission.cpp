@@ -1,6 +1,7 @@
 #include "analyzer/pass_permission.h"
 
 #include "tracer/event.h"
+#include "tracer/syscall_table.h"
 
 namespace culprit::analyzer {
 
@@ -8,9 +9,10 @@ AccessRequest access_for(std::string_view syscall, std::int32_t open_flags,
                          std::int32_t access_mode) {
   namespace of = tracer::open_flag;
   AccessRequest r;
+  const tracer::SyscallInfo* row = tracer::find_syscall(syscall);
   if (syscall == "execve" || syscall == "execveat") {
     r.want = access_bit::Exec;
-  } else if (syscall == "connect" || syscall == "sendto" || syscall == "sendmsg") {
+  } else if (row != nullptr && row->has(tracer::Trait::SendsToAddress)) {
     r.want = access_bit::Write;  // unix(7): connecting needs write permission on the socket
   } else if (syscall == "mkdir" || syscall == "mkdirat" || syscall == "mknod" ||
              syscall == "mknodat" || syscall == "bind" || syscall == "symlink" ||

@@ -3,11 +3,10 @@
 #include <seccomp.h>
 
 #include <array>
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <set>
 #include <string>
-
-#include <catch2/catch.hpp>
 
 #include "tracer/errno_names.h"
 #include "tracer/syscall_table.h"
@@ -100,8 +99,8 @@ TEST_CASE("every Path argument has a paths pair and every DirFd is used by one")
       const ArgType t = info.args[static_cast<std::size_t>(i)];
       bool covered = false;
       for (const PathArg& p : info.paths) {
-        covered = covered || (t == ArgType::Path && p.path == i) ||
-                  (t == ArgType::DirFd && p.dirfd == i);
+        covered =
+            covered || (t == ArgType::Path && p.path == i) || (t == ArgType::DirFd && p.dirfd == i);
       }
       if (t == ArgType::Path || t == ArgType::DirFd) {
         CHECK(covered);
@@ -318,6 +317,63 @@ TEST_CASE("traits and struct arguments are consistent with the rest of the row")
   }
   CHECK(connects == 1);
   CHECK(so_error == 1);
+}
+
+namespace {
+std::set<std::string> rows_with(Trait t) {
+  std::set<std::string> names;
+  for (const SyscallInfo& info : all_syscalls()) {
+    if (info.has(t)) {
+      names.emplace(info.name);
+    }
+  }
+  return names;
+}
+}  // namespace
+
+TEST_CASE("the traits that replace name comparisons are on exactly their rows") {
+  using Names = std::set<std::string>;
+  // connect/sendto/sendmsg: a unix socket needs write permission; a failure is a connection one.
+  CHECK(rows_with(Trait::SendsToAddress) == Names{"connect", "sendmsg", "sendto"});
+  CHECK(rows_with(Trait::ChangesCwd) == Names{"chdir", "fchdir"});
+  CHECK(rows_with(Trait::ChangesRoot) == Names{"chroot"});
+  CHECK(rows_with(Trait::ClosesFd) == Names{"close"});
+  CHECK(rows_with(Trait::ReportsCwd) == Names{"getcwd"});
+  CHECK(rows_with(Trait::DupsFdByCommand) == Names{"fcntl"});
+  for (const SyscallInfo& info : all_syscalls()) {
+    INFO(info.name);
+    if (info.has(Trait::SendsToAddress)) {
+      // The address is the caller's (not PeerAddr), and the call is traced so `run` sees it.
+      CHECK(info.family == Family::Network);
+      CHECK((has_arg(info, ArgType::SockAddr) || has_arg(info, ArgType::Msghdr)));
+      CHECK_FALSE(info.has(Trait::PeerAddr));
+      CHECK(info.trace);
+    }
+    if (info.has(Trait::ChangesCwd)) {
+      // Either a path argument (chdir) or an fd (fchdir) names the new cwd, never both.
+      CHECK(info.family == Family::Process);
+      CHECK((info.paths[0].path >= 0) != (info.fd_arg() >= 0));
+      CHECK(info.trace);  // the live decoder drops its cwd cache at the stop
+      CHECK_FALSE(info.has(Trait::ChangesRoot));
+    }
+    if (info.has(Trait::ChangesRoot)) {
+      CHECK(info.paths[0].path >= 0);
+      CHECK(info.trace);
+    }
+    if (info.has(Trait::ClosesFd) || info.has(Trait::DupsFdByCommand)) {
+      CHECK(info.family == Family::Io);
+      CHECK(info.fd_arg() == 0);
+      CHECK_FALSE(info.has(Trait::ReturnsFd));  // update_state tests ReturnsFd after these
+    }
+    if (info.has(Trait::DupsFdByCommand)) {
+      REQUIRE(info.arg_count() >= 2);
+      CHECK(info.args[1] == ArgType::Int);  // the command, F_DUPFD...
+    }
+    if (info.has(Trait::ReportsCwd)) {
+      CHECK(info.family == Family::Process);
+      CHECK(info.args[0] == ArgType::String);
+    }
+  }
 }
 
 TEST_CASE("errno names come from glibc, restart codes from the kernel's list") {

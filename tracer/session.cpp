@@ -23,13 +23,7 @@ std::int64_t now_epoch_micros() {
 }
 
 Session::Session(Mode mode, DecodeOptions options, EventSink& sink, SourceStats& stats)
-    : mode_(mode),
-      options_(options),
-      sink_(sink),
-      stats_(stats),
-      chdir_(find_syscall("chdir")),
-      fchdir_(find_syscall("fchdir")),
-      chroot_(find_syscall("chroot")) {}
+    : mode_(mode), options_(options), sink_(sink), stats_(stats) {}
 
 Tracee& Session::add(Pid tid, Pid tgid) { return ensure(tid, tgid); }
 
@@ -210,8 +204,8 @@ void Session::handle_seccomp_stop(Tracee& t) {
 
 // chdir/fchdir/chroot change what relative paths resolve against, for the caller's process and
 // for any process sharing its fs_struct (CLONE_FS): the whole cwd cache goes, at entry and exit.
-bool Session::changes_cwd(const SyscallInfo* info) const {
-  return info == chdir_ || info == fchdir_ || info == chroot_;
+bool Session::changes_cwd(const SyscallInfo* info) {
+  return info != nullptr && (info->has(Trait::ChangesCwd) || info->has(Trait::ChangesRoot));
 }
 
 void Session::start_syscall(Tracee& t, long nr, const SyscallArgs& args) {

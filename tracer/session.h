@@ -85,7 +85,8 @@ class Session {
   void resume(Tracee& t, int signal = 0);
   void emit(Event& event);
   Tracee& ensure(Pid tid, Pid tgid_hint);
-  [[nodiscard]] bool changes_cwd(const SyscallInfo* info) const;
+  // chdir/fchdir (Trait::ChangesCwd) and chroot (Trait::ChangesRoot).
+  [[nodiscard]] static bool changes_cwd(const SyscallInfo* info);
 
   Mode mode_;
   DecodeOptions options_;
@@ -97,9 +98,6 @@ class Session {
   std::uint64_t failures_ = 0;
   Event scratch_;  // reused for signal/exit events
   CwdCache cwds_;
-  const SyscallInfo* chdir_;
-  const SyscallInfo* fchdir_;
-  const SyscallInfo* chroot_;
   std::chrono::microseconds spin_{0};
   std::set<Pid> detached_;  // during detach_all: already let go (a late fork event must not re-add)
 

@@ -2189,7 +2189,6 @@ void StraceLogReader::Impl::decode_args(const SyscallInfo& row, const Args& args
 }
 
 void StraceLogReader::Impl::update_state(const SyscallInfo* row, const Args& args, Event& ev) {
-  const std::string_view name = ev.syscall;
   const bool ok = ev.ret_known && ev.err.empty() && ev.ret >= 0 && !ev.unfinished;
   if (row == nullptr || !ok) {
     return;
@@ -2209,14 +2208,15 @@ void StraceLogReader::Impl::update_state(const SyscallInfo* row, const Args& arg
   }
   switch (row->family) {
     case Family::Io:
-      if (name == "close") {
+      if (row->has(Trait::ClosesFd)) {  // close
         state_.close_fd(pid, ev.fd);
       } else if (row->has(Trait::ReturnsFd)) {  // dup, dup2, dup3
         state_.dup_fd(pid, ev.fd, ret);
         if (ev.ret_path.empty()) {
           ev.ret_path.assign(state_.fd_path(pid, ret));
         }
-      } else if (name == "fcntl" && args.n >= 2 && starts_with(args.v[1], "F_DUPFD")) {
+      } else if (row->has(Trait::DupsFdByCommand) && args.n >= 2 &&
+                 starts_with(args.v[1], "F_DUPFD")) {  // fcntl F_DUPFD, F_DUPFD_CLOEXEC
         state_.dup_fd(pid, ev.fd, ret);
       }
       return;
@@ -2226,15 +2226,16 @@ void StraceLogReader::Impl::update_state(const SyscallInfo* row, const Args& arg
       }
       return;
     case Family::Process:
-      if (name == "chdir") {
-        if (ev.path_absolute) {
-          state_.set_cwd(pid, ev.path);
-        }
-      } else if (name == "fchdir") {
-        if (!ev.fd_path.empty() && ev.fd_path.front() == '/') {
+      // chroot (ChangesRoot) leaves the cwd alone: its path must not become the cwd here.
+      if (row->has(Trait::ChangesCwd)) {
+        if (row->paths[0].path >= 0) {  // chdir: the path argument
+          if (ev.path_absolute) {
+            state_.set_cwd(pid, ev.path);
+          }
+        } else if (!ev.fd_path.empty() && ev.fd_path.front() == '/') {  // fchdir: the fd's path
           state_.set_cwd(pid, ev.fd_path);
         }
-      } else if (name == "getcwd") {
+      } else if (row->has(Trait::ReportsCwd)) {  // getcwd
         std::string_view body;
         bool truncated = false;
         std::size_t end = 0;

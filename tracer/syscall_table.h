@@ -44,7 +44,7 @@ enum class ArgType : std::uint8_t {
 
 // What a call does that code outside the argument decoders needs to know: bits of
 // SyscallInfo::traits, set in the table rows so that no caller compares syscall names.
-enum class Trait : std::uint16_t {
+enum class Trait : std::uint32_t {
   None = 0,
   CloneLike = 1U << 0,   // creates a process or thread; returns the child's pid (clone, fork, ...)
   ReturnsFd = 1U << 1,   // a success returns a new fd (open family, socket, accept, dup)
@@ -56,10 +56,25 @@ enum class Trait : std::uint16_t {
   Connects = 1U << 7,    // connect: EINPROGRESS is settled later (getsockopt SO_ERROR, first use)
   SoError = 1U << 8,     // getsockopt: only SOL_SOCKET/SO_ERROR (a connect's outcome) is decoded
   PeerAddr = 1U << 9,    // the SockAddr is filled by the kernel (the peer): names nothing to check
+  // reaches a socket address the caller names (connect; sendto/sendmsg with a destination): a
+  // unix socket needs write permission, a failure is a connection problem (connect, sendto,
+  // sendmsg; not bind, which creates the socket file)
+  SendsToAddress = 1U << 10,
+  // a success makes the call's path argument (chdir) or its fd's path (fchdir) the caller's cwd,
+  // which relative paths in later calls resolve against
+  ChangesCwd = 1U << 11,
+  // a success makes the path argument the caller's root (chroot): later paths resolve
+  // differently although the cwd did not change
+  ChangesRoot = 1U << 12,
+  ClosesFd = 1U << 13,    // a success frees the fd argument (close)
+  ReportsCwd = 1U << 14,  // a success writes the caller's cwd into its String argument (getcwd)
+  // duplicates the fd argument only for some commands (fcntl F_DUPFD, F_DUPFD_CLOEXEC: the
+  // command is argument 1), returning the new fd; unlike ReturnsFd, callers must check the command
+  DupsFdByCommand = 1U << 15,
 };
 
 constexpr Trait operator|(Trait a, Trait b) {
-  return static_cast<Trait>(static_cast<std::uint16_t>(a) | static_cast<std::uint16_t>(b));
+  return static_cast<Trait>(static_cast<std::uint32_t>(a) | static_cast<std::uint32_t>(b));
 }
 
 // A path argument and the dirfd it is relative to (-1: relative to the cwd).
@@ -83,7 +98,7 @@ struct SyscallInfo {
   [[nodiscard]] int arg_count() const;
   [[nodiscard]] int fd_arg() const;  // index of the first Fd/DirFd-less Fd argument, or -1
   [[nodiscard]] constexpr bool has(Trait t) const {
-    return (static_cast<std::uint16_t>(traits) & static_cast<std::uint16_t>(t)) != 0;
+    return (static_cast<std::uint32_t>(traits) & static_cast<std::uint32_t>(t)) != 0;
   }
 };
 
