@@ -666,9 +666,6 @@ struct Pipeline::State {
       hit.line = line_text.empty() ? 0 : std::strtoull(line_text.c_str(), nullptr, 10);
       hit.token = cap(rule.token_group);
       hit.path = cap(rule.path_group);
-      if (starts_with(hit.path, "unix:")) {
-        hit.path.erase(0, 5);
-      }
       const bool location_only = !hit.file.empty() && hit.token.empty() && hit.path.empty();
       const auto rest = static_cast<std::size_t>(m.suffix().first - line.begin());
       on_hit(std::move(hit));
@@ -808,7 +805,16 @@ bool message_names(std::string_view group_path, std::string_view msg_path) {
          group_path[group_path.size() - msg_path.size() - 1] == '/';
 }
 
+// The errno a message that names a path means, for a path no failed call carries: the `errno` of
+// the rule that captured the path (a merged hit's base is location-only, so its path comes from
+// the continuation), else a guess from the text. The guess stays for rules whose errno depends on
+// the message, not the pattern ("connect() to ... failed (111: Connection refused)", PHP's
+// "Failed opening required", whose reason is on another line), and for user rules without the key.
 std::string errno_for_message(const MessageHit& hit) {
+  const MessageRule* path_rule = hit.continuation != nullptr ? hit.continuation : hit.rule;
+  if (!path_rule->errno_name.empty()) {
+    return path_rule->errno_name;
+  }
   const auto& t = hit.text;
   if (t.find("Permission denied") != std::string::npos ||
       t.find("permissions deny") != std::string::npos) {

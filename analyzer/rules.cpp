@@ -8,6 +8,8 @@
 #include <set>
 #include <sstream>
 
+#include "tracer/errno_names.h"
+
 namespace culprit::analyzer {
 namespace {
 
@@ -209,8 +211,8 @@ Result<std::string> strip_named_groups(std::string_view pattern,
 
 const std::set<std::string_view> kNoiseKeys{"id",    "why",   "syscalls", "families",
                                             "errno", "paths", "regex"};
-const std::set<std::string_view> kMessageKeys{"id",       "why",  "match", "captures",
-                                              "contains", "kind", "words", "continues"};
+const std::set<std::string_view> kMessageKeys{"id",   "why",   "match",     "captures", "contains",
+                                              "kind", "words", "continues", "errno"};
 
 Result<void> check_keys(const std::string& file, const YAML::Node& node,
                         const std::set<std::string_view>& allowed, std::string_view what) {
@@ -371,6 +373,15 @@ Result<MessageRule> parse_message(const std::string& file, const YAML::Node& nod
       return located(file, n, "'continues' must be true or false");
     }
   }
+  if (auto n = node["errno"]) {
+    // One errno, not a list as in noise rules: it is what the message means, not a filter.
+    if (!n.IsScalar() || tracer::errno_from_name(n.Scalar()) == 0) {
+      return located(file, n,
+                     fmt::format("message rule '{}': 'errno' must be one errno name like ENOENT{}",
+                                 r.id, n.IsScalar() ? fmt::format(", not '{}'", n.Scalar()) : ""));
+    }
+    r.errno_name = n.Scalar();
+  }
   return r;
 }
 
@@ -382,18 +393,12 @@ bool glob_match(std::string_view pattern, std::string_view path) {
 
 std::optional<tracer::Family> family_from_string(std::string_view name) {
   using tracer::Family;
-  if (name == "file")
-    return Family::File;  // NOLINT
-  if (name == "exec")
-    return Family::Exec;  // NOLINT
-  if (name == "network")
-    return Family::Network;  // NOLINT
-  if (name == "process")
-    return Family::Process;  // NOLINT
-  if (name == "io")
-    return Family::Io;  // NOLINT
-  if (name == "other")
-    return Family::Other;  // NOLINT
+  if (name == "file") return Family::File;        // NOLINT
+  if (name == "exec") return Family::Exec;        // NOLINT
+  if (name == "network") return Family::Network;  // NOLINT
+  if (name == "process") return Family::Process;  // NOLINT
+  if (name == "io") return Family::Io;            // NOLINT
+  if (name == "other") return Family::Other;      // NOLINT
   return std::nullopt;
 }
 

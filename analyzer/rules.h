@@ -8,16 +8,22 @@
 //       syscalls: [openat, stat]   # optional; any when absent
 //       families: [file, exec]     # optional (file|exec|network|process|io|other)
 //       errno: [ENOENT, ENOTDIR]   # optional; any when absent
-//       paths: ["/lib/**/glibc-hwcaps/**"]   # optional globs: * ? [..] within a component, ** across
-//       regex: '^/proc/[0-9]+/'    # optional ECMAScript regex on the path
+//       paths: ["/lib/**/glibc-hwcaps/**"]   # optional globs: * ? [..] within a component, **
+//       across regex: '^/proc/[0-9]+/'    # optional ECMAScript regex on the path
 //   messages:                      # error messages a process writes
 //     - id: apache-syntax-error
 //       match: 'Syntax error on line (?<line>\d+) of (?<file>[^:]+):'   # named groups
+//                                        # (path is used as captured: keep prefixes such as
+//                                        # nginx's "unix:" outside the group)
 //       captures: {line: 1, file: 2}     # or numbered groups (file, line, token, path)
 //       contains: ["Syntax error"]       # literal prefilter; without it only stderr/log writes
 //       kind: config-error               # finding kind the message reports (optional)
 //       words: apache-directives         # known-word list for good_token (optional)
 //       continues: true                  # gives the token for the previous message's location
+//       errno: EACCES                    # optional: the errno a `path` message means (a known
+//                                        # name, tracer/errno_names.h); set it when the pattern
+//                                        # itself says why (": Permission denied"); without it
+//                                        # the errno is guessed from the message's text
 //       why: text
 //   words:                         # known words for "did you mean"
 //     apache-directives: {case_insensitive: true, list: [LoadModule, ServerName]}
@@ -83,6 +89,9 @@ struct MessageRule {
   std::optional<FindingKind> kind;
   std::string words;
   bool continues = false;
+  // The errno a message with a `path` reports when no failed call of the trace carries the path
+  // ("ENOENT"); empty: guessed from the message's text (Pipeline, errno_for_message).
+  std::string errno_name;
   std::string file;
   std::uint64_t line = 0;
 };

@@ -182,6 +182,15 @@ const Finding* find_kind(const Report& r, FindingKind kind) {
   return nullptr;
 }
 
+const Finding* find_finding(const Report& r, const std::string& path) {
+  for (const auto& f : r.findings) {
+    if (f.path == path) {
+      return &f;
+    }
+  }
+  return nullptr;
+}
+
 const Suppressed* find_suppressed(const Report& r, const std::string& path) {
   for (const auto& s : r.suppressed) {
     if (s.path == path) {
@@ -961,7 +970,8 @@ TEST_CASE("user message rules: named captures, continuation and a word list", "[
                         "  app-keys: {list: [listen_port, log_level]}\n")
               .ok());
   Trace tr;
-  tr.write(5, 2, "config error at /etc/app.conf line 7\n").write(5, 2, "unknown key \"log_levle\"\n");
+  tr.write(5, 2, "config error at /etc/app.conf line 7\n")
+      .write(5, 2, "unknown key \"log_levle\"\n");
   const Report r = tr.run(NoFileSystem(), rules);
   REQUIRE(r.findings.size() == 1);
   const Finding& f = r.findings[0];
@@ -970,6 +980,91 @@ TEST_CASE("user message rules: named captures, continuation and a word list", "[
   CHECK(f.referenced_from->line == 7);
   CHECK(f.bad_token == "log_levle");
   CHECK(f.good_token == "log_level");
+}
+
+TEST_CASE("a message rule's errno key is checked and decides what its path means",
+          "[rules][messages]") {
+  // Accepted: one known errno name.
+  const std::string rule =
+      "messages:\n"
+      "  - id: app-cannot-read\n"
+      "    match: 'app: cannot read (?<path>/\\S+)'\n"
+      "    contains: ['cannot read']\n";
+  Rules with_errno = builtin_rules();
+  REQUIRE(with_errno.add_text("app.yaml", rule + "    errno: EACCES\n").ok());
+  CHECK(with_errno.messages().back().id == "app-cannot-read");
+  CHECK(with_errno.messages().back().errno_name == "EACCES");
+
+  // Used: the text does not say why, the rule does: a permission problem, not a missing file.
+  Trace tr;
+  tr.write(7, 2, "app: cannot read /srv/app/secret.key\n");
+  const Report r = tr.run(NoFileSystem(), with_errno);
+  const Finding* f = find_finding(r, "/srv/app/secret.key");
+  REQUIRE(f != nullptr);
+  CHECK(f->kind == FindingKind::PermissionDenied);
+
+  // Without the key the errno is guessed from the text (nothing there: ENOENT).
+  Rules without = builtin_rules();
+  REQUIRE(without.add_text("app.yaml", rule).ok());
+  CHECK(without.messages().back().errno_name.empty());
+  const Report guessed = tr.run(NoFileSystem(), without);
+  const Finding* g = find_finding(guessed, "/srv/app/secret.key");
+  REQUIRE(g != nullptr);
+  CHECK(g->kind == FindingKind::MissingPath);
+
+  // Rejected: an unknown name, a lower-case one, a list; the error names file, line and rule.
+  for (const char* bad : {"EFOOBAR", "enoent", "[ENOENT]"}) {
+    INFO(bad);
+    Rules r2;
+    auto res = r2.add_text("bad.yaml", rule + "    errno: " + bad + "\n");
+    REQUIRE_FALSE(res.ok());
+    CHECK(res.error().file == "bad.yaml");
+    CHECK(res.error().line == 5);
+    const std::string text = res.error().describe();
+    CHECK(text.find("bad.yaml:5:") != std::string::npos);
+    CHECK(text.find("'app-cannot-read'") != std::string::npos);
+    CHECK(text.find("errno") != std::string::npos);
+    CHECK(r2.messages().empty());
+  }
+
+  // The built-in rules carry it where their pattern fixes the reason, and only there.
+  const Rules& builtin = builtin_rules();
+  auto errno_of = [&](std::string_view id) {
+    for (const auto& m : builtin.messages()) {
+      if (m.id == id) {
+        return m.errno_name;
+      }
+    }
+    FAIL("no built-in message rule " << id);
+    return std::string();
+  };
+  CHECK(errno_of("generic-permission-denied") == "EACCES");
+  CHECK(errno_of("apache-permission-denied") == "EACCES");
+  CHECK(errno_of("generic-no-such-file") == "ENOENT");
+  CHECK(errno_of("bad-interpreter") == "ENOENT");
+  CHECK(errno_of("nginx-connect-failed").empty());  // "(111: Connection refused)" or "(2: ...)"
+  CHECK(errno_of("mysql-socket").empty());
+}
+
+TEST_CASE("nginx's upstream socket is reported without its unix: prefix", "[rules][messages]") {
+  Trace tr;
+  tr.write(9, 2,
+           "2026/01/01 10:00:00 [crit] 9#9: *1 connect() to unix:/run/php/php8.2-fpm.sock failed "
+           "(2: No such file or directory) while connecting to upstream\n");
+  tr.write(9, 2,
+           "2026/01/01 10:00:01 [error] 9#9: *2 connect() to 127.0.0.1:9000 failed "
+           "(111: Connection refused) while connecting to upstream\n");
+  tr.write(9, 2, "2026/01/01 10:00:02 [error] 9#9: *3 connect() to unix: failed (2: x)\n");
+  const Report r = tr.run(NoFileSystem(), builtin_rules());
+  const Finding* sock = find_finding(r, "/run/php/php8.2-fpm.sock");
+  REQUIRE(sock != nullptr);
+  CHECK(sock->message.find("unix:/run/php/php8.2-fpm.sock") != std::string::npos);
+  const Finding* tcp = find_finding(r, "127.0.0.1:9000");
+  REQUIRE(tcp != nullptr);
+  CHECK(tcp->kind == FindingKind::ConnectionRefused);  // guessed from the text: no errno key
+  for (const Finding& f : r.findings) {
+    CHECK(f.path.find("unix:") == std::string::npos);
+  }
 }
 
 TEST_CASE("calls that never completed prove nothing; other errnos are explained", "[pipeline]") {
