@@ -285,7 +285,10 @@ Result<std::size_t> attach_threads(Session& session, Pid pid, Pid tgid, bool lea
 
 }  // namespace
 
-Result<std::size_t> attach_process(Session& session, Pid pid) {
+namespace {
+
+// The thread group of `pid`, or why it cannot be attached to (not a pid, culprit itself, gone).
+Result<Pid> attachable_tgid(Pid pid) {
   if (pid <= 0) {
     return make_error(EINVAL, fmt::format("cannot attach to process {}: not a process id", pid));
   }
@@ -296,20 +299,18 @@ Result<std::size_t> attach_process(Session& session, Pid pid) {
   if (tgid == 0) {
     return diagnose_attach_failure(pid, ESRCH);
   }
+  return tgid;
+}
+
+}  // namespace
+
+Result<std::size_t> attach_process(Session& session, Pid pid) {
+  const Pid tgid = CULPRIT_TRY(attachable_tgid(pid));
   return attach_threads(session, pid, tgid, false);
 }
 
 Result<std::size_t> attach_named_process(Session& session, Pid pid, const std::string& name) {
-  if (pid <= 0) {
-    return make_error(EINVAL, fmt::format("cannot attach to process {}: not a process id", pid));
-  }
-  if (pid == getpid()) {
-    return diagnose_attach_failure(pid, EPERM);
-  }
-  const Pid tgid = read_tgid(pid);
-  if (tgid == 0) {
-    return diagnose_attach_failure(pid, ESRCH);
-  }
+  const Pid tgid = CULPRIT_TRY(attachable_tgid(pid));
   if (session.traced(tgid)) {
     return attach_threads(session, pid, tgid, false);  // a child the session follows already
   }
