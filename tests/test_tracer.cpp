@@ -180,6 +180,22 @@ void check_reported(const std::vector<Event>& events, const std::vector<Reported
   }
 }
 
+// Attaches with `options`, whose trigger lets the fixture go on, and traces until every tracee has
+// exited (a long settle time: the session ends when the tracees are gone, not on the trigger).
+LiveOutcome attach_until_exit(LiveOptions options, EventSink& sink, SourceStats& stats) {
+  options.settle_s = 30;
+  auto result = trace_attach(options, sink, stats);
+  INFO((result.ok() ? std::string() : result.error().message));
+  REQUIRE(result.ok());
+  CHECK_FALSE(result->detached);
+  return std::move(result).value();
+}
+
+LiveOutcome attach_until_exit(const LiveOptions& options, EventSink& sink) {
+  SourceStats stats;
+  return attach_until_exit(options, sink, stats);
+}
+
 std::string dump_all(const std::vector<Event>& events) {
   std::string out;
   for (const Event& e : events) {
@@ -429,11 +445,8 @@ TEST_CASE("attach: a thread that execs while attached") {
   LiveOptions options;
   options.pids = {fixture->pid};
   options.trigger = fmt::format("printf x > /proc/{}/fd/0", fixture->pid);
-  options.settle_s = 30;
   CollectingSink sink;
-  SourceStats stats;
-  auto result = trace_attach(options, sink, stats);
-  REQUIRE(result.ok());
+  const LiveOutcome result = attach_until_exit(options, sink);
   const auto reported = read_report(out);
   REQUIRE(reported.size() == 1);
   INFO(dump_all(sink.events));
@@ -468,15 +481,10 @@ TEST_CASE("attach mid-run: threads that exist before the attach and children aft
   options.pids = {fixture->pid};
   // The trigger lets the fixture start once every thread is attached.
   options.trigger = fmt::format("printf x > /proc/{}/fd/0", fixture->pid);
-  options.settle_s = 30;  // the session ends when the fixture and its children have exited
   CollectingSink sink;
-  SourceStats stats;
-  auto result = trace_attach(options, sink, stats);
-  INFO((result.ok() ? std::string() : result.error().message));
-  REQUIRE(result.ok());
-  CHECK_FALSE(result->detached);
-  CHECK(result->threads >= 4);
-  CHECK(result->trigger_status == 0);
+  const LiveOutcome result = attach_until_exit(options, sink);
+  CHECK(result.threads >= 4);
+  CHECK(result.trigger_status == 0);
   check_work_events(sink.events, out, 3, 2);
   // The fixture exited while traced: its exit is an event (we reaped it as its tracer).
   bool fixture_exit = false;
@@ -503,13 +511,10 @@ TEST_CASE("attach -n: every process with that name") {
   options.name = "cfx_mt";
   options.trigger =
       fmt::format("printf x > /proc/{}/fd/0; printf x > /proc/{}/fd/0", first->pid, second->pid);
-  options.settle_s = 30;
   CollectingSink sink;
-  SourceStats stats;
-  auto result = trace_attach(options, sink, stats);
-  REQUIRE(result.ok());
-  CHECK(result->processes >= 2);  // more if another test run has cfx_mt processes too
-  CHECK(result->threads >= 4);
+  const LiveOutcome result = attach_until_exit(options, sink);
+  CHECK(result.processes >= 2);  // more if another test run has cfx_mt processes too
+  CHECK(result.threads >= 4);
   const auto reported = read_report(out);
   CHECK(reported.size() == 2 * expected_failures(1, 0));
   INFO(dump_all(sink.events));
@@ -1114,7 +1119,6 @@ TEST_CASE("attach before a worker drops root: traced on, EACCES judged for the d
   LiveOptions options;
   options.pids = {fixture->pid};
   options.trigger = fmt::format("printf x > /proc/{}/fd/0", fixture->pid);
-  options.settle_s = 30;  // ends when the fixture and its worker have exited
   const auto rules = builtin_rules();
   const culprit::analyzer::RealFileSystem filesystem;
   culprit::analyzer::PipelineOptions popts;
@@ -1125,10 +1129,7 @@ TEST_CASE("attach before a worker drops root: traced on, EACCES judged for the d
   CollectingSink sink;
   TeeSink tee(sink, pipeline);
   SourceStats stats;
-  auto result = trace_attach(options, tee, stats);
-  INFO((result.ok() ? std::string() : result.error().message));
-  REQUIRE(result.ok());
-  CHECK_FALSE(result->detached);
+  const LiveOutcome result = attach_until_exit(options, tee, stats);
   const Event* fixture_exit = exit_event(sink.events, fixture->pid);
   REQUIRE(fixture_exit != nullptr);
   CHECK(fixture_exit->exit_code == 0);
@@ -1237,10 +1238,9 @@ TEST_CASE("attach -n: a pid that no longer has the name when seized is released,
     found.pid = -1;
     Child other;
     other.pid = start_with_pid(pid, {CFX_MT, "sleep"});
-    if (other.pid < 0) {
-      WARN("pid " << pid << " was taken by another process every time; reuse not forced");
-      return;
-    }
+    // 50 tries; another process taking the pid every time would be a broken machine, not luck.
+    INFO("pid " << pid << " could not be reused (ns_last_pid)");
+    REQUIRE(other.pid > 0);
     REQUIRE(wait_for_comm(other.pid, "cfx_mt"));
     auto r = attach_named_process(session, pid, name);
     REQUIRE_FALSE(r.ok());
@@ -1464,14 +1464,9 @@ TEST_CASE("a traced process SIGKILLed while its threads are inside calls: unfini
     LiveOptions options;
     options.pids = {fixture->pid};
     options.trigger = fmt::format("kill -KILL {}", fixture->pid);
-    options.settle_s = 30;  // ends when the process is gone
     CollectingSink sink;
-    SourceStats stats;
-    auto result = trace_attach(options, sink, stats);
-    INFO((result.ok() ? std::string() : result.error().message));
-    REQUIRE(result.ok());
-    CHECK_FALSE(result->detached);
-    CHECK(result->threads == 2);
+    const LiveOutcome result = attach_until_exit(options, sink);
+    CHECK(result.threads == 2);
     check_killed_in_calls(sink.events, dir.path(), out, false);
     fixture->pid = -1;  // reaped by the session as its tracer
   }
@@ -1600,14 +1595,9 @@ TEST_CASE("attach -n to a process whose leader has exited while its threads run 
   options.name = name;
   // The leader's fd table is gone with it: reach the fixture's stdin through our own pipe end.
   options.trigger = fmt::format("printf x > /proc/{}/fd/{}", getpid(), fixture->in);
-  options.settle_s = 30;  // ends when the process has exited
   CollectingSink sink;
-  SourceStats stats;
-  auto result = trace_attach(options, sink, stats);
-  INFO((result.ok() ? std::string() : result.error().message));
-  REQUIRE(result.ok());
-  CHECK_FALSE(result->detached);
-  CHECK(result->threads == 1);
+  const LiveOutcome result = attach_until_exit(options, sink);
+  CHECK(result.threads == 1);
   INFO(dump_all(sink.events));
   const auto lines = read_recorded(out);
   const Recorded* missing = recorded(lines, "/zombie.missing");
