@@ -19,7 +19,10 @@ enum class FindingKind : std::uint8_t {
   PermissionDenied,   // EACCES/EPERM: a component's mode/owner blocks the process
   ConfigError,        // the process wrote a configuration error (Apache "Syntax error on line N")
   ConnectionRefused,  // connect() to a socket/port where nothing listens (or the socket is gone)
-  BadInterpreter,     // execve of a script whose #! interpreter is missing
+  BadInterpreter,     // execve of a script whose #! interpreter (or an ELF loader) is missing
+  MissingLibrary,     // ld.so searched every library directory and found the library in none
+  CommandNotFound,    // a command looked up through $PATH (or a search list) found nowhere
+  PeerUnreachable,    // connect() timed out or had no route: the peer is not reachable
   Other,
 };
 
@@ -114,6 +117,7 @@ struct Suppressed {
   std::uint64_t count = 0;
   std::string reason;  // human sentence
   std::string rule;    // rule id ("ld.so-search-path") or "probe" for the later-success heuristic
+  std::string weighed;  // the evidence looked at before hiding it ("no error line names it; ...")
 };
 
 struct ReportStats {
@@ -140,6 +144,10 @@ struct Report {
   ReportStats stats;
   std::vector<Error> diagnostics;  // malformed-line and other input diagnostics (file:line)
   std::vector<TimelineEntry> timeline;
+  // What went wrong, as the trace shows it, in time order: non-zero exits, fatal signals, HTTP
+  // 4xx/5xx answers, error lines written (capped). A report with consequences and no finding
+  // says that no failed system call explains them.
+  std::vector<TimelineEntry> consequences;
   tracer::Timestamp first_event;
   tracer::Timestamp last_event;
   bool log_only = false;  // no filesystem checks were possible

@@ -331,6 +331,9 @@ Plan make_plan(const Finding& f, std::size_t index, const FixTemplates& template
         plan.variant = "advise";
       }
       break;
+    case FindingKind::MissingLibrary:
+    case FindingKind::CommandNotFound:
+    case FindingKind::PeerUnreachable:
     case FindingKind::Other:
       plan.variant = "advise";
       break;

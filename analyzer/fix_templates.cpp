@@ -1,5 +1,7 @@
 #include "analyzer/fix_templates.h"
 
+#include "analyzer/finding_kinds.h"
+
 #include <fnmatch.h>
 
 #include <algorithm>
@@ -47,25 +49,6 @@ const std::vector<VariantSpec>& variant_specs() {
   return specs;
 }
 
-// The variants each kind must define: exactly those the fixer may select for it.
-struct KindVariants {
-  FindingKind kind;
-  std::vector<std::string_view> variants;
-};
-const std::vector<KindVariants>& required_variants() {
-  static const std::vector<KindVariants> table = {
-      {FindingKind::MistypedPath,
-       {"edit-line", "edit-file", "link-hint", "require", "unrepresentable"}},
-      {FindingKind::MissingPath, {"require", "unrepresentable"}},
-      {FindingKind::MissingDirectory, {"create", "advise", "unrepresentable"}},
-      {FindingKind::PermissionDenied, {"chmod", "advise", "unrepresentable"}},
-      {FindingKind::ConfigError, {"edit-config", "advise-token", "advise", "unrepresentable"}},
-      {FindingKind::ConnectionRefused, {"socket-check", "advise", "unrepresentable"}},
-      {FindingKind::BadInterpreter, {"edit-line", "advise", "unrepresentable"}},
-      {FindingKind::Other, {"advise", "unrepresentable"}},
-  };
-  return table;
-}
 
 std::string variant_key(std::string_view kind, std::string_view variant) {
   return fmt::format("{}/{}", kind, variant);
@@ -397,11 +380,12 @@ Result<FixTemplates> FixTemplates::parse(std::string_view text, std::string file
       out.variants_.emplace(variant_key(kind_name, variant_name), std::move(variant));
     }
   }
-  for (const auto& [kind, names] : required_variants()) {
-    for (const auto name : names) {
-      if (!out.variants_.contains(variant_key(to_string(kind), name))) {
+  // The variants each kind must define: exactly those the fixer may select for it.
+  for (const auto& info : all_kinds()) {
+    for (const auto name : info.fix_variants) {
+      if (!out.variants_.contains(variant_key(info.name, name))) {
         return error_at(kinds_where, kinds,
-                        fmt::format("kind '{}' lacks variant '{}'", to_string(kind), name));
+                        fmt::format("kind '{}' lacks variant '{}'", info.name, name));
       }
     }
   }

@@ -111,8 +111,137 @@ void classify_permission(const FailureGroup& g, const ClassifyContext& ctx, Find
   }
 }
 
+void classify_unreachable(const FailureGroup& g, Finding& f) {
+  f.kind = FindingKind::PeerUnreachable;
+  const std::string where = g.path.empty() ? g.address : g.path;
+  if (f.path.empty()) {
+    f.path = where;
+  }
+  const std::string why =
+      g.errno_name == "ETIMEDOUT"
+          ? "the connection timed out: no answer at all, as when the host is down or a firewall "
+            "drops the packets"
+          : "there is no route to it: the host or its network is down, or this host's routes miss it";
+  f.explanation = fmt::format("{} could not be reached ({}): {}; {}", where, g.errno_name, why,
+                              service_hint(where));
+}
+
+bool is_shared_library_name(std::string_view name) {
+  const auto so = name.find(".so");
+  return so != std::string_view::npos && (so + 3 == name.size() || name[so + 3] == '.');
+}
+
+bool names_not_found(std::string_view line) {
+  return line.find("not found") != std::string_view::npos ||
+         line.find("command not found") != std::string_view::npos;
+}
+
+// A name looked for in a list of places and found in none: a command along $PATH, a library
+// along ld.so's directories, or any other search. Also a single failure that the program then
+// reported as a missing command or library.
+bool classify_search(const FailureGroup& g, Finding& f) {
+  const std::string_view base = base_name(g.path);
+  const bool searched = g.search_paths.size() >= 2;
+  const bool library = is_shared_library_name(base) &&
+                       (searched || g.named_line.find("shared librar") != std::string::npos ||
+                        g.named_line.find("shared object") != std::string::npos);
+  const bool command = !library && (g.family == tracer::Family::Exec || names_not_found(g.named_line)) &&
+                       (searched || names_not_found(g.named_line));
+  if (!library && !command && !searched) {
+    return false;
+  }
+  std::string dirs;
+  std::size_t shown = 0;
+  for (const auto& p : g.search_paths) {
+    if (shown++ == 8) {
+      dirs += fmt::format(", ... ({} in all)", g.search_paths.size());
+      break;
+    }
+    dirs += dirs.empty() ? "" : ", ";
+    const auto d = dir_name(p);
+    dirs += d.empty() ? std::string("(the current directory)") : std::string(d);
+  }
+  bool relative = false;
+  for (const auto& p : g.search_paths) {
+    relative = relative || (!p.empty() && p.front() != '/');
+  }
+  if (library) {
+    f.kind = FindingKind::MissingLibrary;
+    f.explanation =
+        searched ? fmt::format("the dynamic loader looked for {} in {} and found it in none: the "
+                               "package that ships it is not installed, or its directory is not "
+                               "in the loader's path (ld.so.conf, RPATH, LD_LIBRARY_PATH)",
+                               base, dirs)
+                 : fmt::format("the dynamic loader could not find {}: the package that ships it "
+                               "is not installed, or its directory is not in the loader's path",
+                               base);
+    return true;
+  }
+  if (command) {
+    f.kind = FindingKind::CommandNotFound;
+    f.explanation =
+        searched
+            ? fmt::format("the command {} was looked for in {} and is in none of them: it is not "
+                          "installed, or $PATH misses its directory{}",
+                          base, dirs,
+                          relative ? "; $PATH has a relative entry, looked up from the current "
+                                     "directory"
+                                   : "")
+            : fmt::format("the command {} was not found: it is not installed, or $PATH misses its "
+                          "directory",
+                          base);
+    return true;
+  }
+  f.kind = FindingKind::MissingPath;
+  f.explanation = fmt::format("{} was looked for in {} and found in none of them", base, dirs);
+  return true;
+}
+
+// PT_INTERP of an ELF executable (the dynamic loader the kernel runs it with), or "".
+std::string elf_interpreter(std::string_view img) {
+  auto u16 = [&](std::size_t o) -> std::uint64_t {
+    return o + 2 <= img.size() ? (static_cast<unsigned char>(img[o]) |
+                                  static_cast<unsigned>(static_cast<unsigned char>(img[o + 1])) << 8)
+                               : 0;
+  };
+  auto uN = [&](std::size_t o, std::size_t n) -> std::uint64_t {
+    std::uint64_t v = 0;
+    if (o + n > img.size()) {
+      return 0;
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      v |= static_cast<std::uint64_t>(static_cast<unsigned char>(img[o + i])) << (8 * i);
+    }
+    return v;
+  };
+  if (img.size() < 52 || img.substr(0, 4) != "\x7f" "ELF" || img[5] != 1) {
+    return {};  // not ELF, or big-endian (not decoded)
+  }
+  const bool is64 = img[4] == 2;
+  const std::uint64_t phoff = is64 ? uN(32, 8) : uN(28, 4);
+  const std::uint64_t phentsize = is64 ? u16(54) : u16(42);
+  const std::uint64_t phnum = is64 ? u16(56) : u16(44);
+  for (std::uint64_t i = 0; i < phnum && i < 64; ++i) {
+    const std::size_t ph = static_cast<std::size_t>(phoff + i * phentsize);
+    if (uN(ph, 4) != 3) {  // PT_INTERP
+      continue;
+    }
+    const std::uint64_t off = is64 ? uN(ph + 8, 8) : uN(ph + 4, 4);
+    const std::uint64_t size = is64 ? uN(ph + 32, 8) : uN(ph + 16, 4);
+    if (off >= img.size() || size == 0 || size > 4096 || off + size > img.size()) {
+      return {};
+    }
+    std::string interp(img.substr(static_cast<std::size_t>(off), static_cast<std::size_t>(size)));
+    if (const auto nul = interp.find('\0'); nul != std::string::npos) {
+      interp.resize(nul);
+    }
+    return interp;
+  }
+  return {};
+}
+
 bool classify_interpreter(const FailureGroup& g, const ClassifyContext& ctx, Finding& f) {
-  if (!ctx.fs.available()) {
+  if (!ctx.fs.available() || (!ctx.fs.stat(g.path) && ctx.log.exists(g.path))) {
     if (ctx.log.exists(g.path)) {
       f.kind = FindingKind::BadInterpreter;
       f.log_only = true;
@@ -128,17 +257,28 @@ bool classify_interpreter(const FailureGroup& g, const ClassifyContext& ctx, Fin
   if (!info || !info->is_regular) {
     return false;
   }
-  const auto head = ctx.fs.read(g.path, 512);
+  const auto head = ctx.fs.read(g.path, 64 << 10);
   if (!head) {
     return false;
   }
   const std::string& text = *head;
   f.kind = FindingKind::BadInterpreter;
   if (text.rfind("#!", 0) != 0) {
+    const std::string interp = elf_interpreter(text);
+    if (!interp.empty() && !ctx.fs.stat(interp)) {
+      f.path = interp;  // the culprit is the loader the kernel looked for
+      f.referenced_from = SourceLocation{g.path, 0, {}};
+      f.explanation = fmt::format(
+          "{} exists, but its ELF interpreter (the dynamic loader named in the binary) {} does "
+          "not: the binary was built for another system or libc (e.g. musl on a glibc system), or "
+          "the loader's package is missing",
+          g.path, interp);
+      return true;
+    }
     f.explanation = fmt::format(
         "{} exists but execve() said ENOENT: its ELF interpreter (dynamic "
-        "loader) is missing or it is built for another architecture",
-        g.path);
+        "loader){} is missing or it is built for another architecture",
+        g.path, interp.empty() ? std::string() : " " + interp);
     return true;
   }
   const auto nl = text.find('\n');
@@ -390,8 +530,11 @@ Finding classify_group(const FailureGroup& g, const ClassifyContext& ctx) {
   Finding f = base_finding(g);
   const std::string& err = g.errno_name;
   const bool connect_like = g.family == tracer::Family::Network || sends_to_address(g.syscall);
-  if (connect_like && is_one_of(err, {"ECONNREFUSED", "ENOENT", "EHOSTUNREACH", "ENETUNREACH",
-                                      "ECONNABORTED", "EADDRNOTAVAIL"})) {
+  if (connect_like && is_one_of(err, {"ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH"})) {
+    classify_unreachable(g, f);
+    return f;
+  }
+  if (connect_like && is_one_of(err, {"ECONNREFUSED", "ENOENT", "ECONNABORTED", "EADDRNOTAVAIL"})) {
     classify_connection(g, ctx, f);
     return f;
   }
@@ -401,6 +544,9 @@ Finding classify_group(const FailureGroup& g, const ClassifyContext& ctx) {
   }
   if (g.family == tracer::Family::Exec && is_one_of(err, {"ENOENT", "ENOEXEC"}) &&
       classify_interpreter(g, ctx, f)) {
+    return f;
+  }
+  if (is_one_of(err, {"ENOENT", "ENOTDIR"}) && classify_search(g, f)) {
     return f;
   }
   if (is_one_of(err, {"ENOENT", "ENOTDIR", ""}) && !g.path.empty()) {

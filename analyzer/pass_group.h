@@ -74,6 +74,16 @@ struct FailureGroup {
   std::uint64_t before_error_write = 0;  // failed shortly before the process wrote to stderr/a log
   std::uint64_t before_bad_exit = 0;  // failed in a process that then exited non-zero / was killed
   std::vector<std::size_t> messages;  // indexes of message hits that name this path
+  // Consequence evidence, kept for every group (noise rules included: a rule is a prior).
+  std::uint64_t named_in_error = 0;  // an error line the process wrote names the path/basename
+  std::string named_line;            // the first such line
+  std::uint64_t last_before_error_line = 0;  // newest failure when the process began an error line
+  std::uint64_t last_before_exit = 0;  // the failure blamed for a non-zero exit or fatal signal
+  std::uint64_t last_before_http_error = 0;  // newest failure before a 4xx/5xx answer
+  bool ended_well = false;  // every process it failed in exited 0 (set by finish)
+  // A search merged into this group (same name tried in several directories, found in none):
+  // the other directories tried, in order (set by finish).
+  std::vector<std::string> search_paths;
   bool used = false;  // some failing call tried to use the path (open, exec, connect...), not
                       // only to check it (access, stat, readlink)
 

@@ -5,7 +5,10 @@
 //     create) was a search, not a fault;
 //   - existence checks: a path only ever access()'ed or stat()'ed (never opened, executed,
 //     connected to) that was absent is an optional file the program does without.
-// A group that an error message names is never suppressed: the program itself said it mattered.
+// Neither judge is a verdict: a group that an error line or message names is never suppressed (the
+// program itself said it mattered), nor is the last failure before a consequence (an error line,
+// a non-zero exit or fatal signal, an HTTP 4xx/5xx answer) that nothing later recovered from. A
+// failure in a process that exited 0 without reporting an error is hidden ("succeeded").
 #pragma once
 
 #include <cstdint>
@@ -40,10 +43,11 @@ class ProbeTracker {
 struct NoiseVerdict {
   bool suppressed = false;
   std::string reason;
-  std::string rule;  // rule id, or "probe"
+  std::string rule;     // rule id, or "probe" / "existence-check" / "succeeded" / "no-object"
+  std::string weighed;  // the evidence weighed before hiding it
 };
 
-// The verdict for a group at the end of the trace.
+// The verdict for a group at the end of the trace; `weighed` says which evidence was looked at.
 NoiseVerdict judge_noise(const FailureGroup& group);
 
 // Suppressed entry for the report.

@@ -2,30 +2,15 @@
 
 #include <fmt/format.h>
 
+#include "analyzer/finding_kinds.h"
+
 #include <algorithm>
 #include <cmath>
 
 namespace culprit::analyzer {
 namespace {
 
-double kind_weight(FindingKind k) {
-  switch (k) {
-    case FindingKind::MistypedPath:
-    case FindingKind::ConfigError:
-      return 40;
-    case FindingKind::PermissionDenied:
-      return 35;
-    case FindingKind::MissingDirectory:
-    case FindingKind::BadInterpreter:
-    case FindingKind::ConnectionRefused:
-      return 30;
-    case FindingKind::MissingPath:
-      return 20;
-    case FindingKind::Other:
-      return 0;
-  }
-  return 0;
-}
+double kind_weight(FindingKind k) { return kind_info(k).weight; }
 
 std::string times(std::uint64_t n) { return n == 1 ? "once" : fmt::format("{} times", n); }
 
@@ -69,8 +54,28 @@ void score_finding(Finding& f, const RankSignals& s) {
     score += 80;
     why.push_back("the process then exited with an error or was killed");
   }
-  if (s.rule_matched) {
-    score -= 5;
+  if (!s.in_message && s.named_in_error > 0) {
+    score += 900;
+    why.push_back(fmt::format("the process wrote an error line naming it{}",
+                              s.named_in_error > 1 ? fmt::format(" ({})", times(s.named_in_error))
+                                                   : std::string()));
+  }
+  if (s.last_before_exit > 0) {
+    score += 150;
+    why.push_back("it was the last failure before the process exited with an error or was killed");
+  }
+  if (s.last_before_error_line > 0 && s.before_error_write == 0) {
+    score += 60;
+    why.push_back("it was the last failure before the process wrote an error");
+  }
+  if (s.last_before_http_error > 0 && s.last_before_5xx == 0) {
+    score += 120;
+    why.push_back("it was the last failure before an HTTP error answer");
+  }
+  if (!s.rule.empty()) {
+    // The rule is a prior: it lowers the rank, and the report says the evidence overrode it.
+    score -= 30;
+    why.push_back(fmt::format("noise rule {} matched, but the evidence above overrides it", s.rule));
   }
   if (f.referenced_from) {
     score += 5;

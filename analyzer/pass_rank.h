@@ -21,7 +21,11 @@ struct RankSignals {
   std::uint64_t total_5xx = 0;        // 5xx answers in the whole trace
   std::uint64_t before_error_write = 0;
   std::uint64_t before_bad_exit = 0;
-  bool rule_matched = false;  // a noise rule matched, overridden by a message
+  std::uint64_t named_in_error = 0;          // error lines of the process that name it
+  std::uint64_t last_before_exit = 0;        // blamed for a non-zero exit / fatal signal
+  std::uint64_t last_before_error_line = 0;  // newest failure when an error line began
+  std::uint64_t last_before_http_error = 0;  // newest failure before a 4xx/5xx answer
+  std::string rule;  // id of the noise rule that matched but was overridden by the evidence
 };
 
 // Sets finding.score and finding.rank_reason from the signals and the finding's kind.

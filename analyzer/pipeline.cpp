@@ -11,10 +11,12 @@
 #include <unordered_map>
 
 #include "analyzer/pass_classify.h"
+#include "analyzer/pass_evidence.h"
 #include "analyzer/pass_group.h"
 #include "analyzer/pass_noise.h"
 #include "analyzer/pass_rank.h"
 #include "analyzer/pass_referrer.h"
+#include "analyzer/pass_search.h"
 
 namespace culprit::analyzer {
 namespace {
@@ -100,6 +102,8 @@ OpInfo op_for(std::string_view name) {
 
 constexpr std::size_t kRecentFiles = 64;
 constexpr std::size_t kRecentGroups = 8;
+constexpr std::size_t kRecentFailures = 64;
+constexpr std::size_t kConsequenceCap = 20;
 constexpr std::size_t kMaxHits = 2000;
 constexpr std::size_t kTimelineCap = 30;
 constexpr std::size_t kPerFileRecorded = 1U << 20;
@@ -126,6 +130,14 @@ struct ProcInfo {
   Ring<std::uint32_t, kRecentFiles> files;  // interned file ids opened for reading
   Ring<std::uint32_t, kRecentGroups>
       groups;  // real (non-rule) failure groups since the last answer
+  // Every failure group (noise rules included), newest first: what an error line may name.
+  Ring<std::uint32_t, kRecentFailures> recent;
+  std::optional<std::uint32_t> line_start;  // newest failure when the pending error line began
+  std::optional<std::uint32_t> blamed;      // newest failure before its last unnamed error line
+  bool named_any = false;                   // an error line of this process named a failure
+  std::optional<std::uint32_t> newest() const {
+    return recent.size == 0 ? std::nullopt : std::optional<std::uint32_t>(recent.at(0));
+  }
 };
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
@@ -248,6 +260,11 @@ struct Pipeline::State {
   std::unordered_map<std::uint64_t, Event> connecting;
 
   std::vector<TimelineEntry> timeline;
+  LineAssembler lines;
+  std::vector<TimelineEntry> consequences;
+  std::uint64_t consequences_dropped = 0;
+  std::unordered_map<Pid, int> exit_status;  // last exit of each pid: status, or -1 when killed
+  std::uint64_t responses_http_error = 0;
   std::uint64_t responses_5xx = 0;
   std::uint64_t error_writes = 0;
   std::uint64_t bad_exits = 0;
@@ -492,15 +509,18 @@ struct Pipeline::State {
                                 g.path.empty() ? std::string_view(g.address) : g.path);
       g.uid = p.uid;
       g.gid = p.gid;
-      if (g.rule == nullptr && !g.path.empty()) {
+      // Rules are a prior, not a verdict: a ruled failure is watched for recovery and consequences
+      // like any other, and keeps its referrer candidates in case the evidence unhides it.
+      if (!g.path.empty()) {
         probes.watch(*index, g.path);
       }
+      snapshot_candidates(e.pid, g);  // candidates are taken once, at the first failure
+    }
+    if (p.recent.size == 0 || p.recent.at(0) != *index) {
+      p.recent.push(*index);
     }
     if (g.rule != nullptr) {
       return;
-    }
-    if (created) {
-      snapshot_candidates(e.pid, g);  // candidates are taken once, at the first failure
     }
     if (p.groups.size == 0 || p.groups.at(0) != *index) {
       p.groups.push(*index);
@@ -554,10 +574,64 @@ struct Pipeline::State {
     }
   }
 
+  void note_consequence(const tracer::Timestamp& time, Pid pid, std::string what) {
+    if (consequences.size() >= kConsequenceCap) {
+      ++consequences_dropped;
+      return;
+    }
+    consequences.push_back(TimelineEntry{time, pid, std::move(what)});
+  }
+
+  // A whole line written to stderr or an error log: which failure it names, or which failure it
+  // follows, and what error message it is.
+  void on_error_line(const LineAssembler::Line& line) {
+    const std::string_view text = line.text;
+    const Pid pid = line.first.pid;
+    // A message a rule recognises explains the process's trouble by itself (a configuration
+    // error names no failed call): the exit is not blamed on whatever failed last.
+    const bool recognised =
+        text.size() >= 8 && match_line(line.first, text.substr(0, 1024), true);
+    ProcInfo& p = proc(pid);
+    const std::optional<std::uint32_t> began_after = p.line_start;
+    p.line_start.reset();
+    if (!looks_like_error(text)) {
+      if (recognised) {
+        p.named_any = true;
+      }
+      return;
+    }
+    auto& gs = groups.groups();
+    bool named = false;
+    for (std::size_t i = 0; i < p.recent.size; ++i) {
+      FailureGroup& g = gs[p.recent.at(i)];
+      if (line_names(text, g.path)) {
+        ++g.named_in_error;
+        if (g.named_line.empty()) {
+          g.named_line = first_line(text, 300);
+        }
+        named = true;
+      }
+    }
+    if (named || recognised) {
+      p.named_any = true;
+    } else if (began_after) {
+      ++gs[*began_after].last_before_error_line;
+      p.blamed = began_after;
+    }
+    note_consequence(line.first.time, pid, fmt::format("wrote: {}", first_line(text, 200)));
+  }
+
   void on_write(const Event& e) {
     const std::string_view d = e.data;
     if (const int status = http_status(d); status != 0) {
       ProcInfo& p = proc(e.pid);
+      if (status >= 400) {
+        ++responses_http_error;
+        if (const auto n = p.newest()) {
+          ++groups.groups()[*n].last_before_http_error;
+        }
+        note_consequence(e.time, e.pid, fmt::format("answered {}", first_line(d, 80)));
+      }
       if (status >= 500) {
         ++responses_5xx;
         credit(p, &FailureGroup::last_before_5xx, true);
@@ -571,13 +645,57 @@ struct Pipeline::State {
     const bool err_stream = error_stream(e);
     if (err_stream) {
       ++error_writes;
-      credit(proc(e.pid), &FailureGroup::before_error_write, true);
+      ProcInfo& p = proc(e.pid);
+      credit(p, &FailureGroup::before_error_write, true);
       if (timeline_writes++ < kTimelineCap) {
         add_timeline(e, fmt::format("wrote to {}: {}",
                                     e.fd == 2 ? std::string("stderr") : e.fd_path, first_line(d)));
       }
+      // Error streams are read as whole lines: programs write a message in pieces.
+      bool began = false;
+      auto done = lines.add(e, began);
+      if (began) {
+        proc(e.pid).line_start = proc(e.pid).newest();
+      }
+      for (const auto& line : done) {
+        on_error_line(line);
+      }
+      return;
     }
+    note_named_on_stdout(e);
     scan_messages(e, err_stream);
+  }
+
+  // Shell scripts print their own errors with `echo ... >&2`, which reaches stderr through a
+  // dup2 onto fd 1 that a log without -y does not show; programs print "X is missing" on stdout.
+  // An error-looking line on any stream that names a failure of the same process is evidence it
+  // mattered (it is not blamed for anything else: ordinary output is not a consequence).
+  void note_named_on_stdout(const Event& e) {
+    const auto it = procs.find(e.pid);
+    if (it == procs.end() || it->second.recent.size == 0) {
+      return;
+    }
+    ProcInfo& p = it->second;
+    std::string_view d = std::string_view(e.data).substr(0, 2048);
+    auto& gs = groups.groups();
+    while (!d.empty()) {
+      const auto nl = d.find('\n');
+      const std::string_view line = d.substr(0, nl);
+      d = nl == std::string_view::npos ? std::string_view() : d.substr(nl + 1);
+      if (line.size() < 8 || !looks_like_error(line)) {
+        continue;
+      }
+      for (std::size_t i = 0; i < p.recent.size; ++i) {
+        FailureGroup& g = gs[p.recent.at(i)];
+        if (line_names(line, g.path)) {
+          ++g.named_in_error;
+          if (g.named_line.empty()) {
+            g.named_line = first_line(line, 300);
+          }
+          p.named_any = true;
+        }
+      }
+    }
   }
 
   bool prefilter_hit(std::string_view d) const {
@@ -614,7 +732,8 @@ struct Pipeline::State {
     }
   }
 
-  void match_line(const Event& e, std::string_view raw, bool err_stream) {
+  // Whether some message rule matched the line.
+  bool match_line(const Event& e, std::string_view raw, bool err_stream) {
     std::string cleaned;
     std::string_view line = raw;
     if (raw.find("<b>") != std::string_view::npos || raw.find("<br") != std::string_view::npos) {
@@ -643,7 +762,7 @@ struct Pipeline::State {
         }
       }
       if (matched == nullptr) {
-        return;
+        return round > 0;
       }
       const MessageRule& rule = *matched;
       auto cap = [&](int group) {
@@ -670,10 +789,11 @@ struct Pipeline::State {
       const auto rest = static_cast<std::size_t>(m.suffix().first - line.begin());
       on_hit(std::move(hit));
       if (!location_only) {
-        return;
+        return true;
       }
       line = line.substr(rest);
     }
+    return true;  // a location-only match (and maybe its reason on the same line)
   }
 
   void on_hit(MessageHit hit) {
@@ -728,11 +848,27 @@ struct Pipeline::State {
   }
 
   void on_exit(const Event& e) {
+    for (const auto& line : lines.flush(e.pid)) {
+      on_error_line(line);
+    }
+    exit_status[e.pid] = e.killed ? -1 : e.exit_code;
     if (e.killed || e.exit_code != 0) {
       ++bad_exits;
       if (auto it = procs.find(e.pid); it != procs.end()) {
-        credit(it->second, &FailureGroup::before_bad_exit, false);
+        ProcInfo& p = it->second;
+        credit(p, &FailureGroup::before_bad_exit, false);
+        // The failure that explains the exit: the one an error line followed, else the last one;
+        // none when the process named what failed in an error line (that one is evidence enough).
+        if (!p.named_any) {
+          if (const auto blame = p.blamed ? p.blamed : p.newest()) {
+            ++groups.groups()[*blame].last_before_exit;
+          }
+        }
       }
+      note_consequence(e.time, e.pid,
+                       e.killed ? fmt::format("killed by {}{}", e.signal,
+                                              e.core_dumped ? " (core dumped)" : "")
+                                : fmt::format("exited with status {}", e.exit_code));
       if (timeline_exits++ < kTimelineCap) {
         add_timeline(e, e.killed ? fmt::format("killed by {}{}", e.signal,
                                                e.core_dumped ? " (core dumped)" : "")
@@ -829,6 +965,9 @@ std::string errno_for_message(const MessageHit& hit) {
 }  // namespace
 
 Report Pipeline::State::finish(const tracer::SourceStats& source) {
+  for (const auto& line : lines.flush_all()) {
+    on_error_line(line);
+  }
   for (auto it = pending.begin(); it != pending.end(); it = pending.begin()) {
     MessageHit old = std::move(it->second);
     pending.erase(it);
@@ -890,12 +1029,38 @@ Report Pipeline::State::finish(const tracer::SourceStats& source) {
   });
   const ClassifyContext ctx{fs, facts};
 
-  std::vector<Finding> findings;
+  // Every process a group failed in exited 0: the program carried on.
   for (auto& g : gs) {
+    g.ended_well = !g.pids.empty() && std::all_of(g.pids.begin(), g.pids.end(), [&](Pid pid) {
+      const auto it = exit_status.find(pid);
+      return it != exit_status.end() && it->second == 0;
+    });
+  }
+  std::vector<std::size_t> merged_into;
+  merge_failed_searches(gs, merged_into);
+  std::unordered_map<std::size_t, std::vector<std::size_t>> members_of;
+  for (std::size_t mi = 0; mi < gs.size(); ++mi) {
+    if (merged_into[mi] != kNotMerged) {
+      members_of[merged_into[mi]].push_back(mi);
+    }
+  }
+
+  std::vector<Finding> findings;
+  for (std::size_t gi = 0; gi < gs.size(); ++gi) {
+    if (merged_into[gi] != kNotMerged) {
+      continue;
+    }
+    FailureGroup& g = gs[gi];
     const NoiseVerdict verdict = judge_noise(g);
     if (verdict.suppressed) {
       report.suppressed.push_back(to_suppressed(g, verdict));
-      stats.suppressed += g.count;
+      stats.suppressed += g.count;  // the search's tries are counted in it
+      // The other tries of the same search are listed with the same verdict.
+      if (const auto it = members_of.find(gi); it != members_of.end()) {
+        for (const std::size_t mi : it->second) {
+          report.suppressed.push_back(to_suppressed(gs[mi], verdict));
+        }
+      }
       continue;
     }
     Finding f = classify_group(g, ctx);
@@ -905,7 +1070,16 @@ Report Pipeline::State::finish(const tracer::SourceStats& source) {
     sig.near_5xx = g.near_5xx;
     sig.before_error_write = g.before_error_write;
     sig.before_bad_exit = g.before_bad_exit;
-    sig.rule_matched = g.rule != nullptr;
+    sig.named_in_error = g.named_in_error;
+    sig.last_before_exit = g.last_before_exit;
+    sig.last_before_error_line = g.last_before_error_line;
+    sig.last_before_http_error = g.last_before_http_error;
+    if (g.rule != nullptr) {
+      sig.rule = g.rule->id;
+    }
+    if (g.messages.empty() && !g.named_line.empty() && f.message.empty()) {
+      f.message = g.named_line;
+    }
     std::vector<std::string> candidates;
     candidates.reserve(g.candidates.size());
     for (const std::uint32_t id : g.candidates) {
@@ -1078,6 +1252,11 @@ Report Pipeline::State::finish(const tracer::SourceStats& source) {
         0});
   }
   report.timeline = std::move(timeline);
+  if (consequences_dropped > 0) {
+    consequences.push_back(
+        TimelineEntry{last_time, 0, fmt::format("... {} more", consequences_dropped)});
+  }
+  report.consequences = std::move(consequences);
   report.stats = stats;
   return report;
 }

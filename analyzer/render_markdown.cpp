@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "analyzer/finding_kinds.h"
 #include "analyzer/quote.h"
 #include "analyzer/render.h"
 
@@ -62,37 +63,7 @@ std::string subject(const Finding& f) {
   return code(f.path);
 }
 
-std::string prevention(FindingKind kind) {
-  switch (kind) {
-    case FindingKind::MistypedPath:
-    case FindingKind::MissingPath:
-      return "Check in CI/deployment that every required/included file exists "
-             "(e.g. `php -l` "
-             "plus a smoke request to the site after each deploy).";
-    case FindingKind::MissingDirectory:
-      return "Manage the directory in configuration management (Puppet `file { "
-             "...: ensure => "
-             "directory }`) instead of creating it by hand.";
-    case FindingKind::PermissionDenied:
-      return "Manage ownership and modes of the document root in configuration "
-             "management; "
-             "deploy with a umask that leaves files readable by the web server.";
-    case FindingKind::ConfigError:
-      return "Run the service's configuration test (e.g. `apachectl configtest`) "
-             "before every "
-             "reload, in CI and in the deployment.";
-    case FindingKind::ConnectionRefused:
-      return "Monitor the backing service (and its socket) directly, and start "
-             "the web tier "
-             "only after it.";
-    case FindingKind::BadInterpreter:
-      return "Check scripts' #! lines against the packages installed on the "
-             "target image.";
-    case FindingKind::Other:
-      break;
-  }
-  return "Add a check that would have caught this before users did.";
-}
+std::string prevention(FindingKind kind) { return std::string(kind_info(kind).prevention); }
 
 }  // namespace
 

@@ -91,9 +91,9 @@ Report sample_report() {
     r.findings.push_back(f);  // no fix attached below: "fix" must be null
   }
   r.suppressed.push_back({"/usr/lib/x86_64-linux-gnu/libpcre2.so.0", "ENOENT", "openat", 12,
-                          "the dynamic loader tries each search path", "ld.so-search-path"});
+                          "the dynamic loader tries each search path", "ld.so-search-path", ""});
   r.suppressed.push_back({"/var/www/html/.htaccess\xff", "ENOENT", "openat", 3,
-                          "Apache looks for .htaccess in every directory", "htaccess"});
+                          "Apache looks for .htaccess in every directory", "htaccess", ""});
   r.stats = {1000, 950, 30, 15, 2, 0};
   r.diagnostics.push_back({0, "unrecognised line", "samples/wordpress-500.log", 17});
   r.timeline.push_back({tod(14, 3, 8, 0), 4242, "wrote \"HTTP/1.1 500 Internal Server Error\""});
