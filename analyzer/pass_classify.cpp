@@ -111,6 +111,8 @@ void classify_permission(const FailureGroup& g, const ClassifyContext& ctx, Find
   }
 }
 
+void classify_missing(const FailureGroup& g, const ClassifyContext& ctx, Finding& f);
+
 void classify_unreachable(const FailureGroup& g, Finding& f) {
   f.kind = FindingKind::PeerUnreachable;
   const std::string where = g.path.empty() ? g.address : g.path;
@@ -139,14 +141,18 @@ bool names_not_found(std::string_view line) {
 // A name looked for in a list of places and found in none: a command along $PATH, a library
 // along ld.so's directories, or any other search. Also a single failure that the program then
 // reported as a missing command or library.
-bool classify_search(const FailureGroup& g, Finding& f) {
+bool classify_search(const FailureGroup& g, const ClassifyContext& ctx, Finding& f) {
   const std::string_view base = base_name(g.path);
   const bool searched = g.search_paths.size() >= 2;
-  const bool library = is_shared_library_name(base) &&
-                       (searched || g.named_line.find("shared librar") != std::string::npos ||
-                        g.named_line.find("shared object") != std::string::npos);
-  const bool command = !library && (g.family == tracer::Family::Exec || names_not_found(g.named_line)) &&
-                       (searched || names_not_found(g.named_line));
+  const bool library = searched && is_shared_library_name(base);
+  // A command run by its full path is a missing file, not a failed lookup: only a search, or a
+  // bare name the shell reported as not found, is a command that is not there.
+  const bool bare_name_reported = names_not_found(g.named_line) &&
+                                  g.named_line.find(g.path) == std::string::npos;
+  const bool command = !library && (searched ? (g.family == tracer::Family::Exec ||
+                                                names_not_found(g.named_line))
+                                             : (g.family == tracer::Family::Exec &&
+                                                bare_name_reported));
   if (!library && !command && !searched) {
     return false;
   }
@@ -164,6 +170,15 @@ bool classify_search(const FailureGroup& g, Finding& f) {
   bool relative = false;
   for (const auto& p : g.search_paths) {
     relative = relative || (!p.empty() && p.front() != '/');
+  }
+  if (!command) {
+    // A near-named file in one of the places tried is a typo, not a search that found nothing.
+    Finding typo = f;
+    classify_missing(g, ctx, typo);
+    if (typo.kind == FindingKind::MistypedPath) {
+      f = std::move(typo);
+      return true;
+    }
   }
   if (library) {
     f.kind = FindingKind::MissingLibrary;
@@ -449,6 +464,13 @@ void classify_missing(const FailureGroup& g, const ClassifyContext& ctx, Finding
                                 g.path, g.errno_name);
     return;
   }
+  // A directory the log shows to exist, or a top-level one (/etc, /usr, /var), missing here
+  // means a partial copy under --root (or a log from another machine), not a machine without
+  // it: what is absent there is unknown, so the log decides.
+  if (missing != g.path && (ctx.log.dir_exists(missing) || parent == "/")) {
+    classify_missing_from_log(g, ctx, f);
+    return;
+  }
   const std::string missing_name(base_name(missing));
   if (const auto sib = best_sibling(missing_name, ctx.fs.list(parent))) {
     f.kind = FindingKind::MistypedPath;
@@ -529,7 +551,9 @@ std::string service_hint(std::string_view where) {
 Finding classify_group(const FailureGroup& g, const ClassifyContext& ctx) {
   Finding f = base_finding(g);
   const std::string& err = g.errno_name;
-  const bool connect_like = g.family == tracer::Family::Network || sends_to_address(g.syscall);
+  // bind() and other creating calls fail with ENOENT on a missing directory, not a missing peer.
+  const bool connect_like =
+      !g.creates() && (g.family == tracer::Family::Network || sends_to_address(g.syscall));
   if (connect_like && is_one_of(err, {"ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH"})) {
     classify_unreachable(g, f);
     return f;
@@ -546,11 +570,21 @@ Finding classify_group(const FailureGroup& g, const ClassifyContext& ctx) {
       classify_interpreter(g, ctx, f)) {
     return f;
   }
-  if (is_one_of(err, {"ENOENT", "ENOTDIR"}) && classify_search(g, f)) {
+  if (is_one_of(err, {"ENOENT", "ENOTDIR"}) && classify_search(g, ctx, f)) {
     return f;
   }
   if (is_one_of(err, {"ENOENT", "ENOTDIR", ""}) && !g.path.empty()) {
     classify_missing(g, ctx, f);
+    // A library the loader (or dlopen) reported missing, with no near-named file to point at.
+    if (f.kind == FindingKind::MissingPath && is_shared_library_name(base_name(g.path)) &&
+        (g.named_line.find("shared librar") != std::string::npos ||
+         g.named_line.find("shared object") != std::string::npos)) {
+      f.kind = FindingKind::MissingLibrary;
+      f.explanation = fmt::format(
+          "{} could not be loaded: it does not exist; the package that ships it is not installed, "
+          "or the name or directory that asks for it is wrong",
+          g.path);
+    }
     return f;
   }
   f.kind = FindingKind::Other;
@@ -587,7 +621,9 @@ std::optional<Finding> classify_message(const MessageHit& hit, const Rules& rule
   const bool config = (rule.kind && *rule.kind == FindingKind::ConfigError) ||
                       (hit.continuation != nullptr && hit.continuation->kind &&
                        *hit.continuation->kind == FindingKind::ConfigError);
-  if (!config && hit.file.empty()) {
+  // A bare location (a traceback frame, "in FILE on line N") says where, not what: it is a
+  // finding only with a bad word or as a configuration error.
+  if (!config && (hit.file.empty() || hit.token.empty())) {
     return std::nullopt;
   }
   Finding f;

@@ -9,6 +9,14 @@ namespace {
 
 constexpr std::size_t kMaxLine = 4096;
 
+// Characters that end a word naming a file in a message: space, quotes, brackets, separators.
+bool token_break(char c) {
+  return c == ' ' || c == '\t' || c == '\'' || c == '"' || c == '`' || c == '(' || c == ')' ||
+         c == '[' || c == ']' || c == '<' || c == '>' || c == '{' || c == '}' || c == ',' ||
+         c == ';' || c == '=' || c == '\r' || c == '\n';
+}
+
+
 // ASCII case-insensitive search of a lower-case needle.
 bool contains_lower(std::string_view hay, std::string_view needle) {
   if (needle.size() > hay.size()) {
@@ -29,7 +37,26 @@ bool contains_lower(std::string_view hay, std::string_view needle) {
 
 }  // namespace
 
-bool looks_like_error(std::string_view line) {
+bool looks_like_error(std::string_view raw) {
+  // Words inside paths do not count ("/srv/py-connect-refused/client.py" is not a refusal).
+  std::string line(raw);
+  for (std::size_t i = 0; i < line.size();) {
+    const auto slash = line.find('/', i);
+    if (slash == std::string::npos) {
+      break;
+    }
+    std::size_t b = slash;
+    while (b > 0 && !token_break(line[b - 1])) {
+      --b;
+    }
+    std::size_t e = slash;
+    while (e < line.size() && !token_break(line[e])) {
+      ++e;
+    }
+    std::fill(line.begin() + static_cast<std::ptrdiff_t>(b),
+              line.begin() + static_cast<std::ptrdiff_t>(e), ' ');
+    i = e;
+  }
   static constexpr std::array<std::string_view, 24> kWords = {
       "error",        "fail",        "cannot",       "can't",          "could not",
       "couldn't",     "unable",      "no such file", "not found",      "denied",
@@ -41,13 +68,6 @@ bool looks_like_error(std::string_view line) {
 }
 
 namespace {
-
-// Characters that end a word naming a file in a message: space, quotes, brackets, separators.
-bool token_break(char c) {
-  return c == ' ' || c == '\t' || c == '\'' || c == '"' || c == '`' || c == '(' || c == ')' ||
-         c == '[' || c == ']' || c == '<' || c == '>' || c == '{' || c == '}' || c == ',' ||
-         c == ';' || c == '=' || c == '\r' || c == '\n';
-}
 
 // Whether the word `token` denotes `path`: the same path, the same basename, or a relative
 // path that is a suffix of it at a component boundary.
@@ -67,6 +87,13 @@ bool token_denotes(std::string_view token, std::string_view path, std::string_vi
   }
   return path.substr(path.size() - token.size()) == token &&
          path[path.size() - token.size() - 1] == '/';
+}
+
+// Letters and dashes only: a name that is also an ordinary word.
+bool plain_word(std::string_view name) {
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-';
+  });
 }
 
 }  // namespace
@@ -106,9 +133,21 @@ bool line_names(std::string_view line, std::string_view path) {
                                                       colon < pos - b) {
       token.remove_prefix(colon + 1);
     }
-    if (token_denotes(token, path, base)) {
-      return true;
+    if (!token_denotes(token, path, base)) {
+      continue;
     }
+    // A plain word ("composer", "host", "config") names the failure only where messages put a
+    // name: quoted, or as a "PROG: NAME: reason" field; elsewhere it is just a word.
+    if (plain_word(base) && token == base) {
+      const char before = b > 0 ? line[b - 1] : '\0';
+      const bool quoted = before == '\'' || before == '"' || before == '`';
+      const bool field = (b == 0 || (b >= 2 && line[b - 2] == ':' && line[b - 1] == ' ')) &&
+                         pos + base.size() < line.size() && line[pos + base.size()] == ':';
+      if (!quoted && !field) {
+        continue;
+      }
+    }
+    return true;
   }
   return false;
 }

@@ -148,8 +148,15 @@ bool is_check_syscall(std::string_view s) {
   return std::find(std::begin(kChecks), std::end(kChecks), s) != std::end(kChecks);
 }
 
+namespace {
+bool creating_syscall(std::string_view s) {
+  return s == "mkdir" || s == "mkdirat" || s == "bind" || s == "mknod" || s == "mknodat" ||
+         s == "creat" || s == "symlink" || s == "symlinkat";
+}
+}  // namespace
+
 bool FailureGroup::creates() const {
-  if (open_flags >= 0 && (open_flags & tracer::open_flag::Creat) != 0) {
+  if (create_seen || (open_flags >= 0 && (open_flags & tracer::open_flag::Creat) != 0)) {
     return true;
   }
   return syscall == "mkdir" || syscall == "mkdirat" || syscall == "bind" || syscall == "mknod" ||
@@ -221,6 +228,9 @@ std::optional<std::uint32_t> GroupTable::add(const tracer::Event& e, tracer::Fam
   }
   if (e.open_flags >= 0 && (g.open_flags < 0 || (e.open_flags & tracer::open_flag::Creat) != 0)) {
     g.open_flags = e.open_flags;
+  }
+  if (creating_syscall(e.syscall)) {
+    g.create_seen = true;  // connect() probe, then bind(): the group is about making the socket
   }
   ++g.count;
   g.last_seen = e.time;

@@ -123,6 +123,15 @@ struct Ring {
   void clear() { size = 0; }
 };
 
+// Errnos that say the object is there or the call was a probe: no message complains about them.
+bool errno_can_be_complained_about(std::string_view err) {
+  static constexpr std::string_view kProbes[] = {
+      "EINVAL",      "ENOTTY",  "ESPIPE",     "ENODATA", "EOPNOTSUPP", "ENOTSUP", "ENOSYS",
+      "EAGAIN",      "EINTR",   "EWOULDBLOCK", "ECHILD", "ESRCH",      "EINPROGRESS",
+      "EALREADY",    "ENOPROTOOPT"};
+  return std::find(std::begin(kProbes), std::end(kProbes), err) == std::end(kProbes);
+}
+
 struct ProcInfo {
   Pid parent = 0;
   std::optional<std::uint32_t> uid;
@@ -137,6 +146,25 @@ struct ProcInfo {
   bool named_any = false;                   // an error line of this process named a failure
   std::optional<std::uint32_t> newest() const {
     return recent.size == 0 ? std::nullopt : std::optional<std::uint32_t>(recent.at(0));
+  }
+  // The failure to blame for what the process does next: the newest one that no noise rule
+  // matched and nothing recovered from (a rule is a prior: strerror()'s locale lookups come
+  // between a failure and its message), else the newest.
+  std::optional<std::uint32_t> blame_candidate(const std::vector<FailureGroup>& gs) const {
+    for (std::size_t i = 0; i < recent.size; ++i) {
+      const FailureGroup& g = gs[recent.at(i)];
+      if (g.rule == nullptr && g.probe_success.empty() &&
+          (!g.path.empty() || !g.address.empty()) && errno_can_be_complained_about(g.errno_name)) {
+        return recent.at(i);
+      }
+    }
+    for (std::size_t i = 0; i < recent.size; ++i) {
+      const FailureGroup& g = gs[recent.at(i)];
+      if ((!g.path.empty() || !g.address.empty()) && errno_can_be_complained_about(g.errno_name)) {
+        return recent.at(i);
+      }
+    }
+    return std::nullopt;
   }
 };
 
@@ -261,6 +289,7 @@ struct Pipeline::State {
 
   std::vector<TimelineEntry> timeline;
   LineAssembler lines;
+  Ring<std::uint32_t, kRecentFailures> recent_any;  // failures of any process, newest first
   std::vector<TimelineEntry> consequences;
   std::uint64_t consequences_dropped = 0;
   std::unordered_map<Pid, int> exit_status;  // last exit of each pid: status, or -1 when killed
@@ -519,6 +548,9 @@ struct Pipeline::State {
     if (p.recent.size == 0 || p.recent.at(0) != *index) {
       p.recent.push(*index);
     }
+    if (recent_any.size == 0 || recent_any.at(0) != *index) {
+      recent_any.push(*index);
+    }
     if (g.rule != nullptr) {
       return;
     }
@@ -582,6 +614,46 @@ struct Pipeline::State {
     consequences.push_back(TimelineEntry{time, pid, std::move(what)});
   }
 
+  // Marks the recent failures of `pid` and of its parents (a shell forks the child that reports
+  // the command its own $PATH search did not find) that an error line names. Failures whose
+  // errno says the object exists or the call was a probe (readlink's EINVAL, ENOTTY...) are not
+  // what a message complains about.
+  bool name_failures(Pid pid, std::string_view text) {
+    auto& gs = groups.groups();
+    auto try_name = [&](FailureGroup& g) {
+      if (!errno_can_be_complained_about(g.errno_name) || !line_names(text, g.path) ||
+          (!g.probe_success.empty() && text.find(g.path) == std::string_view::npos)) {
+        return false;  // (a name found elsewhere after this try: the message is about that one)
+      }
+      ++g.named_in_error;
+      if (g.named_line.empty()) {
+        g.named_line = first_line(text, 300);
+      }
+      return true;
+    };
+    bool named = false;
+    Pid cur = pid;
+    for (int depth = 0; depth < 3 && !named; ++depth) {
+      const auto it = procs.find(cur);
+      if (it == procs.end()) {
+        break;
+      }
+      const ProcInfo& p = it->second;
+      for (std::size_t i = 0; i < p.recent.size; ++i) {
+        named = try_name(gs[p.recent.at(i)]) || named;
+      }
+      if (p.parent == 0 || p.parent == cur) {
+        break;
+      }
+      cur = p.parent;
+    }
+    // A parent reporting what its child could not do ("fatal: cannot run hooks/pre-commit").
+    for (std::size_t i = 0; i < recent_any.size && !named; ++i) {
+      named = try_name(gs[recent_any.at(i)]);
+    }
+    return named;
+  }
+
   // A whole line written to stderr or an error log: which failure it names, or which failure it
   // follows, and what error message it is.
   void on_error_line(const LineAssembler::Line& line) {
@@ -600,22 +672,11 @@ struct Pipeline::State {
       }
       return;
     }
-    auto& gs = groups.groups();
-    bool named = false;
-    for (std::size_t i = 0; i < p.recent.size; ++i) {
-      FailureGroup& g = gs[p.recent.at(i)];
-      if (line_names(text, g.path)) {
-        ++g.named_in_error;
-        if (g.named_line.empty()) {
-          g.named_line = first_line(text, 300);
-        }
-        named = true;
-      }
-    }
+    const bool named = name_failures(pid, text);
     if (named || recognised) {
       p.named_any = true;
     } else if (began_after) {
-      ++gs[*began_after].last_before_error_line;
+      ++groups.groups()[*began_after].last_before_error_line;
       p.blamed = began_after;
     }
     note_consequence(line.first.time, pid, fmt::format("wrote: {}", first_line(text, 200)));
@@ -627,7 +688,7 @@ struct Pipeline::State {
       ProcInfo& p = proc(e.pid);
       if (status >= 400) {
         ++responses_http_error;
-        if (const auto n = p.newest()) {
+        if (const auto n = p.blame_candidate(groups.groups())) {
           ++groups.groups()[*n].last_before_http_error;
         }
         note_consequence(e.time, e.pid, fmt::format("answered {}", first_line(d, 80)));
@@ -655,7 +716,8 @@ struct Pipeline::State {
       bool began = false;
       auto done = lines.add(e, began);
       if (began) {
-        proc(e.pid).line_start = proc(e.pid).newest();
+        ProcInfo& q = proc(e.pid);
+        q.line_start = q.blame_candidate(groups.groups());
       }
       for (const auto& line : done) {
         on_error_line(line);
@@ -675,25 +737,13 @@ struct Pipeline::State {
     if (it == procs.end() || it->second.recent.size == 0) {
       return;
     }
-    ProcInfo& p = it->second;
     std::string_view d = std::string_view(e.data).substr(0, 2048);
-    auto& gs = groups.groups();
     while (!d.empty()) {
       const auto nl = d.find('\n');
       const std::string_view line = d.substr(0, nl);
       d = nl == std::string_view::npos ? std::string_view() : d.substr(nl + 1);
-      if (line.size() < 8 || !looks_like_error(line)) {
-        continue;
-      }
-      for (std::size_t i = 0; i < p.recent.size; ++i) {
-        FailureGroup& g = gs[p.recent.at(i)];
-        if (line_names(line, g.path)) {
-          ++g.named_in_error;
-          if (g.named_line.empty()) {
-            g.named_line = first_line(line, 300);
-          }
-          p.named_any = true;
-        }
+      if (line.size() >= 8 && looks_like_error(line) && name_failures(e.pid, line)) {
+        proc(e.pid).named_any = true;
       }
     }
   }
@@ -860,7 +910,7 @@ struct Pipeline::State {
         // The failure that explains the exit: the one an error line followed, else the last one;
         // none when the process named what failed in an error line (that one is evidence enough).
         if (!p.named_any) {
-          if (const auto blame = p.blamed ? p.blamed : p.newest()) {
+          if (const auto blame = p.blamed ? p.blamed : p.blame_candidate(groups.groups())) {
             ++groups.groups()[*blame].last_before_exit;
           }
         }
@@ -1038,6 +1088,22 @@ Report Pipeline::State::finish(const tracer::SourceStats& source) {
   }
   std::vector<std::size_t> merged_into;
   merge_failed_searches(gs, merged_into);
+  // A non-blocking connect() whose outcome came later (SO_ERROR, or the next call on the socket)
+  // is reported by that outcome; its EINPROGRESS half is the same connection, not a second one.
+  {
+    StringSet settled;
+    for (const auto& g : gs) {
+      if (!g.address.empty() && g.errno_name != "EINPROGRESS" && g.errno_name != "EALREADY") {
+        settled.insert(g.address);
+      }
+    }
+    for (std::size_t gi = 0; gi < gs.size(); ++gi) {
+      if ((gs[gi].errno_name == "EINPROGRESS" || gs[gi].errno_name == "EALREADY") &&
+          settled.count(gs[gi].address) != 0) {
+        merged_into[gi] = gi;  // dropped: neither a finding nor a suppression of its own
+      }
+    }
+  }
   std::unordered_map<std::size_t, std::vector<std::size_t>> members_of;
   for (std::size_t mi = 0; mi < gs.size(); ++mi) {
     if (merged_into[mi] != kNotMerged) {

@@ -91,6 +91,15 @@ std::optional<std::size_t> name_similarity(std::string_view wanted, std::string_
   if (d > limit) {
     return std::nullopt;
   }
+  // Same name, another type: "license.key" is not a typo of "license.py" although two edits
+  // turn one into the other. A changed extension is a typo only one edit away (.cnf/.conf).
+  const auto wd = wanted.rfind('.');
+  const auto cd = candidate.rfind('.');
+  if (wd != std::string_view::npos && cd != std::string_view::npos && wd > 0 && cd > 0 &&
+      wanted.substr(0, wd) == candidate.substr(0, cd) &&
+      edit_distance(wanted.substr(wd + 1), candidate.substr(cd + 1), 1) > 1) {
+    return std::nullopt;
+  }
   // Rank a change that keeps the extension above one that alters it: "x.php" for "x.phpp" before
   // "y.phpp" when both are one edit away.
   return d + 1;

@@ -8,7 +8,9 @@ BUILD_DEPS="build-essential cmake ninja-build pkg-config git
   catch2 libcli11-dev nlohmann-json3-dev libyaml-cpp-dev clang-14 libclang-rt-14-dev"
 # Tools the tests drive for real.
 TEST_DEPS="strace php-cli puppet puppet-lint puppet-module-puppetlabs-stdlib shellcheck
-  apache2 libapache2-mod-php curl procps time"
+  apache2 libapache2-mod-php curl procps time
+  nginx-light php-fpm python3 patchelf openssl iproute2 util-linux
+  php-mysql mariadb-client-core postgresql-client"
 
 missing=""
 for p in $BUILD_DEPS ${CULPRIT_SETUP_BUILD_ONLY:+} ${CULPRIT_SETUP_BUILD_ONLY:-$TEST_DEPS}; do

@@ -1,0 +1,2 @@
+<?php
+function db_name() { return 'shop'; }

@@ -1,0 +1,4 @@
+#!/bin/bash
+set -e
+echo "installing dependencies"
+composer install --no-dev

@@ -1,0 +1,2 @@
+#!/bin/sh
+exec /srv/culprit-corpus/ldso-bad-interp/app

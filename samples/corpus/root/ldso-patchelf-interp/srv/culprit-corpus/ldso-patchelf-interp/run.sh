@@ -1,0 +1,2 @@
+#!/bin/bash
+/srv/culprit-corpus/ldso-patchelf-interp/app

@@ -1,0 +1,2 @@
+<?php
+echo "<h1>", htmlspecialchars("shop"), "</h1>\n";

@@ -1,0 +1,2 @@
+<?php
+spl_autoload_register(function ($c) { require __DIR__ . "/../src/$c.php"; });

@@ -1,0 +1,2 @@
+<?php
+function render_header() { echo "<header>shop</header>\n"; }

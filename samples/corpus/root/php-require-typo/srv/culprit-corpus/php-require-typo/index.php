@@ -1,0 +1,3 @@
+<?php
+$config = require __DIR__ . '/lib/config.phpp';
+echo "database: ", $config['db'], "\n";

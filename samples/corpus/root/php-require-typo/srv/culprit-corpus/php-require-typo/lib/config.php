@@ -1,0 +1,2 @@
+<?php
+return ['db' => 'shop', 'user' => 'shop'];

@@ -1,0 +1,3 @@
+from helpres import greet
+
+print(greet("world"))

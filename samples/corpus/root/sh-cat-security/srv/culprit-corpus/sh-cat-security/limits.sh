@@ -1,0 +1,4 @@
+#!/bin/sh
+set -e
+echo "applying limits"
+cat /etc/security/myapp.conf

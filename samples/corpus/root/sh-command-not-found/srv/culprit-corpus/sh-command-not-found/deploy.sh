@@ -1,0 +1,5 @@
+#!/bin/sh
+set -e
+echo "deploying assets"
+rsync-assets --target /srv/www
+echo done

@@ -1,0 +1,4 @@
+#!/bin/sh
+set -e
+echo "nightly backup"
+/usr/local/bin/backup-tool --all
