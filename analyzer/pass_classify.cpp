@@ -343,6 +343,23 @@ bool classify_interpreter(const FailureGroup& g, const ClassifyContext& ctx, Fin
   return true;
 }
 
+// Extensions of files people reference by name in code and configuration.
+bool is_common_extension(std::string_view ext) {
+  static constexpr std::string_view kCommon[] = {
+      "php", "inc", "phtml", "py",   "pl",   "pm",  "rb",  "js",   "mjs",  "ts",   "json",
+      "yaml", "yml", "toml", "ini",  "conf", "cnf", "cfg", "xml",  "html", "htm",  "css",
+      "sh",  "so",  "txt",  "csv",  "pem",  "crt", "key", "log",  "sock", "tpl",  "twig",
+      "lua", "jar", "war",  "sql",  "db",   "env", "properties", "service", "socket",
+      // Also common, so that they are never taken for a typo of one of the above.
+      "jsx", "tsx", "md",  "rst",  "gz",   "bz2", "xz",  "zst",  "tar",  "tgz",  "zip",
+      "bak", "old", "orig", "swp", "tmp",  "lock", "pid", "dat",  "bin",  "png",  "jpg",
+      "jpeg", "gif", "svg", "ico",  "woff", "ttf", "mo",  "po",   "pyc",  "pyo",  "phar",
+      "map", "cache", "sqlite", "c", "h",   "cc",  "cpp", "hpp",  "go",   "rs",   "java",
+      "class", "erb", "hbs", "vue",  "less", "scss", "sass", "ps1", "bat",  "cmd",  "exe",
+      "dll", "deb", "rpm", "out",  "err",  "d",   "a",   "o",    "la",   "pc",   "asc", "sig"};
+  return std::find(std::begin(kCommon), std::end(kCommon), ext) != std::end(kCommon);
+}
+
 struct ExtensionGuess {
   std::string name;
   std::string bad_ext;
@@ -368,12 +385,14 @@ std::optional<ExtensionGuess> dominant_extension_variant(std::string_view name,
     }
     ++counts[n.substr(d + 1)];
   }
-  if (counts.count(std::string(ext)) != 0) {
+  if (counts.count(std::string(ext)) != 0 || is_common_extension(ext)) {
     return std::nullopt;
   }
   std::optional<ExtensionGuess> best;
   for (const auto& [e, count] : counts) {
-    if (count < 3 || edit_distance(ext, e, 1) > 1) {
+    // A common extension one edit away (".phpp" for ".php") needs one file that has it; any
+    // other needs three, so that a directory's own convention is what is inferred.
+    if (count < (is_common_extension(e) ? 1U : 3U) || edit_distance(ext, e, 1) > 1) {
       continue;
     }
     if (!best || count > best->count) {
@@ -410,6 +429,35 @@ void classify_missing_from_log(const FailureGroup& g, const ClassifyContext& ctx
         "probably {} was meant (inferred from the log only, not verified)",
         g.path, guess->bad_ext, guess->count, guess->good_ext, dir, *f.suggestion);
     return;
+  }
+  // Nothing in the log to compare with, but the extension is one edit from a common one and is
+  // not itself a known extension: ".phpp", ".conff", ".pyy" are typos wherever they appear.
+  if (const auto dot = base_name(g.path).rfind('.');
+      !g.creates() && dot != std::string_view::npos && dot > 0) {
+    const std::string_view name = base_name(g.path);
+    const std::string_view ext = name.substr(dot + 1);
+    if (!ext.empty() && !is_common_extension(ext)) {
+      std::string_view fix;
+      for (const std::string_view e : {"php", "conf", "py", "ini", "so", "json", "yaml", "yml",
+                                       "html", "xml", "sh", "js", "inc", "cnf", "cfg", "toml"}) {
+        if (edit_distance(ext, e, 1) <= 1 && (fix.empty() || e.size() == ext.size() - 1)) {
+          fix = e;
+        }
+      }
+      if (!fix.empty()) {
+        const std::string good = fmt::format("{}.{}", name.substr(0, dot), fix);
+        f.kind = FindingKind::MistypedPath;
+        f.suggestion = join_path(dir, good);
+        f.bad_token = std::string(name);
+        f.good_token = good;
+        f.explanation = fmt::format(
+            "{} does not exist; '.{}' is not a file extension in use, '.{}' is one edit away: "
+            "probably {} was meant (inferred from the name only: the log does not show the "
+            "directory, and it was not checked on disk)",
+            g.path, ext, fix, *f.suggestion);
+        return;
+      }
+    }
   }
   if (g.creates() && g.errno_name == "ENOENT" && !ctx.log.dir_exists(dir)) {
     f.kind = FindingKind::MissingDirectory;

@@ -98,17 +98,21 @@ NoiseVerdict judge_noise(const FailureGroup& g) {
   }
   std::string weighed = "no error line or message names it";
   if (!recovered.empty()) {
-    weighed += "; " + recovered;
+    weighed += "; recovered";
   } else if (g.ended_well) {
     weighed += "; the process exited 0";
   } else {
     weighed += "; it was not the last failure before an error, a non-zero exit or an HTTP error";
   }
+  // Recovery is evidence about this very failure; a rule only about failures like it.
+  if (!recovered.empty()) {
+    if (g.rule != nullptr) {
+      weighed += fmt::format("; noise rule {} also matches", g.rule->id);
+    }
+    return {true, recovered, "probe", std::move(weighed)};
+  }
   if (g.rule != nullptr) {
     return {true, g.rule->why, g.rule->id, std::move(weighed)};
-  }
-  if (!recovered.empty()) {
-    return {true, recovered, "probe", std::move(weighed)};
   }
   if (g.path.empty() && g.address.empty()) {
     // Nothing to point at: e.g. "<... openat resumed>) = -1 ENOENT" whose start is not in the

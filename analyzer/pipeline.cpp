@@ -16,6 +16,7 @@
 #include "analyzer/pass_noise.h"
 #include "analyzer/pass_rank.h"
 #include "analyzer/pass_referrer.h"
+#include "analyzer/pass_referrer_disk.h"
 #include "analyzer/pass_search.h"
 
 namespace culprit::analyzer {
@@ -939,6 +940,7 @@ struct Pipeline::State {
   }
 
   Report finish(const tracer::SourceStats& source);
+  void find_referrers_on_disk(std::vector<Finding>& findings) const;
 };
 
 Pipeline::Pipeline(const Rules& rules, const FileSystem& fs, PipelineOptions options)
@@ -1013,6 +1015,57 @@ std::string errno_for_message(const MessageHit& hit) {
 }
 
 }  // namespace
+
+// The top findings about a missing or mistyped path whose referrer the trace did not show (the
+// file was read before the trace began, or is cached) get one bounded search on disk.
+void Pipeline::State::find_referrers_on_disk(std::vector<Finding>& findings) const {
+  if (!fs.available()) {
+    return;
+  }
+  std::size_t searched = 0;
+  for (auto& f : findings) {
+    if (searched == 3) {
+      break;
+    }
+    if (f.referenced_from || f.path.empty() || f.path.front() != '/' ||
+        (f.kind != FindingKind::MistypedPath && f.kind != FindingKind::MissingPath &&
+         f.kind != FindingKind::MissingDirectory)) {
+      continue;
+    }
+    ++searched;
+    std::vector<std::string> read;
+    for (const auto& [file, id] : file_ids) {
+      if (opens[id] > 0 && read.size() < 64) {
+        read.push_back(file);
+      }
+    }
+    std::sort(read.begin(), read.end());
+    const auto roots = referrer_search_roots(fs, f.path, read);
+    const auto needles = needles_for(f.path);
+    const DiskSearch found = search_referrer_on_disk(fs, roots, needles, f.path);
+    std::string where;
+    for (std::size_t i = 0; i < found.roots.size() && i < 3; ++i) {
+      where += (i == 0 ? "" : ", ") + found.roots[i];
+    }
+    if (found.found) {
+      f.referenced_from = *found.found;
+      if (f.kind == FindingKind::MistypedPath && f.bad_token.empty() && f.suggestion) {
+        f.bad_token = std::string(base_name(f.path));
+        f.good_token = std::string(base_name(*f.suggestion));
+      }
+      finish_explanation(f);
+      f.explanation += fmt::format(
+          " (The trace does not show {} being read: found by searching {} files on disk under "
+          "{}.)",
+          base_name(found.found->file), found.files_read, where);
+    } else if (found.cut_short) {
+      f.explanation += fmt::format(
+          " (No file the trace shows names it; the search of {} under {} stopped at its budget "
+          "after {} files.)",
+          base_name(f.path), where, found.files_read);
+    }
+  }
+}
 
 Report Pipeline::State::finish(const tracer::SourceStats& source) {
   for (const auto& line : lines.flush_all()) {
@@ -1282,6 +1335,7 @@ Report Pipeline::State::finish(const tracer::SourceStats& source) {
   }
 
   rank_findings(findings, options.max_findings);
+  find_referrers_on_disk(findings);
   report.findings = std::move(findings);
 
   // Timeline: in event order, bracketed by the first and last event.

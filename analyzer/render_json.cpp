@@ -153,6 +153,7 @@ nlohmann::ordered_json report_json(const Report& report) {
     put(item, "reason", s.reason);
     item["syscall"] = s.syscall;
     put(item, "rule", s.rule);
+    put(item, "weighed", s.weighed);
     suppressed.push_back(std::move(item));
   }
   doc["suppressed"] = std::move(suppressed);
@@ -185,6 +186,15 @@ nlohmann::ordered_json report_json(const Report& report) {
     timeline.push_back(std::move(item));
   }
   doc["timeline"] = std::move(timeline);
+  json consequences = json::array();
+  for (const auto& t : report.consequences) {
+    json item = json::object();
+    item["time"] = timestamp(t.time);
+    item["pid"] = t.pid;
+    put(item, "what", t.what);
+    consequences.push_back(std::move(item));
+  }
+  doc["consequences"] = std::move(consequences);
   doc["first_event"] = timestamp(report.first_event);
   doc["last_event"] = timestamp(report.last_event);
   doc["log_only"] = report.log_only;

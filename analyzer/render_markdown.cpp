@@ -111,6 +111,13 @@ std::string render_markdown(const Report& report, const RenderOptions& options) 
       out += fmt::format(": {}", prose(top->explanation));
     }
     out += "\n";
+  } else if (!report.consequences.empty()) {
+    out += "- **Root cause:** **TODO:** no failed system call explains what the trace shows "
+           "going wrong:\n";
+    for (const auto& c : report.consequences) {
+      out += c.pid != 0 ? fmt::format("  - pid {} {}\n", c.pid, prose(c.what))
+                        : fmt::format("  - {}\n", prose(c.what));
+    }
   } else {
     out +=
         "- **Root cause:** **TODO:** culprit found no failing system call "

@@ -159,7 +159,17 @@ std::string render_text(const Report& report, const RenderOptions& options) {
   const std::string source =
       report.mode.empty() ? inputs : fmt::format("{} {}", report.mode, inputs);
 
-  if (report.findings.empty()) {
+  if (report.findings.empty() && !report.consequences.empty()) {
+    // Something went wrong, and no failed system call explains it: say so, with what happened.
+    out += fmt::format(
+        "culprit: something went wrong in {}, but no failed system call explains it:\n", source);
+    for (const auto& c : report.consequences) {
+      out += c.pid != 0 ? fmt::format("  pid {} {}\n", c.pid, display_text(c.what))
+                        : fmt::format("  {}\n", display_text(c.what));
+    }
+    out += "The cause is in the program's own logic or input (see its messages above), or in a "
+           "call the trace did not record.\n";
+  } else if (report.findings.empty()) {
     out += fmt::format("culprit: no failure worth a look in {}.\n", source);
   } else {
     out += fmt::format("culprit: {} in {}; the most likely culprit first.\n\n",
@@ -205,6 +215,9 @@ std::string render_text(const Report& report, const RenderOptions& options) {
       for (const auto& s : report.suppressed) {
         out += fmt::format("  {}  {} x{}  {}\n", display_text(s.path), s.errno_name, s.count,
                            st.dim(display_text(s.reason)));
+        if (!s.weighed.empty()) {
+          out += fmt::format("      {}\n", st.dim("weighed: " + display_text(s.weighed)));
+        }
       }
     } else {
       out +=

@@ -23,6 +23,7 @@
 #include "analyzer/similarity.h"
 #include "tracer/event.h"
 #include "tracer/strace_log.h"
+#include "tests/test_util.h"
 
 namespace fs = std::filesystem;
 using namespace culprit;
@@ -1074,15 +1075,173 @@ TEST_CASE("nginx's upstream socket is reported without its unix: prefix", "[rule
 TEST_CASE("calls that never completed prove nothing; other errnos are explained", "[pipeline]") {
   Trace tr;
   tr.open_fail(6, "/srv/app/data.db", "EROFS", tracer::open_flag::RdWr);
-  tr.open_fail(6, "/srv/app/plugins/x.so", "ENOENT");
+  tr.open_fail(6, "/srv/app/plugins/x.dat", "ENOENT");
   Event& never = tr.add(6, "openat");  // "= ?" after a kill: not a success
-  never.path = "/srv/app/x.so";
+  never.path = "/srv/app/x.dat";
   never.path_absolute = true;
   never.ret_known = false;
   const Report r = tr.run(NoFileSystem(), builtin_rules());
   REQUIRE(r.findings.size() == 2);
-  CHECK(find_suppressed(r, "/srv/app/plugins/x.so") == nullptr);
+  CHECK(find_suppressed(r, "/srv/app/plugins/x.dat") == nullptr);
   const Finding* other = find_kind(r, FindingKind::Other);
   REQUIRE(other != nullptr);
   CHECK(other->explanation.find("read-only") != std::string::npos);
+}
+
+namespace {
+
+// A path a glob matches: '**' and '*' become a name, '?' a letter, a class its first member.
+std::string path_for_glob(std::string_view glob) {
+  std::string out;
+  for (std::size_t i = 0; i < glob.size(); ++i) {
+    const char c = glob[i];
+    if (c == '*') {
+      const bool dbl = i + 1 < glob.size() && glob[i + 1] == '*';
+      if (dbl && i + 2 < glob.size() && glob[i + 2] == '/') {
+        out += "srv";  // "**/" spans one component here
+        i += 1;
+      } else {
+        out += "x";
+        i += dbl ? 1 : 0;
+      }
+    } else if (c == '?') {
+      out += 'x';
+    } else if (c == '[') {
+      const auto end = glob.find(']', i + 1);
+      const bool negated = i + 1 < glob.size() && (glob[i + 1] == '!' || glob[i + 1] == '^');
+      out += negated ? 'x' : glob[i + 1];
+      i = end == std::string_view::npos ? glob.size() : end;
+    } else if (c == '\\' && i + 1 < glob.size()) {
+      out += glob[++i];
+    } else {
+      out += c;
+    }
+  }
+  return out.empty() || out.front() != '/' ? "/srv/app/" + out : out;
+}
+
+std::string message_for(const std::string& err) {
+  if (err == "EACCES" || err == "EPERM") {
+    return "Permission denied";
+  }
+  if (err == "ECONNREFUSED") {
+    return "Connection refused";
+  }
+  if (err == "EEXIST") {
+    return "File exists";
+  }
+  return "No such file or directory";
+}
+
+}  // namespace
+
+// The promise of rules/noise.yaml: a rule is a prior. For every rule (the built-in ones, so a new
+// rule is covered without a new test), a failure it matches that the program then reports by
+// name in an error before exiting 1 is a finding, never a suppressed failure. Rules whose errnos
+// all say "the object is there" or "try again" (EINVAL from readlink, ENOTTY, EAGAIN...) have
+// nothing a message could complain about and are skipped, as the analyzer skips them.
+TEST_CASE("no noise rule hides a failure the program reported by name", "[noise][rules]") {
+  const Rules& rules = builtin_rules();
+  const std::vector<std::string> probe_errnos = {
+      "EINVAL", "ENOTTY", "ESPIPE", "ENODATA", "EOPNOTSUPP", "ENOTSUP", "ENOSYS", "EAGAIN",
+      "EINTR", "EWOULDBLOCK", "ECHILD", "ESRCH", "EINPROGRESS", "EALREADY", "ENOPROTOOPT"};
+  std::size_t tested = 0;
+  for (const auto& rule : rules.noise()) {
+    std::string err;
+    for (const auto& e : rule.errnos) {
+      if (std::find(probe_errnos.begin(), probe_errnos.end(), e) == probe_errnos.end()) {
+        err = e;
+        break;
+      }
+    }
+    if (err.empty() && rule.errnos.empty()) {
+      err = "ENOENT";
+    }
+    if (err.empty()) {
+      continue;
+    }
+    std::string syscall = rule.syscalls.empty() ? "openat" : rule.syscalls.front();
+    if (rule.syscalls.empty() && !rule.families.empty() &&
+        rule.families.front() == tracer::Family::Exec) {
+      syscall = "execve";
+    }
+    const tracer::SyscallInfo* row = tracer::find_syscall(syscall);
+    const tracer::Family family = row != nullptr ? row->family : tracer::Family::Other;
+    std::vector<std::string> candidates;
+    for (const auto& g : rule.paths) {
+      candidates.push_back(path_for_glob(g));
+    }
+    if (candidates.empty()) {
+      candidates.push_back("/srv/app/data/state.db");
+    }
+    std::string path;
+    for (const auto& c : candidates) {
+      if (rule.matches(syscall, family, err, c)) {
+        path = c;
+        break;
+      }
+    }
+    INFO("rule " << rule.id << " (" << syscall << ", " << err << ")");
+    REQUIRE_FALSE(path.empty());  // some example path must match the rule
+    Trace tr;
+    tr.call_fail(7, syscall, path, err)
+        .write(7, 2, "app: cannot open '" + path + "': " + message_for(err) + "\n")
+        .exit(7, 1);
+    const Report r = tr.run(NoFileSystem(), rules);
+    INFO("path " << path);
+    CHECK(find_suppressed(r, path) == nullptr);
+    REQUIRE_FALSE(r.findings.empty());
+    CHECK(r.findings[0].path == path);
+    ++tested;
+  }
+  CHECK(tested >= 40);
+}
+
+// The same evidence works the other way: without it, each rule still hides what it matches.
+TEST_CASE("a noise rule still hides a failure nothing complained about", "[noise][rules]") {
+  Trace tr;
+  tr.open_fail(5, "/usr/lib/locale/C.UTF-8/LC_CTYPE", "ENOENT")
+      .open_fail(5, "/etc/ld.so.preload", "ENOENT")
+      .write(5, 1, "hello\n")
+      .exit(5, 0);
+  const Report r = tr.run(NoFileSystem(), builtin_rules());
+  CHECK(r.findings.empty());
+  REQUIRE(find_suppressed(r, "/etc/ld.so.preload") != nullptr);
+  CHECK_FALSE(find_suppressed(r, "/etc/ld.so.preload")->weighed.empty());
+}
+
+TEST_CASE("a consequence with no failed call is reported as such", "[consequences]") {
+  Trace tr;
+  tr.write(9, 2, "app: invalid value for --workers\n").exit(9, 2);
+  const Report r = tr.run(NoFileSystem(), builtin_rules());
+  CHECK(r.findings.empty());
+  REQUIRE(r.consequences.size() == 2);
+  CHECK(r.consequences[0].what.find("invalid value") != std::string::npos);
+  CHECK(r.consequences[1].what == "exited with status 2");
+}
+
+// PHP with opcache never re-opens the file that requires the mistyped name: the trace shows only
+// the failing open. The referrer is found on disk, near the failing path.
+TEST_CASE("the referrer is found on disk when the trace does not show it", "[referrer]") {
+  culprit::test::TempDir dir("culprit-refdisk");
+  const auto site = dir.path() / "srv" / "site";
+  std::filesystem::create_directories(site / "inc");
+  culprit::test::write_text(site / "index.php", "<?php\n// front page\nrequire __DIR__ . '/inc/db.phpp';\n");
+  culprit::test::write_text(site / "inc" / "db.php", "<?php\n");
+  const RealFileSystem fs(dir.path().string());
+  Trace tr;
+  tr.open_fail(3, "/srv/site/inc/db.phpp", "ENOENT")
+      .write(3, 2, "app: cannot open /srv/site/inc/db.phpp: No such file or directory\n")
+      .exit(3, 255);
+  const Report r = tr.run(fs, builtin_rules());
+  REQUIRE_FALSE(r.findings.empty());
+  const Finding& f = r.findings[0];
+  INFO(f.explanation);
+  CHECK(f.kind == FindingKind::MistypedPath);
+  REQUIRE(f.referenced_from);
+  CHECK(f.referenced_from->file == "/srv/site/index.php");
+  CHECK(f.referenced_from->line == 3);
+  CHECK(f.bad_token == "db.phpp");
+  CHECK(f.good_token == "db.php");
+  CHECK(f.explanation.find("searching") != std::string::npos);
 }

@@ -789,6 +789,19 @@ EOF
 }
 
 # ------------------------------------------------------------------- nginx
+# Searches that find nothing: a command along a $PATH with a relative entry.
+search_cases() {
+	mk sh-path-relative-entry
+	put "$D/docs.sh" <<'EOF'
+#!/bin/sh
+# builds the documentation; PATH is set by the CI job that calls it
+mkdocs build --strict
+EOF
+	mkdir -p "$D/site"
+	snap
+	trace "$CASE" f-tt-T-y PATH=bb:/opt/tools/bin:/usr/bin:/bin -- sh docs.sh
+}
+
 nginx_cases() {
 	mk nginx-ssl-cert-missing
 	mkdir -p "$D/ssl" "$D/www"
@@ -1257,7 +1270,7 @@ main() {
 	[[ -n $only ]] || rm -rf "${LOGS:?}"/* "${ROOTS:?}"/*
 	local fn
 	for fn in py_cases curl_cases php_cases sh_cases nginx_cases fpm_cases daemon_cases git_cases \
-		cron_cases ldso_cases apache_cases healthy_cases; do
+		cron_cases ldso_cases apache_cases search_cases healthy_cases; do
 		if [[ -z $only || $fn == "$only" ]]; then
 			note "running $fn"
 			"$fn"
