@@ -105,6 +105,14 @@ bool line_names(std::string_view line, std::string_view path) {
   while (path.size() > 1 && path.back() == '/') {
     path.remove_suffix(1);
   }
+  // A name with a newline in it spans lines: a line holds it only up to the newline, at its end
+  // (a closing quote may follow).
+  if (const auto nl = path.find('\n'); nl != std::string_view::npos) {
+    const std::string_view head = path.substr(0, nl);
+    const auto at = line.rfind(head);
+    return head.size() > 1 && head.front() == '/' && at != std::string_view::npos &&
+           at + head.size() + 2 >= line.size();
+  }
   std::string_view base = path;
   if (const auto slash = base.rfind('/'); slash != std::string_view::npos) {
     base.remove_prefix(slash + 1);
@@ -175,7 +183,9 @@ std::vector<LineAssembler::Line> LineAssembler::add(const tracer::Event& write, 
     Line& cur = it->second;
     cur.text.append(piece.substr(0, kMaxLine - std::min(kMaxLine, cur.text.size())));
     if (nl == std::string_view::npos) {
-      if (cur.text.size() >= kMaxLine) {
+      // strace cut the buffer here (-s): what the program wrote next is unknown, so the line
+      // ends; joining the next write to it would make up a message.
+      if (cur.text.size() >= kMaxLine || write.data_truncated) {
         done.push_back(std::move(cur));
         partial_.erase(it);
         it = partial_.end();

@@ -26,7 +26,8 @@ bool line_names(std::string_view line, std::string_view path);
 
 // Whole lines out of the pieces programs write them in (coreutils' error() writes "cat: ", the
 // name, ": No such file or directory" and "\n" as four writes). Per (pid, fd); a line is cut at
-// 4 KiB. Each finished line comes with the first write that began it.
+// 4 KiB, and where strace cut a buffer (-s): the next write does not continue it. Each finished
+// line comes with the first write that began it.
 class LineAssembler {
  public:
   struct Line {

@@ -980,7 +980,11 @@ bool message_names(std::string_view group_path, std::string_view msg_path) {
     return false;
   }
   if (msg_path.front() == '/') {
-    return group_path == msg_path;
+    // A name with a newline in it is cut there by line-based messages: "cat: '/x/new" for
+    // "/x/new\nline.phpp".
+    return group_path == msg_path ||
+           (group_path.size() > msg_path.size() && starts_with(group_path, msg_path) &&
+            group_path[msg_path.size()] == '\n');
   }
   while (starts_with(msg_path, "./")) {
     msg_path.remove_prefix(2);
