@@ -9,9 +9,7 @@
 #include "analyzer/pass_referrer.h"
 
 namespace culprit::analyzer {
-namespace {
-
-bool system_dir(std::string_view dir) {
+bool is_system_directory(std::string_view dir) {
   for (const std::string_view p : {"/usr", "/lib", "/lib64", "/bin", "/sbin", "/proc", "/sys",
                                    "/dev", "/run", "/tmp", "/var/lib", "/var/cache", "/var/log"}) {
     if (dir == p || (dir.size() > p.size() && dir.substr(0, p.size()) == p &&
@@ -21,6 +19,8 @@ bool system_dir(std::string_view dir) {
   }
   return false;
 }
+
+namespace {
 
 int depth_of(std::string_view dir) {
   return static_cast<int>(std::count(dir.begin(), dir.end(), '/'));
@@ -32,7 +32,7 @@ std::vector<std::string> referrer_search_roots(const FileSystem& fs, std::string
                                                std::span<const std::string> read_files) {
   std::vector<std::string> roots;
   auto add = [&](std::string_view dir) {
-    if (dir.empty() || dir == "/" || depth_of(dir) < 2 || system_dir(dir)) {
+    if (dir.empty() || dir == "/" || depth_of(dir) < 2 || is_system_directory(dir)) {
       return;
     }
     if (std::find(roots.begin(), roots.end(), dir) == roots.end()) {

@@ -30,6 +30,10 @@ struct DiskSearchBudget {
   int max_depth = 5;
 };
 
+// /usr, /lib, /proc, /run, /var/lib ...: where packages and the kernel keep files, not where a
+// site or an application's own files live.
+bool is_system_directory(std::string_view dir);
+
 // Where to look for what names `path`: its existing ancestors, nearest first, at most three
 // levels up and never a top-level directory itself (/srv, /etc, /usr: too wide), then the
 // directories of `read_files` (the files the process opened) that are not system directories.

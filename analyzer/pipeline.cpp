@@ -18,6 +18,7 @@
 #include "analyzer/pass_referrer.h"
 #include "analyzer/pass_referrer_disk.h"
 #include "analyzer/pass_search.h"
+#include "analyzer/similarity.h"
 
 namespace culprit::analyzer {
 namespace {
@@ -941,6 +942,7 @@ struct Pipeline::State {
 
   Report finish(const tracer::SourceStats& source);
   void find_referrers_on_disk(std::vector<Finding>& findings) const;
+  std::optional<Finding> resolve_token_file(const MessageHit& hit, const LogFacts& facts) const;
 };
 
 Pipeline::Pipeline(const Rules& rules, const FileSystem& fs, PipelineOptions options)
@@ -1019,6 +1021,81 @@ std::string errno_for_message(const MessageHit& hit) {
 }
 
 }  // namespace
+
+// A message whose token names a file the program looked for beside its own files ("No module
+// named 'helpres'"): when none of those directories has it but one has a near-named file
+// (helpers.py), the name is mistyped. Directories: those of the files the process read, nearest
+// first, system directories left out. nullopt when the file exists (the error is about
+// something else) or nothing similar is there.
+std::optional<Finding> Pipeline::State::resolve_token_file(const MessageHit& hit,
+                                                           const LogFacts& facts) const {
+  if (hit.rule == nullptr || hit.rule->token_files.empty() || hit.token.empty() ||
+      hit.token.find_first_of("/\0") != std::string::npos) {
+    return std::nullopt;
+  }
+  std::string token = hit.token;
+  std::replace(token.begin(), token.end(), '.', '/');
+  std::vector<std::string> dirs;
+  for (const auto& c : hit.candidates) {
+    const std::string dir(dir_name(c));
+    if (!dir.empty() && !is_system_directory(dir) &&
+        std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) {
+      dirs.push_back(dir);
+    }
+  }
+  auto exists = [&](const std::string& p) {
+    return fs.available() ? fs.stat(p).has_value() : facts.exists(p);
+  };
+  for (const auto& dir : dirs) {
+    for (const auto& tmpl : hit.rule->token_files) {
+      std::string name = tmpl;
+      name.replace(name.find("{}"), 2, token);
+      const std::string path = join_path(dir, name);
+      if (exists(path)) {
+        return std::nullopt;  // it is there: the error is about something else
+      }
+    }
+  }
+  for (const auto& dir : dirs) {
+    for (const auto& tmpl : hit.rule->token_files) {
+      std::string name = tmpl;
+      name.replace(name.find("{}"), 2, token);
+      const std::string path = join_path(dir, name);
+      const std::string parent(dir_name(path));
+      const auto names = fs.available() ? fs.list(parent) : facts.names_in(parent);
+      const auto sibling = best_sibling(base_name(path), names);
+      if (!sibling) {
+        continue;
+      }
+      Finding f;
+      f.kind = FindingKind::MistypedPath;
+      f.path = path;
+      f.errno_name.clear();
+      f.count = hit.count;
+      f.pids = {hit.pid};
+      f.first_seen = hit.time;
+      f.last_seen = hit.time;
+      f.evidence = {hit.evidence};
+      f.message = hit.text;
+      f.suggestion = join_path(parent, *sibling);
+      f.log_only = !fs.available();
+      // The word to edit where it is referenced: the token's last part against the sibling's
+      // stem ("helpres" -> "helpers").
+      const std::string_view last = base_name(token);
+      const auto dot = sibling->rfind('.');
+      const std::string stem = dot == std::string::npos || dot == 0 ? *sibling : sibling->substr(0, dot);
+      f.bad_token = std::string(last);
+      f.good_token = stem;
+      f.explanation = fmt::format(
+          "the program looked for {} ({}), which does not exist; {} does: the name is "
+          "mistyped{}",
+          path, hit.rule->why.empty() ? hit.rule->id : hit.rule->why, *f.suggestion,
+          f.log_only ? " (checked from the log only)" : "");
+      return f;
+    }
+  }
+  return std::nullopt;
+}
 
 // The top findings about a missing or mistyped path whose referrer the trace did not show (the
 // file was read before the trace began, or is cached) get one bounded search on disk.
@@ -1312,7 +1389,10 @@ Report Pipeline::State::finish(const tracer::SourceStats& source) {
         f->referenced_from = SourceLocation{hit.file, hit.line, {}};
       }
     } else {
-      f = classify_message(hit, rules);
+      f = resolve_token_file(hit, facts);
+      if (!f) {
+        f = classify_message(hit, rules);
+      }
       if (!f) {
         continue;
       }

@@ -211,8 +211,9 @@ Result<std::string> strip_named_groups(std::string_view pattern,
 
 const std::set<std::string_view> kNoiseKeys{"id",    "why",   "syscalls", "families",
                                             "errno", "paths", "regex"};
-const std::set<std::string_view> kMessageKeys{"id",   "why",   "match",     "captures", "contains",
-                                              "kind", "words", "continues", "errno"};
+const std::set<std::string_view> kMessageKeys{"id",        "why",   "match",       "captures",
+                                              "contains",  "kind",  "words",       "continues",
+                                              "errno",     "token_files"};
 
 Result<void> check_keys(const std::string& file, const YAML::Node& node,
                         const std::set<std::string_view>& allowed, std::string_view what) {
@@ -371,6 +372,17 @@ Result<MessageRule> parse_message(const std::string& file, const YAML::Node& nod
       r.continues = n.as<bool>();
     } catch (const YAML::Exception&) {
       return located(file, n, "'continues' must be true or false");
+    }
+  }
+  if (auto n = node["token_files"]) {
+    r.token_files = CULPRIT_TRY(string_list(file, n, "token_files"));
+    for (const auto& t : r.token_files) {
+      if (t.find("{}") == std::string::npos || t.find('/') == 0) {
+        return located(file, n,
+                       fmt::format("message rule '{}': each of 'token_files' is a relative file "
+                                   "name holding {{}} for the token, like '{{}}.py'",
+                                   r.id));
+      }
     }
   }
   if (auto n = node["errno"]) {

@@ -20,6 +20,8 @@
 //       kind: config-error               # finding kind the message reports (optional)
 //       words: apache-directives         # known-word list for good_token (optional)
 //       continues: true                  # gives the token for the previous message's location
+//       token_files: ["{}.py"]           # optional: the token names a file looked for beside
+//                                        # the program's own files (a near-named one is a typo)
 //       errno: EACCES                    # optional: the errno a `path` message means (a known
 //                                        # name, tracer/errno_names.h); set it when the pattern
 //                                        # itself says why (": Permission denied"); without it
@@ -92,6 +94,9 @@ struct MessageRule {
   // The errno a message with a `path` reports when no failed call of the trace carries the path
   // ("ENOENT"); empty: guessed from the message's text (Pipeline, errno_for_message).
   std::string errno_name;
+  // The token names a file the program looked for beside its own files: "{}.py" and
+  // "{}/__init__.py" for Python's "No module named 'x'" (dots in the token become '/').
+  std::vector<std::string> token_files;
   std::string file;
   std::uint64_t line = 0;
 };
