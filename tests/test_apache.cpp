@@ -462,8 +462,9 @@ TEST_CASE("apache: the fault is found in a worker forked during the trace", "[ap
   std::string trigger = "for i in 1 2 3 4 5 6 7 8 9 10 11 12; do curl -s -o /dev/null " +
                         apache.url() + " & done; wait";
   const json report = run_culprit(
-      "missing-file", apache,
-      {"attach", "-n", "apache2", "--trigger", trigger, "--settle", "1", "--format", "json"});
+      "forked-worker", apache,
+      {"attach", "-n", "apache2", "--trigger", trigger, "--settle", "1", "--format", "json"},
+      {"mistyped-path", apache.www() + "/wp-includes/class-wp-locale.phpp"});
   const json& top = report["findings"].at(0);
   INFO(top.dump(2));
   CHECK(top["kind"] == "mistyped-path");
