@@ -2,8 +2,12 @@
 # Re-records the live Apache samples in samples/live/: runs the real Apache + mod_php scenarios of
 # tests/test_apache.cpp (mistyped require, config typo, permission, missing file, forked worker)
 # with CULPRIT_SAMPLE_DIR set, so that each keeps the strace-format log culprit saved with
-# --save-log and a JSON entry (the expected.json form) of what replaying it without the files
-# (--log-only) yields. tests/test_replay_cli.cpp replays them all. Needs root and scripts/setup.sh.
+# --save-log and a JSON entry (the expected.json form) for replaying it without the files
+# (--log-only). The entry's kind and path are what the scenario planted, written by hand in
+# tests/test_apache.cpp (the run fails when the replay disagrees); its suggestion, referrer and
+# benign paths are what the replay gave: check them by hand against the scenario before
+# committing (git diff). tests/test_replay_cli.cpp replays them all. Needs root and
+# scripts/setup.sh.
 set -eu
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
