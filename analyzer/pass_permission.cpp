@@ -1,5 +1,10 @@
 #include "analyzer/pass_permission.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
 #include "tracer/event.h"
 #include "tracer/syscall_table.h"
 
@@ -174,6 +179,79 @@ std::optional<PermissionBlocker> find_blocker(const FileSystem& fs, std::string_
     return make(full, *info, missing);
   }
   return std::nullopt;
+}
+
+}  // namespace culprit::analyzer
+
+namespace culprit::analyzer {
+
+void merge_shared_blockers(std::vector<Finding>& findings) {
+  std::map<std::string, std::vector<std::size_t>> by_dir;
+  for (std::size_t i = 0; i < findings.size(); ++i) {
+    const Finding& f = findings[i];
+    if (f.kind == FindingKind::PermissionDenied && f.blocker && f.blocker->is_directory &&
+        f.blocker->path != f.path) {
+      by_dir[f.blocker->path].push_back(i);
+    }
+  }
+  std::vector<bool> drop(findings.size(), false);
+  for (auto& [dir, members] : by_dir) {
+    if (members.size() < 2) {
+      continue;
+    }
+    std::sort(members.begin(), members.end(), [&](std::size_t a, std::size_t b) {
+      return findings[a].score > findings[b].score;
+    });
+    Finding& into = findings[members.front()];
+    std::vector<std::string> files{into.path};
+    for (std::size_t k = 1; k < members.size(); ++k) {
+      Finding& other = findings[members[k]];
+      files.push_back(other.path);
+      into.count += other.count;
+      into.pids.insert(into.pids.end(), other.pids.begin(), other.pids.end());
+      for (auto& ev : other.evidence) {
+        if (into.evidence.size() < 8) {
+          into.evidence.push_back(std::move(ev));
+        }
+      }
+      if (other.first_seen.known() &&
+          (!into.first_seen.known() || other.first_seen.micros < into.first_seen.micros)) {
+        into.first_seen = other.first_seen;
+      }
+      drop[members[k]] = true;
+    }
+    std::sort(into.pids.begin(), into.pids.end());
+    into.pids.erase(std::unique(into.pids.begin(), into.pids.end()), into.pids.end());
+    std::string listed;
+    for (std::size_t k = 0; k < files.size() && k < 5; ++k) {
+      listed += (k == 0 ? "" : ", ") + files[k];
+    }
+    if (files.size() > 5) {
+      listed += fmt::format(" and {} more", files.size() - 5);
+    }
+    const auto& b = *into.blocker;
+    into.explanation = fmt::format(
+        "the directory {} ({}:{} mode {:04o}) blocks {} files under it ({}): it does not let the "
+        "process {} it, so every file below fails the same way; the directory is the one thing "
+        "to change",
+        dir, b.owner.empty() ? std::to_string(b.uid) : b.owner,
+        b.group.empty() ? std::to_string(b.gid) : b.group, b.mode, files.size(), listed,
+        b.needed == "x" ? "enter" : "read");
+    into.path = dir;
+    into.referenced_from.reset();
+    into.score += 10.0 * static_cast<double>(files.size() - 1);
+    into.rank_reason += fmt::format("; {} denied files share this directory", files.size());
+  }
+  std::size_t w = 0;
+  for (std::size_t i = 0; i < findings.size(); ++i) {
+    if (!drop[i]) {
+      if (w != i) {
+        findings[w] = std::move(findings[i]);
+      }
+      ++w;
+    }
+  }
+  findings.resize(w);
 }
 
 }  // namespace culprit::analyzer

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "analyzer/filesystem.h"
 #include "analyzer/finding.h"
@@ -51,5 +52,15 @@ std::string bits_text(std::uint32_t bits);
 // ACLs, SELinux/AppArmor or mount options are the cause).
 std::optional<PermissionBlocker> find_blocker(const FileSystem& fs, std::string_view path,
                                               const AccessRequest& request);
+
+}  // namespace culprit::analyzer
+
+namespace culprit::analyzer {
+
+// Several files denied because of one directory: the directory is the culprit. Findings whose
+// blocker is the same directory (not the file itself) become one finding naming the directory,
+// with the files it blocked listed in the explanation and every failure's evidence and count.
+// Call after scoring; the merged finding keeps the best score (raised by the number of files).
+void merge_shared_blockers(std::vector<Finding>& findings);
 
 }  // namespace culprit::analyzer

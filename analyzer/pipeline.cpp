@@ -14,6 +14,7 @@
 #include "analyzer/pass_evidence.h"
 #include "analyzer/pass_group.h"
 #include "analyzer/pass_noise.h"
+#include "analyzer/pass_permission.h"
 #include "analyzer/pass_rank.h"
 #include "analyzer/pass_referrer.h"
 #include "analyzer/pass_referrer_disk.h"
@@ -1418,6 +1419,7 @@ Report Pipeline::State::finish(const tracer::SourceStats& source) {
     findings.push_back(std::move(*f));
   }
 
+  merge_shared_blockers(findings);
   rank_findings(findings, options.max_findings);
   find_referrers_on_disk(findings);
   report.findings = std::move(findings);

@@ -1245,3 +1245,31 @@ TEST_CASE("the referrer is found on disk when the trace does not show it", "[ref
   CHECK(f.good_token == "db.php");
   CHECK(f.explanation.find("searching") != std::string::npos);
 }
+
+// Several EACCES under one directory that www-data cannot enter: the directory is the culprit.
+TEST_CASE("a denied directory blocking several files is one finding naming it", "[permission]") {
+  culprit::test::TempDir dir("culprit-denydir");
+  const auto app = dir.path() / "srv" / "app";
+  std::filesystem::create_directories(app / "conf");
+  culprit::test::write_text(app / "conf" / "a.ini", "a=1\n");
+  culprit::test::write_text(app / "conf" / "b.ini", "b=1\n");
+  REQUIRE(::chmod(dir.path().c_str(), 0755) == 0);  // mkdtemp makes it 0700
+  REQUIRE(::chmod((app / "conf").c_str(), 0700) == 0);
+  const RealFileSystem fs(dir.path().string());
+  Trace tr;
+  tr.setuid(4, 33)
+      .open_fail(4, "/srv/app/conf/a.ini", "EACCES")
+      .write(4, 2, "app: /srv/app/conf/a.ini: Permission denied\n")
+      .open_fail(4, "/srv/app/conf/b.ini", "EACCES")
+      .write(4, 2, "app: /srv/app/conf/b.ini: Permission denied\n")
+      .exit(4, 1);
+  const Report r = tr.run(fs, builtin_rules());
+  REQUIRE(r.findings.size() == 1);
+  const Finding& f = r.findings[0];
+  CHECK(f.kind == FindingKind::PermissionDenied);
+  CHECK(f.path == "/srv/app/conf");
+  CHECK(f.count == 2);
+  CHECK(f.explanation.find("/srv/app/conf/b.ini") != std::string::npos);
+  REQUIRE(f.blocker);
+  CHECK(f.blocker->path == "/srv/app/conf");
+}
