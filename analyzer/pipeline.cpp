@@ -13,6 +13,7 @@
 #include "analyzer/pass_classify.h"
 #include "analyzer/pass_evidence.h"
 #include "analyzer/pass_group.h"
+#include "analyzer/pass_messages.h"
 #include "analyzer/pass_noise.h"
 #include "analyzer/pass_permission.h"
 #include "analyzer/pass_rank.h"
@@ -107,7 +108,6 @@ constexpr std::size_t kRecentFiles = 64;
 constexpr std::size_t kRecentGroups = 8;
 constexpr std::size_t kRecentFailures = 64;
 constexpr std::size_t kConsequenceCap = 20;
-constexpr std::size_t kMaxHits = 2000;
 constexpr std::size_t kTimelineCap = 30;
 constexpr std::size_t kPerFileRecorded = 1U << 20;
 
@@ -218,39 +218,6 @@ bool error_stream(const Event& e) {
          (p.size() > 4 && p.substr(p.size() - 4) == ".log") || p == "/dev/log";
 }
 
-std::string first_line(std::string_view s, std::size_t limit = 200) {
-  while (!s.empty() && (s.front() == '\n' || s.front() == '\r')) {
-    s.remove_prefix(1);
-  }
-  auto nl = s.find('\n');
-  auto line = s.substr(0, nl);
-  if (!line.empty() && line.back() == '\r') {
-    line.remove_suffix(1);
-  }
-  std::string out(line.substr(0, limit));
-  if (line.size() > limit) {
-    out += "...";
-  }
-  return out;
-}
-
-// Drops the HTML markup PHP puts around its messages when display_errors is on.
-std::string strip_html(std::string_view line) {
-  std::string out;
-  out.reserve(line.size());
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    if (line[i] == '<') {
-      const auto end = line.find('>', i);
-      if (end != std::string_view::npos && end - i <= 8) {
-        i = end;
-        continue;
-      }
-    }
-    out += line[i];
-  }
-  return out;
-}
-
 }  // namespace
 
 struct Pipeline::State {
@@ -279,13 +246,8 @@ struct Pipeline::State {
   std::vector<std::uint32_t> opens;  // times each interned file was opened
   std::size_t recorded_total = 0;
 
-  // Error messages.
-  std::bitset<65536> prefilter;
-  bool prefilter_any = false;  // a literal shorter than two bytes: check every write
-  std::vector<MessageHit> hits;
-  StringMap<std::size_t> hit_index;
-  std::unordered_map<Pid, MessageHit> pending;
-  std::uint64_t hits_dropped = 0;
+  // Error messages (rules/messages.yaml).
+  MessageMatcher messages;
 
   // Non-blocking connects in progress, by (pid, fd): their outcome comes later (SO_ERROR).
   std::unordered_map<std::uint64_t, Event> connecting;
@@ -305,18 +267,15 @@ struct Pipeline::State {
   std::size_t timeline_exits = 0;
 
   State(const Rules& r, const FileSystem& f, PipelineOptions o)
-      : rules(r), fs(f), options(std::move(o)), groups(options.max_groups) {
-    for (const auto& rule : rules.messages()) {
-      for (const auto& lit : rule.contains) {
-        if (lit.size() < 2) {
-          prefilter_any = true;
-        } else {
-          prefilter.set(static_cast<unsigned char>(lit[0]) * 256U +
-                        static_cast<unsigned char>(lit[1]));
-        }
-      }
-    }
-  }
+      : rules(r),
+        fs(f),
+        options(std::move(o)),
+        groups(options.max_groups),
+        messages(
+            r, [this](Pid pid) { return candidates_of(pid); },
+            [this](const tracer::Timestamp& t, Pid pid, std::string what) {
+              timeline.push_back(TimelineEntry{t, pid, std::move(what)});
+            }) {}
 
   ProcInfo& proc(Pid pid) {
     if (pid == cached_pid && cached_proc != nullptr) {
@@ -665,7 +624,7 @@ struct Pipeline::State {
     // A message a rule recognises explains the process's trouble by itself (a configuration
     // error names no failed call): the exit is not blamed on whatever failed last.
     const bool recognised =
-        text.size() >= 8 && match_line(line.first, text.substr(0, 1024), true);
+        text.size() >= 8 && messages.match_line(line.first, text.substr(0, 1024), true);
     ProcInfo& p = proc(pid);
     const std::optional<std::uint32_t> began_after = p.line_start;
     p.line_start.reset();
@@ -728,7 +687,7 @@ struct Pipeline::State {
       return;
     }
     note_named_on_stdout(e);
-    scan_messages(e, err_stream);
+    messages.scan_write(e, err_stream);
   }
 
   // Shell scripts print their own errors with `echo ... >&2`, which reaches stderr through a
@@ -749,155 +708,6 @@ struct Pipeline::State {
         proc(e.pid).named_any = true;
       }
     }
-  }
-
-  bool prefilter_hit(std::string_view d) const {
-    if (prefilter_any) {
-      return true;
-    }
-    for (std::size_t i = 0; i + 1 < d.size(); ++i) {
-      if (prefilter[static_cast<unsigned char>(d[i]) * 256U +
-                    static_cast<unsigned char>(d[i + 1])]) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  void scan_messages(const Event& e, bool err_stream) {
-    const std::string_view d = e.data;
-    if (!err_stream && !prefilter_hit(d)) {
-      return;
-    }
-    std::size_t begin = 0;
-    while (begin < d.size()) {
-      auto end = d.find('\n', begin);
-      if (end == std::string_view::npos) {
-        end = d.size();
-      }
-      // Lines are capped: real messages are shorter, and std::regex recursion grows with input.
-      std::string_view line = d.substr(begin, std::min<std::size_t>(end - begin, 1024));
-      begin = end + 1;
-      if (line.size() < 8) {
-        continue;
-      }
-      match_line(e, line, err_stream);
-    }
-  }
-
-  // Whether some message rule matched the line.
-  bool match_line(const Event& e, std::string_view raw, bool err_stream) {
-    std::string cleaned;
-    std::string_view line = raw;
-    if (raw.find("<b>") != std::string_view::npos || raw.find("<br") != std::string_view::npos) {
-      cleaned = strip_html(raw);
-      line = cleaned;
-    }
-    // One rule per line, except that a location-only match ("Syntax error on line 16 of F:")
-    // lets the rest of the same line give the reason ("Cannot load X into server").
-    for (int round = 0; round < 2 && line.size() >= 8; ++round) {
-      const MessageRule* matched = nullptr;
-      std::match_results<std::string_view::const_iterator> m;
-      for (const auto& rule : rules.messages()) {
-        if (rule.contains.empty()) {
-          if (!err_stream) {
-            continue;
-          }
-        } else if (std::none_of(rule.contains.begin(), rule.contains.end(),
-                                [&](const std::string& c) {
-                                  return line.find(c) != std::string_view::npos;
-                                })) {
-          continue;
-        }
-        if (std::regex_search(line.begin(), line.end(), m, rule.regex)) {
-          matched = &rule;
-          break;
-        }
-      }
-      if (matched == nullptr) {
-        return round > 0;
-      }
-      const MessageRule& rule = *matched;
-      auto cap = [&](int group) {
-        // A capture holding a NUL byte cannot name a real file (the kernel stops at NUL), and no
-        // fix may quote it (analyzer/quote.h asserts): treat it as not captured. Found by
-        // fuzz/fuzz_strace_log.cpp; reproducer fuzz/crashes/strace_log/message-nul-file.log.
-        //
-        std::string s = group > 0 && m[group].matched ? m[group].str() : std::string();
-        return s.find('\0') == std::string::npos ? s : std::string();
-      };
-      MessageHit hit;
-      hit.rule = &rule;
-      hit.pid = e.pid;
-      hit.time = e.time;
-      hit.evidence = EvidenceRef{std::string(e.origin.file), e.origin.line, e.pid, e.time,
-                                 first_line(line, 300)};
-      hit.text = first_line(line, 1000);
-      hit.file = cap(rule.file_group);
-      const auto line_text = cap(rule.line_group);
-      hit.line = line_text.empty() ? 0 : std::strtoull(line_text.c_str(), nullptr, 10);
-      hit.token = cap(rule.token_group);
-      hit.path = cap(rule.path_group);
-      const bool location_only = !hit.file.empty() && hit.token.empty() && hit.path.empty();
-      const auto rest = static_cast<std::size_t>(m.suffix().first - line.begin());
-      on_hit(std::move(hit));
-      if (!location_only) {
-        return true;
-      }
-      line = line.substr(rest);
-    }
-    return true;  // a location-only match (and maybe its reason on the same line)
-  }
-
-  void on_hit(MessageHit hit) {
-    const Pid pid = hit.pid;
-    auto pend = pending.find(pid);
-    if (hit.rule->continues && pend != pending.end()) {
-      MessageHit& base = pend->second;
-      base.continuation = hit.rule;
-      if (base.token.empty()) {
-        base.token = hit.token;
-      }
-      if (base.path.empty()) {
-        base.path = hit.path;
-      }
-      base.text += '\n';
-      base.text += hit.text;
-      MessageHit merged = std::move(base);
-      pending.erase(pend);
-      commit(std::move(merged));
-      return;
-    }
-    if (pend != pending.end()) {
-      MessageHit old = std::move(pend->second);
-      pending.erase(pend);
-      commit(std::move(old));
-    }
-    if (!hit.file.empty() && hit.token.empty() && hit.path.empty()) {
-      pending.emplace(pid, std::move(hit));
-      return;
-    }
-    commit(std::move(hit));
-  }
-
-  void commit(MessageHit hit) {
-    std::string key =
-        fmt::format("{}\n{}\n{}\n{}\n{}", hit.rule->id, hit.file, hit.line, hit.token, hit.path);
-    if (const auto it = hit_index.find(std::string_view(key)); it != hit_index.end()) {
-      ++hits[it->second].count;
-      return;
-    }
-    if (hits.size() >= kMaxHits) {
-      ++hits_dropped;
-      return;
-    }
-    hit.count = 1;
-    hit.candidates = candidates_of(hit.pid);
-    timeline.push_back(TimelineEntry{
-        hit.time, hit.pid,
-        fmt::format("error message ({}): {}", hit.rule->id, first_line(hit.text, 300))});
-    hit_index.emplace(std::move(key), hits.size());
-    hits.push_back(std::move(hit));
   }
 
   void on_exit(const Event& e) {
@@ -928,11 +738,7 @@ struct Pipeline::State {
                                  : fmt::format("exited with status {}", e.exit_code));
       }
     }
-    if (auto it = pending.find(e.pid); it != pending.end()) {
-      MessageHit old = std::move(it->second);
-      pending.erase(it);
-      commit(std::move(old));
-    }
+    messages.flush(e.pid);
     // The pid may be reused; parent links of its children were copied when they failed.
     if (cached_pid == e.pid) {
       cached_pid = -1;
@@ -973,55 +779,6 @@ void Pipeline::on_event(const Event& e) {
   }
   s.on_success(e, info);
 }
-
-namespace {
-
-// Does a path named by a message denote this group's path? Absolute: equal; relative: a suffix
-// at a component boundary.
-bool message_names(std::string_view group_path, std::string_view msg_path) {
-  if (msg_path.empty() || group_path.empty()) {
-    return false;
-  }
-  if (msg_path.front() == '/') {
-    // A name with a newline in it is cut there by line-based messages: "cat: '/x/new" for
-    // "/x/new\nline.phpp".
-    return group_path == msg_path ||
-           (group_path.size() > msg_path.size() && starts_with(group_path, msg_path) &&
-            group_path[msg_path.size()] == '\n');
-  }
-  while (starts_with(msg_path, "./")) {
-    msg_path.remove_prefix(2);
-  }
-  if (msg_path.find('/') == std::string_view::npos) {
-    return false;  // a bare name: only the newest failure with that basename (see finish)
-  }
-  return group_path.size() > msg_path.size() &&
-         group_path.substr(group_path.size() - msg_path.size()) == msg_path &&
-         group_path[group_path.size() - msg_path.size() - 1] == '/';
-}
-
-// The errno a message that names a path means, for a path no failed call carries: the `errno` of
-// the rule that captured the path (a merged hit's base is location-only, so its path comes from
-// the continuation), else a guess from the text. The guess stays for rules whose errno depends on
-// the message, not the pattern ("connect() to ... failed (111: Connection refused)", PHP's
-// "Failed opening required", whose reason is on another line), and for user rules without the key.
-std::string errno_for_message(const MessageHit& hit) {
-  const MessageRule* path_rule = hit.continuation != nullptr ? hit.continuation : hit.rule;
-  if (!path_rule->errno_name.empty()) {
-    return path_rule->errno_name;
-  }
-  const auto& t = hit.text;
-  if (t.find("Permission denied") != std::string::npos ||
-      t.find("permissions deny") != std::string::npos) {
-    return "EACCES";
-  }
-  if (t.find("Connection refused") != std::string::npos) {
-    return "ECONNREFUSED";
-  }
-  return "ENOENT";
-}
-
-}  // namespace
 
 // A message whose token names a file the program looked for beside its own files ("No module
 // named 'helpres'"): when none of those directories has it but one has a near-named file
@@ -1153,11 +910,8 @@ Report Pipeline::State::finish(const tracer::SourceStats& source) {
   for (const auto& line : lines.flush_all()) {
     on_error_line(line);
   }
-  for (auto it = pending.begin(); it != pending.end(); it = pending.begin()) {
-    MessageHit old = std::move(it->second);
-    pending.erase(it);
-    commit(std::move(old));
-  }
+  messages.flush_all();
+  auto& hits = messages.hits();
   Report report;
   report.mode = options.mode;
   report.inputs = options.inputs;
@@ -1436,9 +1190,10 @@ Report Pipeline::State::finish(const tracer::SourceStats& source) {
     timeline.push_back(TimelineEntry{
         last_time, 0, fmt::format("... {} more 5xx answers", timeline_5xx - kTimelineCap)});
   }
-  if (hits_dropped > 0) {
-    timeline.push_back(TimelineEntry{
-        last_time, 0, fmt::format("... {} more distinct error messages not kept", hits_dropped)});
+  if (messages.dropped() > 0) {
+    timeline.push_back(TimelineEntry{last_time, 0,
+                                     fmt::format("... {} more distinct error messages not kept",
+                                                 messages.dropped())});
   }
   if (stats.events > 0) {
     timeline.insert(timeline.begin(), TimelineEntry{first_time, 0, "first event"});
