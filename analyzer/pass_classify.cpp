@@ -123,7 +123,8 @@ void classify_unreachable(const FailureGroup& g, Finding& f) {
       g.errno_name == "ETIMEDOUT"
           ? "the connection timed out: no answer at all, as when the host is down or a firewall "
             "drops the packets"
-          : "there is no route to it: the host or its network is down, or this host's routes miss it";
+          : "there is no route to it: the host or its network is down, or this host's routes miss "
+            "it";
   f.explanation = fmt::format("{} could not be reached ({}): {}; {}", where, g.errno_name, why,
                               service_hint(where));
 }
@@ -147,12 +148,11 @@ bool classify_search(const FailureGroup& g, const ClassifyContext& ctx, Finding&
   const bool library = searched && is_shared_library_name(base);
   // A command run by its full path is a missing file, not a failed lookup: only a search, or a
   // bare name the shell reported as not found, is a command that is not there.
-  const bool bare_name_reported = names_not_found(g.named_line) &&
-                                  g.named_line.find(g.path) == std::string::npos;
-  const bool command = !library && (searched ? (g.family == tracer::Family::Exec ||
-                                                names_not_found(g.named_line))
-                                             : (g.family == tracer::Family::Exec &&
-                                                bare_name_reported));
+  const bool bare_name_reported =
+      names_not_found(g.named_line) && g.named_line.find(g.path) == std::string::npos;
+  const bool command =
+      !library && (searched ? (g.family == tracer::Family::Exec || names_not_found(g.named_line))
+                            : (g.family == tracer::Family::Exec && bare_name_reported));
   if (!library && !command && !searched) {
     return false;
   }
@@ -182,29 +182,32 @@ bool classify_search(const FailureGroup& g, const ClassifyContext& ctx, Finding&
   }
   if (library) {
     f.kind = FindingKind::MissingLibrary;
-    f.explanation =
-        searched ? fmt::format("the dynamic loader looked for {} in {} and found it in none: the "
-                               "package that ships it is not installed, or its directory is not "
-                               "in the loader's path (ld.so.conf, RPATH, LD_LIBRARY_PATH)",
-                               base, dirs)
-                 : fmt::format("the dynamic loader could not find {}: the package that ships it "
-                               "is not installed, or its directory is not in the loader's path",
-                               base);
+    f.explanation = searched
+                        ? fmt::format(
+                              "the dynamic loader looked for {} in {} and found it in none: the "
+                              "package that ships it is not installed, or its directory is not "
+                              "in the loader's path (ld.so.conf, RPATH, LD_LIBRARY_PATH)",
+                              base, dirs)
+                        : fmt::format(
+                              "the dynamic loader could not find {}: the package that ships it "
+                              "is not installed, or its directory is not in the loader's path",
+                              base);
     return true;
   }
   if (command) {
     f.kind = FindingKind::CommandNotFound;
     f.explanation =
-        searched
-            ? fmt::format("the command {} was looked for in {} and is in none of them: it is not "
-                          "installed, or $PATH misses its directory{}",
-                          base, dirs,
-                          relative ? "; $PATH has a relative entry, looked up from the current "
-                                     "directory"
-                                   : "")
-            : fmt::format("the command {} was not found: it is not installed, or $PATH misses its "
-                          "directory",
-                          base);
+        searched ? fmt::format(
+                       "the command {} was looked for in {} and is in none of them: it is not "
+                       "installed, or $PATH misses its directory{}",
+                       base, dirs,
+                       relative ? "; $PATH has a relative entry, looked up from the current "
+                                  "directory"
+                                : "")
+                 : fmt::format(
+                       "the command {} was not found: it is not installed, or $PATH misses its "
+                       "directory",
+                       base);
     return true;
   }
   f.kind = FindingKind::MissingPath;
@@ -215,9 +218,10 @@ bool classify_search(const FailureGroup& g, const ClassifyContext& ctx, Finding&
 // PT_INTERP of an ELF executable (the dynamic loader the kernel runs it with), or "".
 std::string elf_interpreter(std::string_view img) {
   auto u16 = [&](std::size_t o) -> std::uint64_t {
-    return o + 2 <= img.size() ? (static_cast<unsigned char>(img[o]) |
-                                  static_cast<unsigned>(static_cast<unsigned char>(img[o + 1])) << 8)
-                               : 0;
+    return o + 2 <= img.size()
+               ? (static_cast<unsigned char>(img[o]) |
+                  static_cast<unsigned>(static_cast<unsigned char>(img[o + 1])) << 8)
+               : 0;
   };
   auto uN = [&](std::size_t o, std::size_t n) -> std::uint64_t {
     std::uint64_t v = 0;
@@ -229,7 +233,11 @@ std::string elf_interpreter(std::string_view img) {
     }
     return v;
   };
-  if (img.size() < 52 || img.substr(0, 4) != "\x7f" "ELF" || img[5] != 1) {
+  if (img.size() < 52 ||
+      img.substr(0, 4) !=
+          "\x7f"
+          "ELF" ||
+      img[5] != 1) {
     return {};  // not ELF, or big-endian (not decoded)
   }
   const bool is64 = img[4] == 2;
@@ -346,17 +354,17 @@ bool classify_interpreter(const FailureGroup& g, const ClassifyContext& ctx, Fin
 // Extensions of files people reference by name in code and configuration.
 bool is_common_extension(std::string_view ext) {
   static constexpr std::string_view kCommon[] = {
-      "php", "inc", "phtml", "py",   "pl",   "pm",  "rb",  "js",   "mjs",  "ts",   "json",
-      "yaml", "yml", "toml", "ini",  "conf", "cnf", "cfg", "xml",  "html", "htm",  "css",
-      "sh",  "so",  "txt",  "csv",  "pem",  "crt", "key", "log",  "sock", "tpl",  "twig",
-      "lua", "jar", "war",  "sql",  "db",   "env", "properties", "service", "socket",
+      "php", "inc", "phtml", "py", "pl", "pm", "rb", "js", "mjs", "ts", "json", "yaml", "yml",
+      "toml", "ini", "conf", "cnf", "cfg", "xml", "html", "htm", "css", "sh", "so", "txt", "csv",
+      "pem", "crt", "key", "log", "sock", "tpl", "twig", "lua", "jar", "war", "sql", "db", "env",
+      "properties", "service", "socket",
       // Also common, so that they are never taken for a typo of one of the above.
-      "jsx", "tsx", "md",  "rst",  "gz",   "bz2", "xz",  "zst",  "tar",  "tgz",  "zip",
-      "bak", "old", "orig", "swp", "tmp",  "lock", "pid", "dat",  "bin",  "png",  "jpg",
-      "jpeg", "gif", "svg", "ico",  "woff", "ttf", "mo",  "po",   "pyc",  "pyo",  "phar",
-      "map", "cache", "sqlite", "c", "h",   "cc",  "cpp", "hpp",  "go",   "rs",   "java",
-      "class", "erb", "hbs", "vue",  "less", "scss", "sass", "ps1", "bat",  "cmd",  "exe",
-      "dll", "deb", "rpm", "out",  "err",  "d",   "a",   "o",    "la",   "pc",   "asc", "sig"};
+      "jsx", "tsx", "md", "rst", "gz", "bz2", "xz", "zst", "tar", "tgz", "zip", "bak", "old",
+      "orig", "swp", "tmp", "lock", "pid", "dat", "bin", "png", "jpg", "jpeg", "gif", "svg", "ico",
+      "woff", "ttf", "mo", "po", "pyc", "pyo", "phar", "map", "cache", "sqlite", "c", "h", "cc",
+      "cpp", "hpp", "go", "rs", "java", "class", "erb", "hbs", "vue", "less", "scss", "sass", "ps1",
+      "bat", "cmd", "exe", "dll", "deb", "rpm", "out", "err", "d", "a", "o", "la", "pc", "asc",
+      "sig"};
   return std::find(std::begin(kCommon), std::end(kCommon), ext) != std::end(kCommon);
 }
 

@@ -16,7 +16,6 @@ bool token_break(char c) {
          c == ';' || c == '=' || c == '\r' || c == '\n';
 }
 
-
 // ASCII case-insensitive search of a lower-case needle.
 bool contains_lower(std::string_view hay, std::string_view needle) {
   if (needle.size() > hay.size()) {
@@ -24,8 +23,7 @@ bool contains_lower(std::string_view hay, std::string_view needle) {
   }
   for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i) {
     std::size_t j = 0;
-    while (j < needle.size() &&
-           std::tolower(static_cast<unsigned char>(hay[i + j])) == needle[j]) {
+    while (j < needle.size() && std::tolower(static_cast<unsigned char>(hay[i + j])) == needle[j]) {
       ++j;
     }
     if (j == needle.size()) {
@@ -58,11 +56,14 @@ bool looks_like_error(std::string_view raw) {
     i = e;
   }
   static constexpr std::array<std::string_view, 24> kWords = {
-      "error",        "fail",        "cannot",       "can't",          "could not",
-      "couldn't",     "unable",      "no such file", "not found",      "denied",
-      "fatal",        "missing",     "invalid",      "refused",        "timed out",
-      "warning",      "not permitted", "bad interpreter", "no route",  "unreachable",
-      "does not exist", "not a directory", "panic",  "traceback"};
+      "error",           "fail",          "cannot",
+      "can't",           "could not",     "couldn't",
+      "unable",          "no such file",  "not found",
+      "denied",          "fatal",         "missing",
+      "invalid",         "refused",       "timed out",
+      "warning",         "not permitted", "bad interpreter",
+      "no route",        "unreachable",   "does not exist",
+      "not a directory", "panic",         "traceback"};
   return std::any_of(kWords.begin(), kWords.end(),
                      [&](std::string_view w) { return contains_lower(line, w); });
 }
@@ -137,8 +138,8 @@ bool line_names(std::string_view line, std::string_view path) {
       token = token.substr(0, colon);
     }
     // "sh: 1: name" / "PREFIX:name": a colon before the name starts it.
-    if (const auto colon = token.rfind(':', pos - b); colon != std::string_view::npos &&
-                                                      colon < pos - b) {
+    if (const auto colon = token.rfind(':', pos - b);
+        colon != std::string_view::npos && colon < pos - b) {
       token.remove_prefix(colon + 1);
     }
     if (!token_denotes(token, path, base)) {

@@ -46,5 +46,4 @@ class LineAssembler {
   std::unordered_map<std::uint64_t, Line> partial_;
 };
 
-
 }  // namespace culprit::analyzer

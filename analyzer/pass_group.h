@@ -80,7 +80,7 @@ struct FailureGroup {
   std::uint64_t last_before_error_line = 0;  // newest failure when the process began an error line
   std::uint64_t last_before_exit = 0;  // the failure blamed for a non-zero exit or fatal signal
   std::uint64_t last_before_http_error = 0;  // newest failure before a 4xx/5xx answer
-  bool ended_well = false;  // every process it failed in exited 0 (set by finish)
+  bool ended_well = false;                   // every process it failed in exited 0 (set by finish)
   // A search merged into this group (same name tried in several directories, found in none):
   // the other directories tried, in order (set by finish).
   std::vector<std::string> search_paths;

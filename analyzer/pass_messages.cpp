@@ -128,7 +128,7 @@ bool MessageMatcher::prefilter_hit(std::string_view d) const {
   }
   for (std::size_t i = 0; i + 1 < d.size(); ++i) {
     if (prefilter_[static_cast<unsigned char>(d[i]) * 256U +
-                  static_cast<unsigned char>(d[i + 1])]) {
+                   static_cast<unsigned char>(d[i + 1])]) {
       return true;
     }
   }

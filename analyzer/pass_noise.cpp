@@ -73,9 +73,10 @@ std::string recovery(const FailureGroup& g) {
     return {};
   }
   if (g.probe_success == g.path) {
-    return fmt::format("the same process later used {} successfully (checked, then created or "
-                       "retried)",
-                       g.path);
+    return fmt::format(
+        "the same process later used {} successfully (checked, then created or "
+        "retried)",
+        g.path);
   }
   return fmt::format("a search: the same process then found {} at {}", base_name(g.path),
                      g.probe_success);

@@ -199,9 +199,8 @@ void merge_shared_blockers(std::vector<Finding>& findings) {
     if (members.size() < 2) {
       continue;
     }
-    std::sort(members.begin(), members.end(), [&](std::size_t a, std::size_t b) {
-      return findings[a].score > findings[b].score;
-    });
+    std::sort(members.begin(), members.end(),
+              [&](std::size_t a, std::size_t b) { return findings[a].score > findings[b].score; });
     Finding& into = findings[members.front()];
     std::vector<std::string> files{into.path};
     for (std::size_t k = 1; k < members.size(); ++k) {

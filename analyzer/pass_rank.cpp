@@ -2,10 +2,10 @@
 
 #include <fmt/format.h>
 
-#include "analyzer/finding_kinds.h"
-
 #include <algorithm>
 #include <cmath>
+
+#include "analyzer/finding_kinds.h"
 
 namespace culprit::analyzer {
 namespace {
@@ -56,9 +56,9 @@ void score_finding(Finding& f, const RankSignals& s) {
   }
   if (!s.in_message && s.named_in_error > 0) {
     score += 900;
-    why.push_back(fmt::format("the process wrote an error line naming it{}",
-                              s.named_in_error > 1 ? fmt::format(" ({})", times(s.named_in_error))
-                                                   : std::string()));
+    why.push_back(fmt::format(
+        "the process wrote an error line naming it{}",
+        s.named_in_error > 1 ? fmt::format(" ({})", times(s.named_in_error)) : std::string()));
   }
   if (s.last_before_exit > 0) {
     score += 150;
@@ -75,7 +75,8 @@ void score_finding(Finding& f, const RankSignals& s) {
   if (!s.rule.empty()) {
     // The rule is a prior: it lowers the rank, and the report says the evidence overrode it.
     score -= 30;
-    why.push_back(fmt::format("noise rule {} matched, but the evidence above overrides it", s.rule));
+    why.push_back(
+        fmt::format("noise rule {} matched, but the evidence above overrides it", s.rule));
   }
   if (f.referenced_from) {
     score += 5;

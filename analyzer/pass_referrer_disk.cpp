@@ -12,8 +12,8 @@ namespace culprit::analyzer {
 bool is_system_directory(std::string_view dir) {
   for (const std::string_view p : {"/usr", "/lib", "/lib64", "/bin", "/sbin", "/proc", "/sys",
                                    "/dev", "/run", "/tmp", "/var/lib", "/var/cache", "/var/log"}) {
-    if (dir == p || (dir.size() > p.size() && dir.substr(0, p.size()) == p &&
-                     dir[p.size()] == '/')) {
+    if (dir == p ||
+        (dir.size() > p.size() && dir.substr(0, p.size()) == p && dir[p.size()] == '/')) {
       return true;
     }
   }
@@ -54,8 +54,8 @@ std::vector<std::string> referrer_search_roots(const FileSystem& fs, std::string
 }
 
 DiskSearch search_referrer_on_disk(const FileSystem& fs, std::span<const std::string> roots,
-                                   std::span<const std::string> needles,
-                                   std::string_view exclude, const DiskSearchBudget& budget) {
+                                   std::span<const std::string> needles, std::string_view exclude,
+                                   const DiskSearchBudget& budget) {
   DiskSearch out;
   out.roots.assign(roots.begin(), roots.end());
   if (!fs.available() || needles.empty()) {

@@ -44,7 +44,7 @@ std::vector<std::string> referrer_search_roots(const FileSystem& fs, std::string
 // returns the first whole-token mention of the most specific needle. `exclude` (the failing path
 // itself) is not read.
 DiskSearch search_referrer_on_disk(const FileSystem& fs, std::span<const std::string> roots,
-                                   std::span<const std::string> needles,
-                                   std::string_view exclude, const DiskSearchBudget& budget = {});
+                                   std::span<const std::string> needles, std::string_view exclude,
+                                   const DiskSearchBudget& budget = {});
 
 }  // namespace culprit::analyzer

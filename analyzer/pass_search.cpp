@@ -11,8 +11,7 @@ namespace {
 bool searchable(const FailureGroup& g) {
   return !g.path.empty() && g.probe_success.empty() && !g.pids.empty() &&
          (g.errno_name == "ENOENT" || g.errno_name == "ENOTDIR") &&
-         (g.family == tracer::Family::File || g.family == tracer::Family::Exec) &&
-         !g.creates();
+         (g.family == tracer::Family::File || g.family == tracer::Family::Exec) && !g.creates();
 }
 
 void fold(FailureGroup& into, FailureGroup& from) {

@@ -12,8 +12,10 @@
 
 namespace culprit::analyzer {
 
-// merged_into[i] is the group that group i was folded into, or kNotMerged. Resized to groups.size().
+// merged_into[i] is the group that group i was folded into, or kNotMerged. Resized to
+// groups.size().
 constexpr std::size_t kNotMerged = static_cast<std::size_t>(-1);
-void merge_failed_searches(std::vector<FailureGroup>& groups, std::vector<std::size_t>& merged_into);
+void merge_failed_searches(std::vector<FailureGroup>& groups,
+                           std::vector<std::size_t>& merged_into);
 
 }  // namespace culprit::analyzer

@@ -129,9 +129,9 @@ struct Ring {
 // Errnos that say the object is there or the call was a probe: no message complains about them.
 bool errno_can_be_complained_about(std::string_view err) {
   static constexpr std::string_view kProbes[] = {
-      "EINVAL",      "ENOTTY",  "ESPIPE",     "ENODATA", "EOPNOTSUPP", "ENOTSUP", "ENOSYS",
-      "EAGAIN",      "EINTR",   "EWOULDBLOCK", "ECHILD", "ESRCH",      "EINPROGRESS",
-      "EALREADY",    "ENOPROTOOPT"};
+      "EINVAL",  "ENOTTY", "ESPIPE",      "ENODATA",  "EOPNOTSUPP",
+      "ENOTSUP", "ENOSYS", "EAGAIN",      "EINTR",    "EWOULDBLOCK",
+      "ECHILD",  "ESRCH",  "EINPROGRESS", "EALREADY", "ENOPROTOOPT"};
   return std::find(std::begin(kProbes), std::end(kProbes), err) == std::end(kProbes);
 }
 
@@ -156,8 +156,8 @@ struct ProcInfo {
   std::optional<std::uint32_t> blame_candidate(const std::vector<FailureGroup>& gs) const {
     for (std::size_t i = 0; i < recent.size; ++i) {
       const FailureGroup& g = gs[recent.at(i)];
-      if (g.rule == nullptr && g.probe_success.empty() &&
-          (!g.path.empty() || !g.address.empty()) && errno_can_be_complained_about(g.errno_name)) {
+      if (g.rule == nullptr && g.probe_success.empty() && (!g.path.empty() || !g.address.empty()) &&
+          errno_can_be_complained_about(g.errno_name)) {
         return recent.at(i);
       }
     }
@@ -728,10 +728,10 @@ struct Pipeline::State {
           }
         }
       }
-      note_consequence(e.time, e.pid,
-                       e.killed ? fmt::format("killed by {}{}", e.signal,
-                                              e.core_dumped ? " (core dumped)" : "")
-                                : fmt::format("exited with status {}", e.exit_code));
+      note_consequence(
+          e.time, e.pid,
+          e.killed ? fmt::format("killed by {}{}", e.signal, e.core_dumped ? " (core dumped)" : "")
+                   : fmt::format("exited with status {}", e.exit_code));
       if (timeline_exits++ < kTimelineCap) {
         add_timeline(e, e.killed ? fmt::format("killed by {}{}", e.signal,
                                                e.core_dumped ? " (core dumped)" : "")
@@ -749,6 +749,15 @@ struct Pipeline::State {
 
   Report finish(const tracer::SourceStats& source);
   void find_referrers_on_disk(std::vector<Finding>& findings) const;
+  void attach_messages();
+  void mark_ended_well();
+  void drop_settled_connects(std::vector<std::size_t>& merged_into);
+  std::vector<Finding> judge_groups(Report& report, const std::vector<std::size_t>& merged_into,
+                                    const LogFacts& facts, ContentCache& contents);
+  Finding finding_for_group(const FailureGroup& g, const LogFacts& facts, ContentCache& contents);
+  void add_message_findings(std::vector<Finding>& findings, const LogFacts& facts,
+                            ContentCache& contents);
+  void finish_timeline(Report& report);
   std::optional<Finding> resolve_token_file(const MessageHit& hit, const LogFacts& facts) const;
 };
 
@@ -841,7 +850,8 @@ std::optional<Finding> Pipeline::State::resolve_token_file(const MessageHit& hit
       // stem ("helpres" -> "helpers").
       const std::string_view last = base_name(token);
       const auto dot = sibling->rfind('.');
-      const std::string stem = dot == std::string::npos || dot == 0 ? *sibling : sibling->substr(0, dot);
+      const std::string stem =
+          dot == std::string::npos || dot == 0 ? *sibling : sibling->substr(0, dot);
       f.bad_token = std::string(last);
       f.good_token = stem;
       f.explanation = fmt::format(
@@ -906,12 +916,25 @@ void Pipeline::State::find_referrers_on_disk(std::vector<Finding>& findings) con
   }
 }
 
+// The whole-trace passes, in order. The per-event bookkeeping above gathered the failure groups,
+// the error lines and messages, the consequences (exits, 4xx/5xx answers, error lines) and the
+// evidence tying failures to them; each pass below is one step a sysadmin would take:
+//   1. attach_messages          the failures each error message names          (pass_messages)
+//   2. mark_ended_well          processes that exited 0: failures they survived (pass_evidence)
+//   3. merge_failed_searches    a name tried in several directories, found nowhere (pass_search)
+//   4. drop_settled_connects    a non-blocking connect is reported by its outcome
+//   5. judge_groups             noise prior vs evidence, then kind and referrer  (pass_noise,
+//                               pass_classify, pass_permission, pass_referrer, pass_rank)
+//   6. add_message_findings     messages no failed call carries (config errors...)
+//   7. merge_shared_blockers    one directory blocking several files              (pass_permission)
+//   8. rank_findings            by how directly each explains a consequence       (pass_rank)
+//   9. find_referrers_on_disk   who asks for a missing name the trace never read
+//   (pass_referrer_disk)
 Report Pipeline::State::finish(const tracer::SourceStats& source) {
   for (const auto& line : lines.flush_all()) {
     on_error_line(line);
   }
   messages.flush_all();
-  auto& hits = messages.hits();
   Report report;
   report.mode = options.mode;
   report.inputs = options.inputs;
@@ -923,7 +946,39 @@ Report Pipeline::State::finish(const tracer::SourceStats& source) {
   stats.malformed = source.malformed;
   stats.groups_dropped = groups.dropped_groups();
 
+  LogFacts facts;
+  for (const auto& p : known_paths) {
+    facts.add_existing(p);
+  }
+  ContentCache contents(fs, [this](std::string_view file) -> const std::string* {
+    const auto it = file_ids.find(file);
+    if (it == file_ids.end() || recorded[it->second].empty()) {
+      return nullptr;
+    }
+    return &recorded[it->second];
+  });
+
   auto& gs = groups.groups();
+  attach_messages();
+  mark_ended_well();
+  std::vector<std::size_t> merged_into;
+  merge_failed_searches(gs, merged_into);
+  drop_settled_connects(merged_into);
+  std::vector<Finding> findings = judge_groups(report, merged_into, facts, contents);
+  add_message_findings(findings, facts, contents);
+  merge_shared_blockers(findings);
+  rank_findings(findings, options.max_findings);
+  find_referrers_on_disk(findings);
+  report.findings = std::move(findings);
+  finish_timeline(report);
+  report.stats = stats;
+  return report;
+}
+
+// 1. Messages that name a failing path: the program said it mattered.
+void Pipeline::State::attach_messages() {
+  auto& gs = groups.groups();
+  auto& hits = messages.hits();
   // Messages that name a failing path: the program said it mattered.
   for (std::size_t h = 0; h < hits.size(); ++h) {
     MessageHit& hit = hits[h];
@@ -954,58 +1009,55 @@ Report Pipeline::State::finish(const tracer::SourceStats& source) {
     }
     hit.matched_group = !matches.empty();
   }
+}
 
-  LogFacts facts;
-  for (const auto& p : known_paths) {
-    facts.add_existing(p);
-  }
-  ContentCache contents(fs, [this](std::string_view file) -> const std::string* {
-    const auto it = file_ids.find(file);
-    if (it == file_ids.end() || recorded[it->second].empty()) {
-      return nullptr;
-    }
-    return &recorded[it->second];
-  });
-  const ClassifyContext ctx{fs, facts};
-
-  // Every process a group failed in exited 0: the program carried on.
+// 2. Every process a group failed in exited 0: the program carried on.
+void Pipeline::State::mark_ended_well() {
+  auto& gs = groups.groups();
   for (auto& g : gs) {
     g.ended_well = !g.pids.empty() && std::all_of(g.pids.begin(), g.pids.end(), [&](Pid pid) {
       const auto it = exit_status.find(pid);
       return it != exit_status.end() && it->second == 0;
     });
   }
-  std::vector<std::size_t> merged_into;
-  merge_failed_searches(gs, merged_into);
-  // A non-blocking connect() whose outcome came later (SO_ERROR, or the next call on the socket)
-  // is reported by that outcome; its EINPROGRESS half is the same connection, not a second one.
-  {
-    StringSet settled;
-    for (const auto& g : gs) {
-      if (!g.address.empty() && g.errno_name != "EINPROGRESS" && g.errno_name != "EALREADY") {
-        settled.insert(g.address);
-      }
-    }
-    for (std::size_t gi = 0; gi < gs.size(); ++gi) {
-      if ((gs[gi].errno_name == "EINPROGRESS" || gs[gi].errno_name == "EALREADY") &&
-          settled.count(gs[gi].address) != 0) {
-        merged_into[gi] = gi;  // dropped: neither a finding nor a suppression of its own
-      }
+}
+
+// 4. A non-blocking connect() whose outcome came later (SO_ERROR, or the next call on the socket)
+// is reported by that outcome; its EINPROGRESS half is the same connection, not a second one.
+void Pipeline::State::drop_settled_connects(std::vector<std::size_t>& merged_into) {
+  const auto& gs = groups.groups();
+  StringSet settled;
+  for (const auto& g : gs) {
+    if (!g.address.empty() && g.errno_name != "EINPROGRESS" && g.errno_name != "EALREADY") {
+      settled.insert(g.address);
     }
   }
+  for (std::size_t gi = 0; gi < gs.size(); ++gi) {
+    if ((gs[gi].errno_name == "EINPROGRESS" || gs[gi].errno_name == "EALREADY") &&
+        settled.count(gs[gi].address) != 0) {
+      merged_into[gi] = gi;  // dropped: neither a finding nor a suppression of its own
+    }
+  }
+}
+
+// 5. Each group: hidden by the noise prior when no evidence points at it, else a finding with its
+// kind, referrer and ranking signals.
+std::vector<Finding> Pipeline::State::judge_groups(Report& report,
+                                                   const std::vector<std::size_t>& merged_into,
+                                                   const LogFacts& facts, ContentCache& contents) {
+  auto& gs = groups.groups();
   std::unordered_map<std::size_t, std::vector<std::size_t>> members_of;
   for (std::size_t mi = 0; mi < gs.size(); ++mi) {
     if (merged_into[mi] != kNotMerged) {
       members_of[merged_into[mi]].push_back(mi);
     }
   }
-
   std::vector<Finding> findings;
   for (std::size_t gi = 0; gi < gs.size(); ++gi) {
     if (merged_into[gi] != kNotMerged) {
       continue;
     }
-    FailureGroup& g = gs[gi];
+    const FailureGroup& g = gs[gi];
     const NoiseVerdict verdict = judge_noise(g);
     if (verdict.suppressed) {
       report.suppressed.push_back(to_suppressed(g, verdict));
@@ -1018,96 +1070,7 @@ Report Pipeline::State::finish(const tracer::SourceStats& source) {
       }
       continue;
     }
-    Finding f = classify_group(g, ctx);
-    RankSignals sig;
-    sig.total_5xx = responses_5xx;
-    sig.last_before_5xx = g.last_before_5xx;
-    sig.near_5xx = g.near_5xx;
-    sig.before_error_write = g.before_error_write;
-    sig.before_bad_exit = g.before_bad_exit;
-    sig.named_in_error = g.named_in_error;
-    sig.last_before_exit = g.last_before_exit;
-    sig.last_before_error_line = g.last_before_error_line;
-    sig.last_before_http_error = g.last_before_http_error;
-    if (g.rule != nullptr) {
-      sig.rule = g.rule->id;
-    }
-    if (g.messages.empty() && !g.named_line.empty() && f.message.empty()) {
-      f.message = g.named_line;
-    }
-    std::vector<std::string> candidates;
-    candidates.reserve(g.candidates.size());
-    for (const std::uint32_t id : g.candidates) {
-      candidates.push_back(files[id]);
-    }
-    if (!g.messages.empty()) {
-      const MessageHit& hit = hits[g.messages.front()];
-      sig.in_message = true;
-      sig.message_rule = hit.rule->id;
-      f.message = hit.text;
-      if (!hit.file.empty() && !f.referenced_from) {
-        f.referenced_from = SourceLocation{hit.file, hit.line, {}};
-      }
-      for (const auto& c : hit.candidates) {
-        if (std::find(candidates.begin(), candidates.end(), c) == candidates.end()) {
-          candidates.push_back(c);
-        }
-      }
-    }
-    // Referrer: the file and line that name the path. A message's file:line is where the call
-    // failed, which names the path for require(), but not for fopen($this->path): then the
-    // candidates are searched and the message's location is the fallback.
-    if (f.referenced_from && f.referenced_from->text.empty() && f.referenced_from->line != 0 &&
-        !g.path.empty()) {
-      auto& ref = *f.referenced_from;
-      const std::string* text = contents.get(ref.file);
-      std::optional<std::string> line_text;
-      if (text != nullptr) {
-        line_text = line_of(*text, ref.line);
-        ref.text = line_text.value_or("");
-      }
-      // Only a line we could read and that does not name the path sends us searching (log data
-      // may hold just the first bytes of the file).
-      if (line_text && find_token_line(*line_text, base_name(g.path)) == 0) {
-        std::vector<std::string> search = candidates;
-        search.push_back(ref.file);
-        if (auto better = find_referrer(contents, search, needles_for(g.path), g.path)) {
-          ref = std::move(*better);
-        }
-      }
-    }
-    if (f.referenced_from && f.referenced_from->text.empty()) {
-      auto& ref = *f.referenced_from;
-      if (const std::string* text = contents.get(ref.file)) {
-        if (ref.line != 0) {
-          ref.text = line_of(*text, ref.line).value_or("");
-        } else {
-          for (const auto& needle : needles_for(g.path)) {
-            std::string line_text;
-            if (const auto n = find_token_line(*text, needle, &line_text); n != 0) {
-              ref.line = n;
-              ref.text = std::move(line_text);
-              break;
-            }
-          }
-        }
-      }
-    } else if (!f.referenced_from && !g.address.empty()) {
-      std::vector<std::string> needles{g.address};
-      if (const auto colon = g.address.rfind(':'); colon != std::string::npos) {
-        needles.push_back(g.address.substr(colon + 1));
-      }
-      f.referenced_from = find_referrer(contents, candidates, needles);
-    } else if (!f.referenced_from && !g.path.empty()) {
-      const auto needles = needles_for(g.path);
-      f.referenced_from = find_referrer(contents, candidates, needles, g.path);
-      if (f.referenced_from && contents.from_log(f.referenced_from->file)) {
-        f.log_only = f.log_only || !fs.available();
-      }
-    }
-    score_finding(f, sig);
-    finish_explanation(f);
-    findings.push_back(std::move(f));
+    findings.push_back(finding_for_group(g, facts, contents));
     // Keep memory bounded by what is reported, not by the number of groups: ranking is a stable
     // sort on (score, referrer, first seen), so pruning to the top max_findings as we go keeps
     // exactly the findings a single final ranking would keep, in the same order.
@@ -1115,9 +1078,112 @@ Report Pipeline::State::finish(const tracer::SourceStats& source) {
       rank_findings(findings, options.max_findings);
     }
   }
+  return findings;
+}
 
-  // Messages that stand on their own: configuration errors, and paths no failure group carries.
-  for (const auto& hit : hits) {
+// One group that stays: its kind, its referrer (the file and line that ask for the path), its
+// ranking signals and score.
+Finding Pipeline::State::finding_for_group(const FailureGroup& g, const LogFacts& facts,
+                                           ContentCache& contents) {
+  const auto& hits = messages.hits();
+  const ClassifyContext ctx{fs, facts};
+  Finding f = classify_group(g, ctx);
+  RankSignals sig;
+  sig.total_5xx = responses_5xx;
+  sig.last_before_5xx = g.last_before_5xx;
+  sig.near_5xx = g.near_5xx;
+  sig.before_error_write = g.before_error_write;
+  sig.before_bad_exit = g.before_bad_exit;
+  sig.named_in_error = g.named_in_error;
+  sig.last_before_exit = g.last_before_exit;
+  sig.last_before_error_line = g.last_before_error_line;
+  sig.last_before_http_error = g.last_before_http_error;
+  if (g.rule != nullptr) {
+    sig.rule = g.rule->id;
+  }
+  if (g.messages.empty() && !g.named_line.empty() && f.message.empty()) {
+    f.message = g.named_line;
+  }
+  std::vector<std::string> candidates;
+  candidates.reserve(g.candidates.size());
+  for (const std::uint32_t id : g.candidates) {
+    candidates.push_back(files[id]);
+  }
+  if (!g.messages.empty()) {
+    const MessageHit& hit = hits[g.messages.front()];
+    sig.in_message = true;
+    sig.message_rule = hit.rule->id;
+    f.message = hit.text;
+    if (!hit.file.empty() && !f.referenced_from) {
+      f.referenced_from = SourceLocation{hit.file, hit.line, {}};
+    }
+    for (const auto& c : hit.candidates) {
+      if (std::find(candidates.begin(), candidates.end(), c) == candidates.end()) {
+        candidates.push_back(c);
+      }
+    }
+  }
+  // Referrer: the file and line that name the path. A message's file:line is where the call
+  // failed, which names the path for require(), but not for fopen($this->path): then the
+  // candidates are searched and the message's location is the fallback.
+  if (f.referenced_from && f.referenced_from->text.empty() && f.referenced_from->line != 0 &&
+      !g.path.empty()) {
+    auto& ref = *f.referenced_from;
+    const std::string* text = contents.get(ref.file);
+    std::optional<std::string> line_text;
+    if (text != nullptr) {
+      line_text = line_of(*text, ref.line);
+      ref.text = line_text.value_or("");
+    }
+    // Only a line we could read and that does not name the path sends us searching (log data
+    // may hold just the first bytes of the file).
+    if (line_text && find_token_line(*line_text, base_name(g.path)) == 0) {
+      std::vector<std::string> search = candidates;
+      search.push_back(ref.file);
+      if (auto better = find_referrer(contents, search, needles_for(g.path), g.path)) {
+        ref = std::move(*better);
+      }
+    }
+  }
+  if (f.referenced_from && f.referenced_from->text.empty()) {
+    auto& ref = *f.referenced_from;
+    if (const std::string* text = contents.get(ref.file)) {
+      if (ref.line != 0) {
+        ref.text = line_of(*text, ref.line).value_or("");
+      } else {
+        for (const auto& needle : needles_for(g.path)) {
+          std::string line_text;
+          if (const auto n = find_token_line(*text, needle, &line_text); n != 0) {
+            ref.line = n;
+            ref.text = std::move(line_text);
+            break;
+          }
+        }
+      }
+    }
+  } else if (!f.referenced_from && !g.address.empty()) {
+    std::vector<std::string> needles{g.address};
+    if (const auto colon = g.address.rfind(':'); colon != std::string::npos) {
+      needles.push_back(g.address.substr(colon + 1));
+    }
+    f.referenced_from = find_referrer(contents, candidates, needles);
+  } else if (!f.referenced_from && !g.path.empty()) {
+    const auto needles = needles_for(g.path);
+    f.referenced_from = find_referrer(contents, candidates, needles, g.path);
+    if (f.referenced_from && contents.from_log(f.referenced_from->file)) {
+      f.log_only = f.log_only || !fs.available();
+    }
+  }
+  score_finding(f, sig);
+  finish_explanation(f);
+  return f;
+}
+
+// 6. Messages that stand on their own: configuration errors, and paths no failure group carries.
+void Pipeline::State::add_message_findings(std::vector<Finding>& findings, const LogFacts& facts,
+                                           ContentCache& contents) {
+  const ClassifyContext ctx{fs, facts};
+  for (const auto& hit : messages.hits()) {
     if (hit.matched_group) {
       continue;
     }
@@ -1172,13 +1238,11 @@ Report Pipeline::State::finish(const tracer::SourceStats& source) {
     finish_explanation(*f);
     findings.push_back(std::move(*f));
   }
+}
 
-  merge_shared_blockers(findings);
-  rank_findings(findings, options.max_findings);
-  find_referrers_on_disk(findings);
-  report.findings = std::move(findings);
-
-  // Timeline: in event order, bracketed by the first and last event.
+// The timeline (in event order, bracketed by the first and last event), capped lists, and the
+// consequences.
+void Pipeline::State::finish_timeline(Report& report) {
   std::stable_sort(timeline.begin(), timeline.end(),
                    [](const TimelineEntry& a, const TimelineEntry& b) {
                      if (a.time.known() && b.time.known() && a.time.kind == b.time.kind) {
@@ -1191,9 +1255,9 @@ Report Pipeline::State::finish(const tracer::SourceStats& source) {
         last_time, 0, fmt::format("... {} more 5xx answers", timeline_5xx - kTimelineCap)});
   }
   if (messages.dropped() > 0) {
-    timeline.push_back(TimelineEntry{last_time, 0,
-                                     fmt::format("... {} more distinct error messages not kept",
-                                                 messages.dropped())});
+    timeline.push_back(TimelineEntry{
+        last_time, 0,
+        fmt::format("... {} more distinct error messages not kept", messages.dropped())});
   }
   if (stats.events > 0) {
     timeline.insert(timeline.begin(), TimelineEntry{first_time, 0, "first event"});
@@ -1218,8 +1282,6 @@ Report Pipeline::State::finish(const tracer::SourceStats& source) {
         TimelineEntry{last_time, 0, fmt::format("... {} more", consequences_dropped)});
   }
   report.consequences = std::move(consequences);
-  report.stats = stats;
-  return report;
 }
 
 Report Pipeline::finish(const tracer::SourceStats& source_stats) {

@@ -1,6 +1,9 @@
-// Runs the analyzer passes over an event stream in a fixed order:
-//   process state → group failures → drop noise → classify (siblings, permission walk,
-//   messages) → find referrer → rank → fixes.
+// Runs the analyzer over an event stream. Per event: failures grouped (pass_group), error lines
+// assembled and matched (pass_evidence, pass_messages), consequences noted (exits, 4xx/5xx,
+// error lines) with the failures they follow. At the end, the passes listed above
+// Pipeline::State::finish in pipeline.cpp: messages → failures, processes that ended well,
+// failed searches, noise prior vs evidence, classification and referrer, shared blockers,
+// ranking, referrers on disk.
 // It is an EventSink: sources push events; memory grows with distinct failures and distinct files
 // seen, not with the number of events. `finish` runs the whole-trace passes and returns the Report.
 //

@@ -1,9 +1,9 @@
 // Markdown renderer: a postmortem draft in the usual shape (Issue Summary, Timeline, Root Cause and
 // Resolution, Corrective and Preventative Measures). culprit fills in what the trace shows; what
 // only people know (impact, detection, who did what) is left as **TODO**.
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "analyzer/finding_kinds.h"
 #include "analyzer/quote.h"
@@ -112,8 +112,9 @@ std::string render_markdown(const Report& report, const RenderOptions& options) 
     }
     out += "\n";
   } else if (!report.consequences.empty()) {
-    out += "- **Root cause:** **TODO:** no failed system call explains what the trace shows "
-           "going wrong:\n";
+    out +=
+        "- **Root cause:** **TODO:** no failed system call explains what the trace shows "
+        "going wrong:\n";
     for (const auto& c : report.consequences) {
       out += c.pid != 0 ? fmt::format("  - pid {} {}\n", c.pid, prose(c.what))
                         : fmt::format("  - {}\n", prose(c.what));

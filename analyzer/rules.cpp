@@ -211,9 +211,9 @@ Result<std::string> strip_named_groups(std::string_view pattern,
 
 const std::set<std::string_view> kNoiseKeys{"id",    "why",   "syscalls", "families",
                                             "errno", "paths", "regex"};
-const std::set<std::string_view> kMessageKeys{"id",        "why",   "match",       "captures",
-                                              "contains",  "kind",  "words",       "continues",
-                                              "errno",     "token_files"};
+const std::set<std::string_view> kMessageKeys{"id",       "why",        "match", "captures",
+                                              "contains", "kind",       "words", "continues",
+                                              "errno",    "token_files"};
 
 Result<void> check_keys(const std::string& file, const YAML::Node& node,
                         const std::set<std::string_view>& allowed, std::string_view what) {

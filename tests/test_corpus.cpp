@@ -6,12 +6,11 @@
 // or when the culprit path of a case is ever listed as suppressed.
 #include <yaml-cpp/yaml.h>
 
+#include <catch2/catch.hpp>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
 
 #include "tests/test_util.h"
 
@@ -138,11 +137,11 @@ Score run_corpus(bool log_only) {
 }
 
 void report(const char* mode, const Score& s) {
-  std::printf("corpus (%s): rank 1 right %d/%d (%.1f%%), kind right %d/%d (%.1f%%), healthy "
-              "clean %d/%d, noise-rule cases right %d/%d\n",
-              mode, s.rank1, s.failures, 100.0 * s.rank1 / s.failures, s.kind, s.failures,
-              100.0 * s.kind / s.failures, s.healthy_clean, s.healthy, s.noise_rank1,
-              s.noise_cases);
+  std::printf(
+      "corpus (%s): rank 1 right %d/%d (%.1f%%), kind right %d/%d (%.1f%%), healthy "
+      "clean %d/%d, noise-rule cases right %d/%d\n",
+      mode, s.rank1, s.failures, 100.0 * s.rank1 / s.failures, s.kind, s.failures,
+      100.0 * s.kind / s.failures, s.healthy_clean, s.healthy, s.noise_rank1, s.noise_cases);
   for (const auto& m : s.misses) {
     std::printf("  miss: %s\n", m.c_str());
   }

@@ -16,9 +16,8 @@
 // html_errors output are stripped, lines are capped at 1024 bytes, rules are tried in order with
 // their `contains` prefilter (rules without one only see stderr), and a match that gives only a
 // file (and line) lets the rest of the line be matched once more.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -86,8 +85,9 @@ std::vector<Hit> match(const Rules& rules, std::string raw, bool err_stream) {
         if (!err_stream) {
           continue;
         }
-      } else if (std::none_of(rule.contains.begin(), rule.contains.end(),
-                              [&](const std::string& c) { return line.find(c) != std::string::npos; })) {
+      } else if (std::none_of(
+                     rule.contains.begin(), rule.contains.end(),
+                     [&](const std::string& c) { return line.find(c) != std::string::npos; })) {
         continue;
       }
       if (std::regex_search(line, m, rule.regex)) {
@@ -256,9 +256,15 @@ TEST_CASE("message rules stay fast on long hostile lines", "[messages]") {
   // Near-misses of every rule, at the 1024-byte cap: std::regex must neither blow up nor crawl.
   const Rules& rules = builtin_rules();
   const std::vector<std::string> seeds = {
-      "AH00526: Syntax error on line 1 of /", "PHP Fatal error:  x in /", "[emerg] 1#1: open() \"/",
-      "Failed to open stream: ", "File \"/", "bash: line 1: /", "No such file or directory '/",
-      "FileNotFoundError: [Errno 2] No such file or directory: '/", "cat: '/"};
+      "AH00526: Syntax error on line 1 of /",
+      "PHP Fatal error:  x in /",
+      "[emerg] 1#1: open() \"/",
+      "Failed to open stream: ",
+      "File \"/",
+      "bash: line 1: /",
+      "No such file or directory '/",
+      "FileNotFoundError: [Errno 2] No such file or directory: '/",
+      "cat: '/"};
   for (const auto& seed : seeds) {
     for (const char fill : {'a', '/', ' ', ':', '\''}) {
       std::string line = seed + std::string(1024 - seed.size(), fill);
