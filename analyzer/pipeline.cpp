@@ -147,12 +147,16 @@ struct ProcInfo {
   std::optional<std::uint32_t> line_start;  // newest failure when the pending error line began
   std::optional<std::uint32_t> blamed;      // newest failure before its last unnamed error line
   bool named_any = false;                   // an error line of this process named a failure
+  bool worked_since_failure = false;  // opened, ran or connected to something since its last one
+  std::string last_output;            // the last line it wrote to stdout or stderr
   std::optional<std::uint32_t> newest() const {
     return recent.size == 0 ? std::nullopt : std::optional<std::uint32_t>(recent.at(0));
   }
   // The failure to blame for what the process does next: the newest one that no noise rule
   // matched and nothing recovered from (a rule is a prior: strerror()'s locale lookups come
-  // between a failure and its message), else the newest.
+  // between a failure and its message), else the newest ruled one, but only when the process
+  // opened or ran nothing since its last failure (ld.so's /etc/ld.so.preload check at every exec
+  // is not what a program exits 3 about after loading its libraries and doing its work).
   std::optional<std::uint32_t> blame_candidate(const std::vector<FailureGroup>& gs) const {
     for (std::size_t i = 0; i < recent.size; ++i) {
       const FailureGroup& g = gs[recent.at(i)];
@@ -164,7 +168,10 @@ struct ProcInfo {
     for (std::size_t i = 0; i < recent.size; ++i) {
       const FailureGroup& g = gs[recent.at(i)];
       if ((!g.path.empty() || !g.address.empty()) && errno_can_be_complained_about(g.errno_name)) {
-        return recent.at(i);
+        if (!worked_since_failure) {
+          return recent.at(i);
+        }
+        return std::nullopt;
       }
     }
     return std::nullopt;
@@ -339,6 +346,11 @@ struct Pipeline::State {
   }
 
   void on_success(const Event& e, const OpInfo& info) {
+    if (info.op == Op::Open || info.op == Op::Exec || info.op == Op::Connect) {
+      if (const auto it = procs.find(e.pid); it != procs.end()) {
+        it->second.worked_since_failure = true;
+      }
+    }
     switch (info.op) {
       case Op::Ignore:
         return;
@@ -510,6 +522,7 @@ struct Pipeline::State {
     if (p.recent.size == 0 || p.recent.at(0) != *index) {
       p.recent.push(*index);
     }
+    p.worked_since_failure = false;
     if (recent_any.size == 0 || recent_any.at(0) != *index) {
       recent_any.push(*index);
     }
@@ -646,6 +659,19 @@ struct Pipeline::State {
 
   void on_write(const Event& e) {
     const std::string_view d = e.data;
+    if ((e.fd == 1 || e.fd == 2) && !d.empty()) {
+      // What a process that exits non-zero said last ("exited with status 1 after writing X").
+      std::string_view tail = d.size() > 512 ? d.substr(d.size() - 512) : d;
+      while (!tail.empty() && (tail.back() == '\n' || tail.back() == '\r')) {
+        tail.remove_suffix(1);
+      }
+      if (const auto nl = tail.rfind('\n'); nl != std::string_view::npos) {
+        tail.remove_prefix(nl + 1);
+      }
+      if (tail.size() >= 3) {
+        proc(e.pid).last_output = first_line(tail, 160);
+      }
+    }
     if (const int status = http_status(d); status != 0) {
       ProcInfo& p = proc(e.pid);
       if (status >= 400) {
@@ -717,8 +743,10 @@ struct Pipeline::State {
     exit_status[e.pid] = e.killed ? -1 : e.exit_code;
     if (e.killed || e.exit_code != 0) {
       ++bad_exits;
+      std::string said;
       if (auto it = procs.find(e.pid); it != procs.end()) {
         ProcInfo& p = it->second;
+        said = p.last_output;
         credit(p, &FailureGroup::before_bad_exit, false);
         // The failure that explains the exit: the one an error line followed, else the last one;
         // none when the process named what failed in an error line (that one is evidence enough).
@@ -730,8 +758,11 @@ struct Pipeline::State {
       }
       note_consequence(
           e.time, e.pid,
-          e.killed ? fmt::format("killed by {}{}", e.signal, e.core_dumped ? " (core dumped)" : "")
-                   : fmt::format("exited with status {}", e.exit_code));
+          fmt::format("{}{}",
+                      e.killed ? fmt::format("killed by {}{}", e.signal,
+                                             e.core_dumped ? " (core dumped)" : "")
+                               : fmt::format("exited with status {}", e.exit_code),
+                      said.empty() ? std::string() : fmt::format(" after writing \"{}\"", said)));
       if (timeline_exits++ < kTimelineCap) {
         add_timeline(e, e.killed ? fmt::format("killed by {}{}", e.signal,
                                                e.core_dumped ? " (core dumped)" : "")

@@ -1217,7 +1217,8 @@ TEST_CASE("a consequence with no failed call is reported as such", "[consequence
   CHECK(r.findings.empty());
   REQUIRE(r.consequences.size() == 2);
   CHECK(r.consequences[0].what.find("invalid value") != std::string::npos);
-  CHECK(r.consequences[1].what == "exited with status 2");
+  CHECK(r.consequences[1].what ==
+        "exited with status 2 after writing \"app: invalid value for --workers\"");
 }
 
 // PHP with opcache never re-opens the file that requires the mistyped name: the trace shows only
