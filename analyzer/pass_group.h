@@ -81,6 +81,7 @@ struct FailureGroup {
   std::uint64_t last_before_exit = 0;  // the failure blamed for a non-zero exit or fatal signal
   std::uint64_t last_before_http_error = 0;  // newest failure before a 4xx/5xx answer
   bool ended_well = false;                   // every process it failed in exited 0 (set by finish)
+  std::uint64_t answered_ok = 0;             // requests it failed in that were answered 1xx-3xx
   // A search merged into this group (same name tried in several directories, found in none):
   // the other directories tried, in order (set by finish).
   std::vector<std::string> search_paths;

@@ -132,6 +132,13 @@ NoiseVerdict judge_noise(const FailureGroup& g) {
                         g.syscall),
             "existence-check", std::move(weighed)};
   }
+  if (g.answered_ok > 0 && g.near_5xx == 0 && g.last_before_http_error == 0 &&
+      g.before_bad_exit == 0 && g.before_error_write == 0) {
+    return {true,
+            "the request it failed in was answered successfully (1xx-3xx) and no error was "
+            "written: the server did without it",
+            "succeeded", std::move(weighed)};
+  }
   if (g.ended_well && g.near_5xx == 0 && g.before_bad_exit == 0 && g.before_error_write == 0) {
     return {true,
             "the process carried on and exited 0 without reporting an error: it did without it",

@@ -689,6 +689,9 @@ struct Pipeline::State {
           add_timeline(e, fmt::format("answered {}", first_line(d, 80)));
         }
       }
+      if (status < 400) {
+        credit(p, &FailureGroup::answered_ok, false);  // the request was served all the same
+      }
       p.groups.clear();  // the next request starts afresh
     }
     const bool err_stream = error_stream(e);
