@@ -353,6 +353,12 @@ TEST_CASE("noise rules recognise benign failures of each family", "[noise]") {
       {"mkdir", "EEXIST", "/srv/app/reports", "mkdir-exists"},
       {"wait4", "ECHILD", "", "child-wait"},
       {"openat", "ENOENT", "/srv/wp/wp-content/object-cache.php", "wordpress-optional"},
+      // Each rule names what it is about: /dev/log is not nscd's socket.
+      {"connect", "ENOENT", "/dev/log", "optional-bus-and-log-sockets"},
+      {"openat", "ENOENT", "/usr/bin/python3._pth", "python-module-search"},
+      {"openat", "ENOENT", "/usr/bin/Modules/Setup.local", "python-module-search"},
+      {"stat", "ENOENT", "/root/.pyenv/plugins/pyenv-virtualenv/etc/pyenv.d", "pyenv-hooks"},
+      {"openat", "ENOENT", "/nonexistent/.config/app.ini", "nonexistent-home"},
   };
   for (const auto& c : cases) {
     INFO(c.syscall << " " << c.path << " " << c.err);
@@ -370,6 +376,14 @@ TEST_CASE("noise rules recognise benign failures of each family", "[noise]") {
       {"connect", "ENOENT", "/run/mysqld/mysqld.sock", ""},
       {"openat", "ENOENT", "/var/log/app/app.log", ""},
       {"execve", "ENOENT", "/usr/bin/pythn3", ""},
+      // Faults earlier rules took for probes: a tls/ folder that is not the loader's, a
+      // connect() timing out, a dotfile that exists but is denied, a service's /etc/default file.
+      {"openat", "ENOENT", "/srv/app/etc/tls/server.crt", ""},
+      {"connect", "ETIMEDOUT", "", ""},
+      {"openat", "EACCES", "/root/.config/git/config", ""},
+      {"openat", "EACCES", "/home/ann/.mozilla/firefox", ""},
+      {"openat", "ENOENT", "/etc/default/myapp", ""},
+      {"openat", "ENOENT", "/etc/security/myapp.conf", ""},
   };
   for (const auto& c : faults) {
     INFO(c.path);
@@ -1275,4 +1289,27 @@ TEST_CASE("a denied directory blocking several files is one finding naming it", 
   CHECK(f.explanation.find("/srv/app/conf/b.ini") != std::string::npos);
   REQUIRE(f.blocker);
   CHECK(f.blocker->path == "/srv/app/conf");
+}
+
+// Log only, one failure, no sibling in the log: ".phpp" is still a typo of ".php".
+TEST_CASE("a mistyped extension is recognised from the name alone in log-only analysis",
+          "[classify]") {
+  Trace tr;
+  tr.open_fail(2, "/srv/site/inc/db.phpp", "ENOENT")
+      .write(2, 2, "PHP Warning:  require(/srv/site/inc/db.phpp): Failed to open stream: No such "
+                   "file or directory in /srv/site/index.php on line 3\n")
+      .exit(2, 255);
+  const Report r = tr.run(NoFileSystem(), builtin_rules());
+  REQUIRE_FALSE(r.findings.empty());
+  CHECK(r.findings[0].kind == FindingKind::MistypedPath);
+  REQUIRE(r.findings[0].suggestion);
+  CHECK(*r.findings[0].suggestion == "/srv/site/inc/db.php");
+  // A real extension is not taken for a typo of another one.
+  Trace tr2;
+  tr2.open_fail(2, "/srv/site/static/app.jsx", "ENOENT")
+      .write(2, 2, "error: cannot open /srv/site/static/app.jsx\n")
+      .exit(2, 1);
+  const Report r2 = tr2.run(NoFileSystem(), builtin_rules());
+  REQUIRE_FALSE(r2.findings.empty());
+  CHECK(r2.findings[0].kind == FindingKind::MissingPath);
 }
