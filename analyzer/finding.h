@@ -97,6 +97,7 @@ struct Finding {
   std::string good_token;  // its replacement ("class-wp-locale.php"); empty if none
   std::optional<PermissionBlocker> blocker;
   std::optional<std::uint32_t> process_uid;
+  bool wants_create = false;  // the failing call wanted to make the path (O_CREAT, mkdir, bind)
   std::string message;     // error message the process wrote about it, if any
 
   std::string explanation;  // why this is a problem, in a sentence or two

@@ -9,8 +9,8 @@ using V = std::string_view;
 constexpr std::array<V, 5> kMistyped{"edit-line", "edit-file", "link-hint", "require",
                                      "unrepresentable"};
 constexpr std::array<V, 2> kRequire{"require", "unrepresentable"};
-constexpr std::array<V, 3> kCreate{"create", "advise", "unrepresentable"};
-constexpr std::array<V, 3> kChmod{"chmod", "advise", "unrepresentable"};
+constexpr std::array<V, 4> kCreate{"create", "advise-missing-dir", "advise", "unrepresentable"};
+constexpr std::array<V, 4> kChmod{"chmod", "advise-private", "advise", "unrepresentable"};
 constexpr std::array<V, 4> kConfig{"edit-config", "advise-token", "advise", "unrepresentable"};
 constexpr std::array<V, 3> kSocket{"socket-check", "advise", "unrepresentable"};
 constexpr std::array<V, 3> kInterpreter{"edit-line", "advise", "unrepresentable"};

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "analyzer/pass_group.h"
+#include "analyzer/pass_permission.h"
 #include "analyzer/quote.h"
 
 namespace culprit::analyzer {
@@ -277,6 +278,13 @@ Plan make_plan(const Finding& f, std::size_t index, const FixTemplates& template
         plan.variant = "advise";
         break;
       }
+      if (!f.wants_create && f.missing_directory != f.path) {
+        // The process reads something inside: an empty directory would not give it that.
+        plan.variant = "advise-missing-dir";
+        plan.data["dir"] = dir;
+        plan.key = "check:" + f.path;
+        break;
+      }
       plan.variant = "create";
       plan.data["dir"] = dir;
       plan.plain["owner"] = std::to_string(f.process_uid.value_or(0));
@@ -290,6 +298,30 @@ Plan make_plan(const Finding& f, std::size_t index, const FixTemplates& template
       const auto mode = f.blocker ? least_mode(*f.blocker) : std::nullopt;
       if (!f.blocker || !mode || !is_absolute(f.blocker->path)) {
         plan.variant = "advise";
+        break;
+      }
+      // A file holding secrets (or a directory on the way to one) is never opened up by a mode
+      // change: the check names the one grant the denied process needs.
+      if (is_sensitive_path(f.blocker->path) || is_sensitive_path(f.path)) {
+        if (!f.process_uid) {
+          plan.variant = "advise";
+          break;
+        }
+        plan.variant = "advise-private";
+        plan.data["blocker"] = f.blocker->path;
+        plan.plain["current_mode"] = fmt::format("{:04o}", f.blocker->mode & 07777);
+        std::string needed;
+        for (const char c : f.blocker->needed) {
+          if (c == 'r' || c == 'w' || c == 'x') {
+            needed += c;
+          }
+        }
+        plan.plain["needed"] = needed.empty() ? "r" : needed;
+        plan.plain["reader"] = std::to_string(*f.process_uid);
+        plan.plain["test_op"] = needed.find('w') != std::string::npos ? "-w"
+                                : (f.blocker->is_directory || needed == "x") ? "-x"
+                                                                             : "-r";
+        plan.key = "check:" + f.blocker->path;
         break;
       }
       plan.variant = "chmod";

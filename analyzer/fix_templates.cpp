@@ -41,6 +41,8 @@ const std::vector<VariantSpec>& variant_specs() {
       {"require", {}, {}, {}},
       {"create", {"dir"}, {"owner", "group", "mode", "mode_octal"}, {}},
       {"chmod", {"blocker"}, {"mode", "mode_octal", "current_mode", "needed"}, {}},
+      {"advise-private", {"blocker"}, {"current_mode", "needed", "reader", "test_op"}, {}},
+      {"advise-missing-dir", {"dir"}, {}, {}},
       {"socket-check", {}, {}, {}},
       {"advise-token", {"file", "bad_token"}, {"line"}, {}},
       {"advise", {}, {}, {}},

@@ -39,6 +39,7 @@ Finding base_finding(const FailureGroup& g) {
   f.last_seen = g.last_seen;
   f.evidence = g.evidence;
   f.process_uid = g.uid;
+  f.wants_create = g.creates();
   return f;
 }
 
@@ -101,8 +102,11 @@ void classify_permission(const FailureGroup& g, const ClassifyContext& ctx, Find
         : b.needed.find('w') != std::string::npos ? "write"
         : b.needed == "x"                         ? "execute"
                                                   : "read",
-        b.suggested_mode != b.mode ? fmt::format("; mode {} would", octal(b.suggested_mode))
-                                   : std::string("; give it to the process's user or group"));
+        is_sensitive_path(b.path) || is_sensitive_path(g.path)
+            ? std::string("; it holds secrets: grant that one user access (an ACL, ownership or "
+                          "group), never everyone")
+        : b.suggested_mode != b.mode ? fmt::format("; mode {} would", octal(b.suggested_mode))
+                                     : std::string("; give it to the process's user or group"));
   } else {
     f.explanation = fmt::format(
         "{} was denied ({}) although the file modes allow {}: look at ACLs, SELinux/AppArmor, "

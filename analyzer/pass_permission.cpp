@@ -185,6 +185,33 @@ std::optional<PermissionBlocker> find_blocker(const FileSystem& fs, std::string_
 
 namespace culprit::analyzer {
 
+bool is_sensitive_path(std::string_view path) {
+  const auto slash = path.rfind('/');
+  const std::string_view base = slash == std::string_view::npos ? path : path.substr(slash + 1);
+  auto ends = [&](std::string_view suffix) {
+    return base.size() >= suffix.size() && base.substr(base.size() - suffix.size()) == suffix;
+  };
+  auto has = [&](std::string_view part) { return path.find(part) != std::string_view::npos; };
+  for (const std::string_view exact :
+       {"shadow", "gshadow", "shadow-", "gshadow-", "sudoers", "wp-config.php", ".env", "my.cnf",
+        ".my.cnf", "debian.cnf", ".netrc", ".pgpass", "credentials", ".git-credentials",
+        "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "authorized_keys", "secrets.yml",
+        "secrets.yaml", "master.key", "htpasswd", ".htpasswd", "keyring"}) {
+    if (base == exact) {
+      return true;
+    }
+  }
+  for (const std::string_view suffix : {".key", ".pem", ".p12", ".pfx", ".jks", ".keystore",
+                                        ".kdbx", ".gpg", ".asc", ".env", ".secret"}) {
+    if (ends(suffix)) {
+      return true;
+    }
+  }
+  return has("/.ssh/") || has("/private/") || has("/sudoers.d/") || has("/.gnupg/") ||
+         has("secret") || has("credential") || has("password") || has("passwd.") ||
+         base.rfind("id_", 0) == 0;
+}
+
 void merge_shared_blockers(std::vector<Finding>& findings) {
   std::map<std::string, std::vector<std::size_t>> by_dir;
   for (std::size_t i = 0; i < findings.size(); ++i) {

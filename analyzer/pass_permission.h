@@ -57,6 +57,10 @@ std::optional<PermissionBlocker> find_blocker(const FileSystem& fs, std::string_
 
 namespace culprit::analyzer {
 
+// Files that hold secrets (shadow, sudoers, SSH and TLS private keys, *.key, credentials such as
+// wp-config.php, .env, my.cnf, .netrc, .pgpass): never opened up by a mode change.
+bool is_sensitive_path(std::string_view path);
+
 // Several files denied because of one directory: the directory is the culprit. Findings whose
 // blocker is the same directory (not the file itself) become one finding naming the directory,
 // with the files it blocked listed in the explanation and every failure's evidence and count.

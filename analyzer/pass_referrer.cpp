@@ -124,7 +124,8 @@ std::uint64_t find_token_line(std::string_view text, std::string_view needle,
     }
     pos += 1;
   }
-  if (best_pos == std::string_view::npos) {
+  // Only comments mention it: a comment asks for nothing.
+  if (best_pos == std::string_view::npos || best_score <= 2) {
     return 0;
   }
   if (line_text != nullptr) {

@@ -250,6 +250,7 @@ Broken make_broken(const fs::path& root) {
     f.syscall = "openat";
     f.path = (b.log_dir / "error.log").string();
     f.process_uid = 65534;
+    f.wants_create = true;  // a log the process creates (O_CREAT): the directory is what is missing
     findings.push_back(f);
   }
 
@@ -769,6 +770,12 @@ TEST_CASE("fix selection: never pretend, never broaden", "[fix]") {
   add(dir);
   dir.path = "/var/log/app2/sub/error.log";
   dir.missing_directory = "/var/log/app2";
+  dir.wants_create = true;  // the log is created: its directory is what is missing
+  add(dir);
+  // Read from a missing directory: an empty one would not help; a check, not a mkdir.
+  dir.path = "/srv/app/lib/helpers.js";
+  dir.missing_directory = "/srv/app/lib";
+  dir.wants_create = false;
   add(dir);
   // A correction that contains the bad token, on a line holding it twice: no blind edit.
   add(mistyped("/srv/x.php", "/srv/index.php", 3, "include 'x.ph'; include 'x.ph';", "x.ph",
@@ -780,10 +787,40 @@ TEST_CASE("fix selection: never pretend, never broaden", "[fix]") {
   CHECK_THAT(report.findings[1].fix->puppet, Catch::Contains("mode => '0755'"));
   CHECK_THAT(report.findings[2].fix->puppet, Catch::Contains("file { '/var/log/app':"));
   CHECK_THAT(report.findings[3].fix->puppet, Catch::Contains("file { '/var/log/app2/sub':"));
-  CHECK(report.findings[4].fix->variant == "link-hint");
+  CHECK(report.findings[4].fix->variant == "advise-missing-dir");
   CHECK_FALSE(report.findings[4].fix->actionable);
+  CHECK(report.findings[4].fix->puppet.find("ensure") == std::string::npos);
+  CHECK(report.findings[5].fix->variant == "link-hint");
+  CHECK_FALSE(report.findings[5].fix->actionable);
   for (const auto& f : report.findings) {
     CHECK(f.fix->puppet.find("0777") == std::string::npos);
     CHECK(f.fix->shell.find("777") == std::string::npos);
+  }
+}
+
+// Files holding secrets are never opened up by a mode change, whoever was denied.
+TEST_CASE("a denied secret gets a check naming the one grant, never a chmod", "[fix][permission]") {
+  Report report;
+  for (const std::string path : {"/etc/shadow", "/srv/www/wp-config.php", "/root/.netrc",
+                                 "/etc/ssl/private/site.key", "/srv/app/.env"}) {
+    Finding f;
+    f.kind = FindingKind::PermissionDenied;
+    f.errno_name = "EACCES";
+    f.syscall = "openat";
+    f.path = path;
+    f.process_uid = 33;
+    f.blocker = PermissionBlocker{path, 0600, 0, 0, "root", "root", "r", false, 0644};
+    f.rank = static_cast<int>(report.findings.size() + 1);
+    report.findings.push_back(f);
+  }
+  attach_fixes(report, templates());
+  for (const auto& f : report.findings) {
+    INFO(f.path);
+    REQUIRE(f.fix);
+    CHECK(f.fix->variant == "advise-private");
+    CHECK_FALSE(f.fix->actionable);
+    CHECK(f.fix->shell.find("chmod") == std::string::npos);
+    CHECK(f.fix->puppet.find("mode =>") == std::string::npos);
+    CHECK(f.fix->puppet.find("setfacl -m u:33:r") != std::string::npos);
   }
 }
