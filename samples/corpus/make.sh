@@ -243,6 +243,9 @@ snap() {
 	cp -a "$D" "$dst/"
 	find "$dst" -name .git -prune -exec rm -rf {} +
 	find "$dst" \( -type s -o -type p \) -delete
+	# git keeps no empty directory: a placeholder keeps the case's layout (an empty logs/ or
+	# run/ directory is part of the fault or of its absence).
+	find "$dst" -type d -empty -exec touch {}/.culprit-keep \;
 	chmod -R u+rwX,go+rX,go-w "$ROOTS/$CASE"
 	chown -R --reference="$HERE" "$ROOTS/$CASE"
 }
