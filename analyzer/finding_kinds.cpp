@@ -10,7 +10,7 @@ constexpr std::array<V, 5> kMistyped{"edit-line", "edit-file", "link-hint", "req
                                      "unrepresentable"};
 constexpr std::array<V, 2> kRequire{"require", "unrepresentable"};
 constexpr std::array<V, 4> kCreate{"create", "advise-missing-dir", "advise", "unrepresentable"};
-constexpr std::array<V, 4> kChmod{"chmod", "advise-private", "advise", "unrepresentable"};
+constexpr std::array<V, 5> kChmod{"chmod", "acl", "advise-private", "advise", "unrepresentable"};
 constexpr std::array<V, 4> kConfig{"edit-config", "advise-token", "advise", "unrepresentable"};
 constexpr std::array<V, 3> kSocket{"socket-check", "advise", "unrepresentable"};
 constexpr std::array<V, 3> kInterpreter{"edit-line", "advise", "unrepresentable"};

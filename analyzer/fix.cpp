@@ -300,14 +300,18 @@ Plan make_plan(const Finding& f, std::size_t index, const FixTemplates& template
         plan.variant = "advise";
         break;
       }
-      // A file holding secrets (or a directory on the way to one) is never opened up by a mode
-      // change: the check names the one grant the denied process needs.
-      if (is_sensitive_path(f.blocker->path) || is_sensitive_path(f.path)) {
-        if (!f.process_uid) {
+      // Least privilege. A file holding secrets (or a directory on the way to one) is never
+      // opened up: the check names the one grant the denied process needs. A private component
+      // (nothing for "other") is not opened to everyone either: the denied uid alone gets exactly
+      // what it lacked, by an ACL. Only a component that already lets others in gets a chmod.
+      const bool sensitive = is_sensitive_path(f.blocker->path) || is_sensitive_path(f.path);
+      const bool opens_private = (f.blocker->mode & 0007U) == 0 && (*mode & 0007U) != 0;
+      if (sensitive || opens_private) {
+        if (!f.process_uid || *f.process_uid == 0) {
           plan.variant = "advise";
           break;
         }
-        plan.variant = "advise-private";
+        plan.variant = sensitive ? "advise-private" : "acl";
         plan.data["blocker"] = f.blocker->path;
         plan.plain["current_mode"] = fmt::format("{:04o}", f.blocker->mode & 07777);
         std::string needed;
@@ -321,7 +325,14 @@ Plan make_plan(const Finding& f, std::size_t index, const FixTemplates& template
         plan.plain["test_op"] = needed.find('w') != std::string::npos ? "-w"
                                 : (f.blocker->is_directory || needed == "x") ? "-x"
                                                                              : "-r";
-        plan.key = "check:" + f.blocker->path;
+        plan.plain["acl_perms"] = fmt::format(
+            "{}{}{}", needed.find('r') != std::string::npos ? 'r' : '-',
+            needed.find('w') != std::string::npos ? 'w' : '-',
+            needed.find('x') != std::string::npos || needed.empty() ? 'x' : '-');
+        if (needed.empty()) {
+          plan.plain["acl_perms"] = "r--";
+        }
+        plan.key = (sensitive ? "check:" : "acl:") + f.blocker->path;
         break;
       }
       plan.variant = "chmod";

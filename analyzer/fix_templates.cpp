@@ -42,6 +42,7 @@ const std::vector<VariantSpec>& variant_specs() {
       {"create", {"dir"}, {"owner", "group", "mode", "mode_octal"}, {}},
       {"chmod", {"blocker"}, {"mode", "mode_octal", "current_mode", "needed"}, {}},
       {"advise-private", {"blocker"}, {"current_mode", "needed", "reader", "test_op"}, {}},
+      {"acl", {"blocker"}, {"current_mode", "needed", "reader", "test_op", "acl_perms"}, {}},
       {"advise-missing-dir", {"dir"}, {}, {}},
       {"socket-check", {}, {}, {}},
       {"advise-token", {"file", "bad_token"}, {"line"}, {}},

@@ -68,7 +68,11 @@ void classify_connection(const FailureGroup& g, const ClassifyContext& ctx, Find
 
 void classify_permission(const FailureGroup& g, const ClassifyContext& ctx, Finding& f) {
   f.kind = FindingKind::PermissionDenied;
-  if (!ctx.fs.available() || !ctx.fs.stat(g.path)) {
+  // A file the process wanted to create is not there to look at; its directory is what blocks.
+  const bool walkable =
+      ctx.fs.stat(g.path).has_value() ||
+      (g.creates() && ctx.fs.stat(std::string(dir_name(g.path))).has_value());
+  if (!ctx.fs.available() || !walkable) {
     // No filesystem, or a log from another machine: this path is not here to walk.
     f.log_only = true;
     f.explanation =

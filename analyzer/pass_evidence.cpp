@@ -161,6 +161,34 @@ bool line_names(std::string_view line, std::string_view path) {
   return false;
 }
 
+bool line_names_address(std::string_view line, std::string_view address) {
+  const auto colon = address.rfind(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 >= address.size()) {
+    return false;
+  }
+  if (line.find(address) != std::string_view::npos) {
+    return true;
+  }
+  std::string_view host = address.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  const std::string_view port = address.substr(colon + 1);
+  const auto at = line.find(host);
+  if (at == std::string_view::npos) {
+    return false;
+  }
+  const std::string_view rest = line.substr(at + host.size());
+  for (const std::string_view sep : {" port ", ", port ", "\" port "}) {
+    if (rest.substr(0, sep.size()) == sep) {
+      const std::string_view p = rest.substr(sep.size(), port.size());
+      const std::size_t after = sep.size() + port.size();
+      return p == port && (after >= rest.size() || std::isdigit(static_cast<unsigned char>(rest[after])) == 0);
+    }
+  }
+  return false;
+}
+
 std::uint64_t LineAssembler::key(tracer::Pid pid, std::int32_t fd) {
   return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(pid)) << 32) |
          static_cast<std::uint32_t>(fd);

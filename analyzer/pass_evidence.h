@@ -24,6 +24,10 @@ bool looks_like_error(std::string_view line);
 // longer name). Basenames shorter than 3 characters never count.
 bool line_names(std::string_view line, std::string_view path);
 
+// Whether `line` names the inet address "HOST:PORT" ("127.0.0.1:9", "[::1]:80"): as written,
+// or as "HOST port PORT" / "HOST, port PORT" (curl, psql).
+bool line_names_address(std::string_view line, std::string_view address);
+
 // Whole lines out of the pieces programs write them in (coreutils' error() writes "cat: ", the
 // name, ": No such file or directory" and "\n" as four writes). Per (pid, fd); a line is cut at
 // 4 KiB, and where strace cut a buffer (-s): the next write does not continue it. Each finished

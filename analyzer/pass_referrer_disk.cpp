@@ -10,8 +10,12 @@
 
 namespace culprit::analyzer {
 bool is_system_directory(std::string_view dir) {
+  if (dir == "/" || dir.empty()) {
+    return true;
+  }
   for (const std::string_view p : {"/usr", "/lib", "/lib64", "/bin", "/sbin", "/proc", "/sys",
-                                   "/dev", "/run", "/tmp", "/var/lib", "/var/cache", "/var/log"}) {
+                                   "/dev", "/run", "/tmp", "/var/lib", "/var/cache", "/var/log",
+                                   "/etc/perl", "/etc/alternatives", "/snap"}) {
     if (dir == p ||
         (dir.size() > p.size() && dir.substr(0, p.size()) == p && dir[p.size()] == '/')) {
       return true;

@@ -1,5 +1,7 @@
 #include "analyzer/pass_search.h"
 
+#include "analyzer/pass_referrer_disk.h"
+
 #include <algorithm>
 #include <map>
 #include <string>
@@ -12,6 +14,19 @@ bool searchable(const FailureGroup& g) {
   return !g.path.empty() && g.probe_success.empty() && !g.pids.empty() &&
          (g.errno_name == "ENOENT" || g.errno_name == "ENOTDIR") &&
          (g.family == tracer::Family::File || g.family == tracer::Family::Exec) && !g.creates();
+}
+
+// A hardware-capability subdirectory ld.so tries inside each library directory.
+bool loader_variant_dir(std::string_view dir) {
+  for (const std::string_view c : {"/glibc-hwcaps/", "/tls/", "/haswell/", "/x86_64/",
+                                   "/avx512_1/", "/i686/", "/sse2/", "/cmov/", "/x86-64-v"}) {
+    std::string d(dir);
+    d += '/';
+    if (d.find(c) != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
 }
 
 void fold(FailureGroup& into, FailureGroup& from) {
@@ -76,10 +91,21 @@ void merge_failed_searches(std::vector<FailureGroup>& groups,
     std::sort(members.begin(), members.end(), [&](std::size_t a, std::size_t b) {
       return groups[a].first_seq < groups[b].first_seq;
     });
-    // The last directory tried stands for the search.
-    const std::size_t last = *std::max_element(
+    // Which try stands for the search: the first one in a directory of the program's own
+    // (`use lib`, a venv, the working directory before its parents: where its author meant the
+    // name to be), else the last one tried ($PATH, ld.so's directories, all system ones).
+    std::size_t last = *std::max_element(
         members.begin(), members.end(),
         [&](std::size_t a, std::size_t b) { return groups[a].last_seq < groups[b].last_seq; });
+    for (const auto i : members) {
+      const std::string_view dir = dir_name(groups[i].path);
+      // ld.so's hardware-capability subdirectories are its own variants, not where anyone put
+      // the library.
+      if (!loader_variant_dir(dir) && !is_system_directory(dir)) {
+        last = i;
+        break;
+      }
+    }
     FailureGroup& into = groups[last];
     into.search_paths.clear();
     for (const auto i : members) {

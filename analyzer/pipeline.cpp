@@ -8,6 +8,8 @@
 #include <array>
 #include <bitset>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <unordered_map>
 
 #include "analyzer/pass_classify.h"
@@ -292,10 +294,45 @@ struct Pipeline::State {
     if (inserted) {
       it->second.uid = options.process_uid;
       it->second.gid = options.process_gid;
+      if (options.read_proc_ids) {
+        read_proc_ids(pid, it->second);
+      }
     }
     cached_pid = pid;
     cached_proc = &it->second;
     return it->second;
+  }
+
+  // "Uid:\treal\teffective\tsaved\tfs": the filesystem ids are what the kernel checks.
+  static void read_proc_ids(Pid pid, ProcInfo& p) {
+    std::ifstream in(fmt::format("/proc/{}/status", pid));
+    std::string line;
+    auto fs_id = [](const std::string& l) -> std::optional<std::uint32_t> {
+      std::istringstream fields(l.substr(l.find(':') + 1));
+      std::uint64_t v = 0;
+      std::uint64_t last = 0;
+      int n = 0;
+      while (fields >> v) {
+        last = v;
+        ++n;
+      }
+      if (n != 4 || last > 0xffffffffULL) {
+        return std::nullopt;
+      }
+      return static_cast<std::uint32_t>(last);
+    };
+    while (std::getline(in, line)) {
+      if (line.rfind("Uid:", 0) == 0) {
+        if (const auto id = fs_id(line)) {
+          p.uid = id;
+        }
+      } else if (line.rfind("Gid:", 0) == 0) {
+        if (const auto id = fs_id(line)) {
+          p.gid = id;
+        }
+        break;
+      }
+    }
   }
 
   const OpInfo& op_of(const std::string& name) {
@@ -596,8 +633,15 @@ struct Pipeline::State {
   bool name_failures(Pid pid, std::string_view text) {
     auto& gs = groups.groups();
     auto try_name = [&](FailureGroup& g) {
-      if (!errno_can_be_complained_about(g.errno_name) || !line_names(text, g.path) ||
-          (!g.probe_success.empty() && text.find(g.path) == std::string_view::npos)) {
+      if (!errno_can_be_complained_about(g.errno_name)) {
+        return false;
+      }
+      if (g.path.empty() && !g.address.empty()) {
+        if (!line_names_address(text, g.address)) {
+          return false;
+        }
+      } else if (!line_names(text, g.path) ||
+                 (!g.probe_success.empty() && text.find(g.path) == std::string_view::npos)) {
         return false;  // (a name found elsewhere after this try: the message is about that one)
       }
       ++g.named_in_error;
@@ -697,18 +741,19 @@ struct Pipeline::State {
     const bool err_stream = error_stream(e);
     if (err_stream) {
       ++error_writes;
-      ProcInfo& p = proc(e.pid);
-      credit(p, &FailureGroup::before_error_write, true);
-      if (timeline_writes++ < kTimelineCap) {
-        add_timeline(e, fmt::format("wrote to {}: {}",
-                                    e.fd == 2 ? std::string("stderr") : e.fd_path, first_line(d)));
-      }
-      // Error streams are read as whole lines: programs write a message in pieces.
+      // Error streams are read as whole lines: programs write a message in pieces (curl writes
+      // its one byte at a time), so a line, not a write, is one error.
       bool began = false;
       auto done = lines.add(e, began);
       if (began) {
         ProcInfo& q = proc(e.pid);
+        credit(q, &FailureGroup::before_error_write, true);
         q.line_start = q.blame_candidate(groups.groups());
+        if (timeline_writes++ < kTimelineCap) {
+          add_timeline(e, fmt::format("wrote to {}: {}",
+                                      e.fd == 2 ? std::string("stderr") : e.fd_path,
+                                      first_line(d)));
+        }
       }
       for (const auto& line : done) {
         on_error_line(line);
@@ -1197,10 +1242,21 @@ Finding Pipeline::State::finding_for_group(const FailureGroup& g, const LogFacts
     }
   } else if (!f.referenced_from && !g.address.empty()) {
     std::vector<std::string> needles{g.address};
-    if (const auto colon = g.address.rfind(':'); colon != std::string::npos) {
+    // A port alone names the address only when it is not a small number any file has
+    // (/etc/passwd's uid 9 is not port 9); system databases never ask for a peer.
+    if (const auto colon = g.address.rfind(':');
+        colon != std::string::npos && g.address.size() - colon - 1 >= 4) {
       needles.push_back(g.address.substr(colon + 1));
     }
-    f.referenced_from = find_referrer(contents, candidates, needles);
+    std::vector<std::string> searched;
+    for (const auto& c : candidates) {
+      if (c.rfind("/etc/passwd", 0) != 0 && c.rfind("/etc/group", 0) != 0 &&
+          c != "/etc/services" && c != "/etc/protocols" && c != "/etc/hosts" &&
+          c != "/etc/nsswitch.conf" && c != "/etc/gai.conf" && c != "/etc/host.conf") {
+        searched.push_back(c);
+      }
+    }
+    f.referenced_from = find_referrer(contents, searched, needles);
   } else if (!f.referenced_from && !g.path.empty()) {
     const auto needles = needles_for(g.path);
     f.referenced_from = find_referrer(contents, candidates, needles, g.path);

@@ -45,6 +45,9 @@ struct PipelineOptions {
   // `attach`); setuid/setresuid events in the trace override them per process.
   std::optional<std::uint32_t> process_uid;
   std::optional<std::uint32_t> process_gid;
+  // Live tracing: read each new pid's filesystem uid/gid from /proc/PID/status when it first
+  // appears (attach finds workers that dropped privileges long before it).
+  bool read_proc_ids = false;
   std::size_t max_known_paths = 1000000;       // distinct successful paths remembered (log facts)
   std::size_t max_recorded_bytes = 64U << 20;  // read() data kept for log-only referrer search
 };

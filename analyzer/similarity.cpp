@@ -91,6 +91,11 @@ std::optional<std::size_t> name_similarity(std::string_view wanted, std::string_
   if (d > limit) {
     return std::nullopt;
   }
+  // A short name one letter longer or shorter is another word ("popt" is not "opt"); only a
+  // changed or swapped letter is a typo there.
+  if (wanted.size() <= 4 && wanted.size() != candidate.size()) {
+    return std::nullopt;
+  }
   // Same name, another type: "license.key" is not a typo of "license.py" although two edits
   // turn one into the other. A changed extension is a typo only one edit away (.cnf/.conf).
   const auto wd = wanted.rfind('.');

@@ -169,6 +169,9 @@ int analyze(const ReportOptions& opts, const std::string& mode, std::vector<std:
   analyzer::PipelineOptions popts;
   popts.mode = mode;
   popts.inputs = inputs;
+  // Live: the traced processes are this machine's, alive while their events arrive, so the uid a
+  // worker runs as (set before culprit attached) is read from /proc.
+  popts.read_proc_ids = mode != "replay";
   popts.max_findings = opts.max_findings;
   analyzer::Pipeline pipeline(rules, *fs, popts);
 

@@ -381,7 +381,7 @@ TEST_CASE("apache: misspelled directive found by run and corrected on its line",
   check_nothing_left(before_all);
 }
 
-TEST_CASE("apache: a file www-data cannot read is fixed with mode 0644, nothing broader",
+TEST_CASE("apache: a file www-data cannot read is granted to www-data alone, nothing broader",
           "[apache]") {
   const std::set<pid_t> before_all = all_apache_pids();
   Apache apache;
@@ -407,7 +407,9 @@ TEST_CASE("apache: a file www-data cannot read is fixed with mode 0644, nothing 
   apply_twice(pp);
   struct stat st {};
   REQUIRE(stat(victim.c_str(), &st) == 0);
-  CHECK((st.st_mode & 07777) == 0644);
+  CHECK((st.st_mode & 0007) == 0);  // other users gained nothing
+  CHECK(st.st_uid == 0);
+  CHECK(run_command({"getfacl", "-cn", victim}).out.find("user:33:r") != std::string::npos);
   CHECK(apache.status() == 200);
   apache.stop();
   check_nothing_left(before_all);

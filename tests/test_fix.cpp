@@ -271,6 +271,7 @@ Broken make_broken(const fs::path& root) {
     f.errno_name = "EACCES";
     f.syscall = "openat";
     f.path = (dir ? path / "index.php" : path).string();
+    f.process_uid = 65534;  // nobody: neither owner nor group, so an ACL for it alone
     f.blocker = culprit::analyzer::PermissionBlocker{path.string(), mode,   0,   0, "root",
                                                      "root",        needed, dir, 0};
     findings.push_back(f);
@@ -302,8 +303,13 @@ void check_fixed(const Broken& b, bool puppet) {
   REQUIRE(::stat(b.log_dir.c_str(), &st) == 0);
   CHECK(st.st_uid == 65534);
   CHECK((st.st_mode & 07777) == 0755);
-  CHECK(mode_of(b.secret) == 0644);
-  CHECK(mode_of(b.private_dir) == 0755);
+  // Least privilege: nobody (65534) gained what it lacked; other users gained nothing.
+  CHECK((mode_of(b.secret) & 0007) == 0);
+  CHECK((mode_of(b.private_dir) & 0007) == 0);
+  CHECK(run_command({"getfacl", "-cn", "--", b.secret.string()}).out.find("user:65534:r--") !=
+        std::string::npos);
+  CHECK(run_command({"getfacl", "-cn", "--", b.private_dir.string()}).out.find("user:65534:--x") !=
+        std::string::npos);
 }
 
 // ---- the tree for findings culprit cannot fix
@@ -761,7 +767,14 @@ TEST_CASE("fix selection: never pretend, never broaden", "[fix]") {
       PermissionBlocker{"/srv/a/index.php", 0644, 0, 0, "root", "root", "r", false, 0644};
   add(base);
   // A suggestion broader than needed (world-writable) is not taken.
+  // A private directory (nothing for "other") is not opened to everyone: with the denied uid
+  // unknown there is no one to grant it to; with it known, an ACL for that uid alone.
   base.blocker = PermissionBlocker{"/srv/a", 0700, 0, 0, "root", "root", "x", true, 0777};
+  add(base);
+  base.process_uid = 33;
+  add(base);
+  // A directory that already lets others in (0711 lacks r): a chmod that adds no more than r.
+  base.blocker = PermissionBlocker{"/srv/b", 0711, 0, 0, "root", "root", "r", true, 0755};
   add(base);
   Finding dir;
   dir.kind = FindingKind::MissingDirectory;
@@ -783,15 +796,19 @@ TEST_CASE("fix selection: never pretend, never broaden", "[fix]") {
   attach_fixes(report, templates());
   CHECK(report.findings[0].fix->variant == "advise");
   CHECK_FALSE(report.findings[0].fix->actionable);
-  CHECK(report.findings[1].fix->variant == "chmod");
-  CHECK_THAT(report.findings[1].fix->puppet, Catch::Contains("mode => '0755'"));
-  CHECK_THAT(report.findings[2].fix->puppet, Catch::Contains("file { '/var/log/app':"));
-  CHECK_THAT(report.findings[3].fix->puppet, Catch::Contains("file { '/var/log/app2/sub':"));
-  CHECK(report.findings[4].fix->variant == "advise-missing-dir");
-  CHECK_FALSE(report.findings[4].fix->actionable);
-  CHECK(report.findings[4].fix->puppet.find("ensure") == std::string::npos);
-  CHECK(report.findings[5].fix->variant == "link-hint");
-  CHECK_FALSE(report.findings[5].fix->actionable);
+  CHECK(report.findings[1].fix->variant == "advise");
+  CHECK(report.findings[2].fix->variant == "acl");
+  CHECK_THAT(report.findings[2].fix->puppet, Catch::Contains("setfacl -m u:33:x -- '/srv/a'"));
+  CHECK(report.findings[2].fix->puppet.find("mode =>") == std::string::npos);
+  CHECK(report.findings[3].fix->variant == "chmod");
+  CHECK_THAT(report.findings[3].fix->puppet, Catch::Contains("mode => '0755'"));
+  CHECK_THAT(report.findings[4].fix->puppet, Catch::Contains("file { '/var/log/app':"));
+  CHECK_THAT(report.findings[5].fix->puppet, Catch::Contains("file { '/var/log/app2/sub':"));
+  CHECK(report.findings[6].fix->variant == "advise-missing-dir");
+  CHECK_FALSE(report.findings[6].fix->actionable);
+  CHECK(report.findings[6].fix->puppet.find("ensure") == std::string::npos);
+  CHECK(report.findings[7].fix->variant == "link-hint");
+  CHECK_FALSE(report.findings[7].fix->actionable);
   for (const auto& f : report.findings) {
     CHECK(f.fix->puppet.find("0777") == std::string::npos);
     CHECK(f.fix->shell.find("777") == std::string::npos);
