@@ -49,13 +49,13 @@ struct EvidenceRef {
 
 // The component of a path that denies access, as found by walking it.
 struct PermissionBlocker {
-  std::string path;           // the component (a directory or the file itself)
-  std::uint32_t mode = 0;     // st_mode & 07777
+  std::string path;        // the component (a directory or the file itself)
+  std::uint32_t mode = 0;  // st_mode & 07777
   std::uint32_t uid = 0;
   std::uint32_t gid = 0;
-  std::string owner;          // user name when resolvable
+  std::string owner;  // user name when resolvable
   std::string group;
-  std::string needed;         // "r", "x", "w" ... that the process lacked on it
+  std::string needed;  // "r", "x", "w" ... that the process lacked on it
   bool is_directory = false;
   std::uint32_t suggested_mode = 0;  // least change: 0644 / 0755 style, never 0777
 };
@@ -98,11 +98,12 @@ struct Finding {
   std::optional<PermissionBlocker> blocker;
   std::optional<std::uint32_t> process_uid;
   bool wants_create = false;  // the failing call wanted to make the path (O_CREAT, mkdir, bind)
-  std::string message;     // error message the process wrote about it, if any
+  bool searched = false;      // the name was looked for in several directories (pass_search)
+  std::string message;        // error message the process wrote about it, if any
 
-  std::string explanation;  // why this is a problem, in a sentence or two
-  std::string rank_reason;  // why it ranks where it does
-  bool log_only = false;    // checks were made from the log only (no filesystem access)
+  std::string explanation;            // why this is a problem, in a sentence or two
+  std::string rank_reason;            // why it ranks where it does
+  bool log_only = false;              // checks were made from the log only (no filesystem access)
   std::vector<EvidenceRef> evidence;  // first few supporting events
   std::optional<Fix> fix;
 
@@ -116,8 +117,8 @@ struct Suppressed {
   std::string errno_name;
   std::string syscall;
   std::uint64_t count = 0;
-  std::string reason;  // human sentence
-  std::string rule;    // rule id ("ld.so-search-path") or "probe" for the later-success heuristic
+  std::string reason;   // human sentence
+  std::string rule;     // rule id ("ld.so-search-path") or "probe" for the later-success heuristic
   std::string weighed;  // the evidence looked at before hiding it ("no error line names it; ...")
 };
 

@@ -2,14 +2,14 @@
 // raw values, quotes each one for the template's language (analyzer/quote), and expands.
 #include "analyzer/fix.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
-#include <set>
 #include <optional>
+#include <set>
 #include <utility>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "analyzer/pass_group.h"
 #include "analyzer/pass_permission.h"
@@ -322,13 +322,13 @@ Plan make_plan(const Finding& f, std::size_t index, const FixTemplates& template
         }
         plan.plain["needed"] = needed.empty() ? "r" : needed;
         plan.plain["reader"] = std::to_string(*f.process_uid);
-        plan.plain["test_op"] = needed.find('w') != std::string::npos ? "-w"
+        plan.plain["test_op"] = needed.find('w') != std::string::npos        ? "-w"
                                 : (f.blocker->is_directory || needed == "x") ? "-x"
                                                                              : "-r";
-        plan.plain["acl_perms"] = fmt::format(
-            "{}{}{}", needed.find('r') != std::string::npos ? 'r' : '-',
-            needed.find('w') != std::string::npos ? 'w' : '-',
-            needed.find('x') != std::string::npos || needed.empty() ? 'x' : '-');
+        plan.plain["acl_perms"] =
+            fmt::format("{}{}{}", needed.find('r') != std::string::npos ? 'r' : '-',
+                        needed.find('w') != std::string::npos ? 'w' : '-',
+                        needed.find('x') != std::string::npos || needed.empty() ? 'x' : '-');
         if (needed.empty()) {
           plan.plain["acl_perms"] = "r--";
         }

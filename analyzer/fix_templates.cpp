@@ -1,17 +1,15 @@
 #include "analyzer/fix_templates.h"
 
-#include "analyzer/finding_kinds.h"
-
+#include <fmt/args.h>
+#include <fmt/format.h>
 #include <fnmatch.h>
+#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <array>
 #include <set>
 
-#include <fmt/args.h>
-#include <fmt/format.h>
-#include <yaml-cpp/yaml.h>
-
+#include "analyzer/finding_kinds.h"
 #include "analyzer/rules.h"
 
 namespace culprit::analyzer {
@@ -51,7 +49,6 @@ const std::vector<VariantSpec>& variant_specs() {
   };
   return specs;
 }
-
 
 std::string variant_key(std::string_view kind, std::string_view variant) {
   return fmt::format("{}/{}", kind, variant);

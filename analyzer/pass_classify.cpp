@@ -40,6 +40,7 @@ Finding base_finding(const FailureGroup& g) {
   f.evidence = g.evidence;
   f.process_uid = g.uid;
   f.wants_create = g.creates();
+  f.searched = g.search_paths.size() >= 2;
   return f;
 }
 
@@ -69,9 +70,8 @@ void classify_connection(const FailureGroup& g, const ClassifyContext& ctx, Find
 void classify_permission(const FailureGroup& g, const ClassifyContext& ctx, Finding& f) {
   f.kind = FindingKind::PermissionDenied;
   // A file the process wanted to create is not there to look at; its directory is what blocks.
-  const bool walkable =
-      ctx.fs.stat(g.path).has_value() ||
-      (g.creates() && ctx.fs.stat(std::string(dir_name(g.path))).has_value());
+  const bool walkable = ctx.fs.stat(g.path).has_value() ||
+                        (g.creates() && ctx.fs.stat(std::string(dir_name(g.path))).has_value());
   if (!ctx.fs.available() || !walkable) {
     // No filesystem, or a log from another machine: this path is not here to walk.
     f.log_only = true;
@@ -677,6 +677,19 @@ Finding classify_group(const FailureGroup& g, const ClassifyContext& ctx) {
   return f;
 }
 
+Finding finding_from_message(const MessageHit& hit, FindingKind kind, std::string path) {
+  Finding f;
+  f.kind = kind;
+  f.path = std::move(path);
+  f.count = hit.count;
+  f.pids = {hit.pid};
+  f.first_seen = hit.time;
+  f.last_seen = hit.time;
+  f.evidence = {hit.evidence};
+  f.message = hit.text;
+  return f;
+}
+
 std::optional<Finding> classify_message(const MessageHit& hit, const Rules& rules) {
   if (hit.rule == nullptr || !hit.path.empty()) {
     return std::nullopt;
@@ -690,15 +703,8 @@ std::optional<Finding> classify_message(const MessageHit& hit, const Rules& rule
   if (!config && (hit.file.empty() || hit.token.empty())) {
     return std::nullopt;
   }
-  Finding f;
-  f.kind = config ? FindingKind::ConfigError : FindingKind::Other;
-  f.path = hit.file;
-  f.count = hit.count;
-  f.pids = {hit.pid};
-  f.first_seen = hit.time;
-  f.last_seen = hit.time;
-  f.evidence = {hit.evidence};
-  f.message = hit.text;
+  Finding f = finding_from_message(hit, config ? FindingKind::ConfigError : FindingKind::Other,
+                                   hit.file);
   if (!hit.file.empty()) {
     f.referenced_from = SourceLocation{hit.file, hit.line, {}};
   }

@@ -57,6 +57,10 @@ struct MessageHit {
   bool matched_group = false;           // a failure group carries this message
 };
 
+// A finding that only a message supports: its kind and path, the message's pid, time, count and
+// text as evidence.
+Finding finding_from_message(const MessageHit& hit, FindingKind kind, std::string path);
+
 // A config-error finding for a message with a kind of config-error (or a file:line and token).
 // nullopt when the message is not about configuration.
 std::optional<Finding> classify_message(const MessageHit& hit, const Rules& rules);

@@ -183,7 +183,8 @@ bool line_names_address(std::string_view line, std::string_view address) {
     if (rest.substr(0, sep.size()) == sep) {
       const std::string_view p = rest.substr(sep.size(), port.size());
       const std::size_t after = sep.size() + port.size();
-      return p == port && (after >= rest.size() || std::isdigit(static_cast<unsigned char>(rest[after])) == 0);
+      return p == port &&
+             (after >= rest.size() || std::isdigit(static_cast<unsigned char>(rest[after])) == 0);
     }
   }
   return false;

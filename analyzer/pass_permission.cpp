@@ -193,10 +193,11 @@ bool is_sensitive_path(std::string_view path) {
   };
   auto has = [&](std::string_view part) { return path.find(part) != std::string_view::npos; };
   for (const std::string_view exact :
-       {"shadow", "gshadow", "shadow-", "gshadow-", "sudoers", "wp-config.php", ".env", "my.cnf",
-        ".my.cnf", "debian.cnf", ".netrc", ".pgpass", "credentials", ".git-credentials",
-        "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "authorized_keys", "secrets.yml",
-        "secrets.yaml", "master.key", "htpasswd", ".htpasswd", "keyring"}) {
+       {"shadow",        "gshadow",    "shadow-",     "gshadow-",         "sudoers",
+        "wp-config.php", ".env",       "my.cnf",      ".my.cnf",          "debian.cnf",
+        ".netrc",        ".pgpass",    "credentials", ".git-credentials", "id_rsa",
+        "id_dsa",        "id_ecdsa",   "id_ed25519",  "authorized_keys",  "secrets.yml",
+        "secrets.yaml",  "master.key", "htpasswd",    ".htpasswd",        "keyring"}) {
     if (base == exact) {
       return true;
     }

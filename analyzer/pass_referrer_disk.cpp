@@ -10,12 +10,13 @@
 
 namespace culprit::analyzer {
 bool is_system_directory(std::string_view dir) {
-  if (dir == "/" || dir.empty()) {
+  // /tmp itself, not what people unpack and run below it.
+  if (dir == "/" || dir.empty() || dir == "/tmp" || dir == "/var/tmp") {
     return true;
   }
-  for (const std::string_view p : {"/usr", "/lib", "/lib64", "/bin", "/sbin", "/proc", "/sys",
-                                   "/dev", "/run", "/tmp", "/var/lib", "/var/cache", "/var/log",
-                                   "/etc/perl", "/etc/alternatives", "/snap"}) {
+  for (const std::string_view p :
+       {"/usr", "/lib", "/lib64", "/bin", "/sbin", "/proc", "/sys", "/dev", "/run", "/var/lib",
+        "/var/cache", "/var/log", "/etc/perl", "/etc/alternatives", "/snap"}) {
     if (dir == p ||
         (dir.size() > p.size() && dir.substr(0, p.size()) == p && dir[p.size()] == '/')) {
       return true;
@@ -25,6 +26,29 @@ bool is_system_directory(std::string_view dir) {
 }
 
 namespace {
+
+// Code and configuration: what asks for a file by name. Notes, logs and data do not.
+bool may_refer(std::string_view name) {
+  if (name == ".htaccess" || name == ".user.ini" || name == "Makefile" || name == "Dockerfile") {
+    return true;
+  }
+  const auto dot = name.rfind('.');
+  if (dot == std::string_view::npos || dot == 0) {
+    return false;
+  }
+  const std::string_view ext = name.substr(dot + 1);
+  for (const std::string_view e :
+       {"php",  "inc",   "phtml", "py",         "pl",      "pm",     "rb",    "js",
+        "mjs",  "cjs",   "ts",    "json",       "yaml",    "yml",    "toml",  "ini",
+        "conf", "cnf",   "cfg",   "xml",        "html",    "htm",    "sh",    "bash",
+        "tpl",  "twig",  "lua",   "properties", "service", "socket", "timer", "env",
+        "load", "vhost", "cron",  "rules",      "tmpl"}) {
+    if (ext == e) {
+      return true;
+    }
+  }
+  return false;
+}
 
 int depth_of(std::string_view dir) {
   return static_cast<int>(std::count(dir.begin(), dir.end(), '/'));
@@ -95,7 +119,7 @@ DiskSearch search_referrer_on_disk(const FileSystem& fs, std::span<const std::st
           continue;
         }
         if (!info->is_regular || info->size > budget.max_file_size || file == exclude ||
-            !seen_files.insert(file).second) {
+            !may_refer(name) || !seen_files.insert(file).second) {
           continue;
         }
         if (out.files_read >= budget.max_files || bytes + info->size > budget.max_bytes) {

@@ -40,7 +40,8 @@ bool is_system_directory(std::string_view dir);
 std::vector<std::string> referrer_search_roots(const FileSystem& fs, std::string_view path,
                                                std::span<const std::string> read_files);
 
-// Reads text files under `roots` (breadth-first per root, no symlink loops, .git skipped) and
+// Reads code and configuration files (by extension: .php, .conf, .py, .yaml ...) under `roots`
+// (breadth-first per root, no symlink loops, .git skipped) and
 // returns the first whole-token mention of the most specific needle. `exclude` (the failing path
 // itself) is not read.
 DiskSearch search_referrer_on_disk(const FileSystem& fs, std::span<const std::string> roots,

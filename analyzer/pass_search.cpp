@@ -1,11 +1,11 @@
 #include "analyzer/pass_search.h"
 
-#include "analyzer/pass_referrer_disk.h"
-
 #include <algorithm>
 #include <map>
 #include <string>
 #include <utility>
+
+#include "analyzer/pass_referrer_disk.h"
 
 namespace culprit::analyzer {
 namespace {
@@ -18,8 +18,8 @@ bool searchable(const FailureGroup& g) {
 
 // A hardware-capability subdirectory ld.so tries inside each library directory.
 bool loader_variant_dir(std::string_view dir) {
-  for (const std::string_view c : {"/glibc-hwcaps/", "/tls/", "/haswell/", "/x86_64/",
-                                   "/avx512_1/", "/i686/", "/sse2/", "/cmov/", "/x86-64-v"}) {
+  for (const std::string_view c : {"/glibc-hwcaps/", "/tls/", "/haswell/", "/x86_64/", "/avx512_1/",
+                                   "/i686/", "/sse2/", "/cmov/", "/x86-64-v"}) {
     std::string d(dir);
     d += '/';
     if (d.find(c) != std::string::npos) {

@@ -750,9 +750,9 @@ struct Pipeline::State {
         credit(q, &FailureGroup::before_error_write, true);
         q.line_start = q.blame_candidate(groups.groups());
         if (timeline_writes++ < kTimelineCap) {
-          add_timeline(e, fmt::format("wrote to {}: {}",
-                                      e.fd == 2 ? std::string("stderr") : e.fd_path,
-                                      first_line(d)));
+          add_timeline(e,
+                       fmt::format("wrote to {}: {}", e.fd == 2 ? std::string("stderr") : e.fd_path,
+                                   first_line(d)));
         }
       }
       for (const auto& line : done) {
@@ -913,16 +913,7 @@ std::optional<Finding> Pipeline::State::resolve_token_file(const MessageHit& hit
       if (!sibling) {
         continue;
       }
-      Finding f;
-      f.kind = FindingKind::MistypedPath;
-      f.path = path;
-      f.errno_name.clear();
-      f.count = hit.count;
-      f.pids = {hit.pid};
-      f.first_seen = hit.time;
-      f.last_seen = hit.time;
-      f.evidence = {hit.evidence};
-      f.message = hit.text;
+      Finding f = finding_from_message(hit, FindingKind::MistypedPath, path);
       f.suggestion = join_path(parent, *sibling);
       f.log_only = !fs.available();
       // The word to edit where it is referenced: the token's last part against the sibling's
@@ -955,7 +946,9 @@ void Pipeline::State::find_referrers_on_disk(std::vector<Finding>& findings) con
     if (searched == 3) {
       break;
     }
-    if (f.referenced_from || f.path.empty() || f.path.front() != '/' ||
+    // A name searched for in several places is asked for by the program's search, not by a
+    // line in a file.
+    if (f.referenced_from || f.searched || f.path.empty() || f.path.front() != '/' ||
         (f.kind != FindingKind::MistypedPath && f.kind != FindingKind::MissingPath &&
          f.kind != FindingKind::MissingDirectory)) {
       continue;
@@ -1250,9 +1243,9 @@ Finding Pipeline::State::finding_for_group(const FailureGroup& g, const LogFacts
     }
     std::vector<std::string> searched;
     for (const auto& c : candidates) {
-      if (c.rfind("/etc/passwd", 0) != 0 && c.rfind("/etc/group", 0) != 0 &&
-          c != "/etc/services" && c != "/etc/protocols" && c != "/etc/hosts" &&
-          c != "/etc/nsswitch.conf" && c != "/etc/gai.conf" && c != "/etc/host.conf") {
+      if (c.rfind("/etc/passwd", 0) != 0 && c.rfind("/etc/group", 0) != 0 && c != "/etc/services" &&
+          c != "/etc/protocols" && c != "/etc/hosts" && c != "/etc/nsswitch.conf" &&
+          c != "/etc/gai.conf" && c != "/etc/host.conf") {
         searched.push_back(c);
       }
     }

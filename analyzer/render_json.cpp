@@ -177,24 +177,19 @@ nlohmann::ordered_json report_json(const Report& report) {
   }
   doc["diagnostics"] = std::move(diagnostics);
 
-  json timeline = json::array();
-  for (const auto& t : report.timeline) {
-    json item = json::object();
-    item["time"] = timestamp(t.time);
-    item["pid"] = t.pid;
-    put(item, "what", t.what);
-    timeline.push_back(std::move(item));
-  }
-  doc["timeline"] = std::move(timeline);
-  json consequences = json::array();
-  for (const auto& t : report.consequences) {
-    json item = json::object();
-    item["time"] = timestamp(t.time);
-    item["pid"] = t.pid;
-    put(item, "what", t.what);
-    consequences.push_back(std::move(item));
-  }
-  doc["consequences"] = std::move(consequences);
+  auto entries = [](const std::vector<TimelineEntry>& list) {
+    json out = json::array();
+    for (const auto& t : list) {
+      json item = json::object();
+      item["time"] = timestamp(t.time);
+      item["pid"] = t.pid;
+      put(item, "what", t.what);
+      out.push_back(std::move(item));
+    }
+    return out;
+  };
+  doc["timeline"] = entries(report.timeline);
+  doc["consequences"] = entries(report.consequences);
   doc["first_event"] = timestamp(report.first_event);
   doc["last_event"] = timestamp(report.last_event);
   doc["log_only"] = report.log_only;

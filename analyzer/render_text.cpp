@@ -167,8 +167,9 @@ std::string render_text(const Report& report, const RenderOptions& options) {
       out += c.pid != 0 ? fmt::format("  pid {} {}\n", c.pid, display_text(c.what))
                         : fmt::format("  {}\n", display_text(c.what));
     }
-    out += "The cause is in the program's own logic, configuration or input (its own messages "
-           "say more), or in a call the trace did not record (strace -e filters, -s cuts).\n";
+    out +=
+        "The cause is in the program's own logic, configuration or input (its own messages "
+        "say more), or in a call the trace did not record (strace -e filters, -s cuts).\n";
   } else if (report.findings.empty()) {
     out += fmt::format("culprit: no failure worth a look in {}.\n", source);
   } else {

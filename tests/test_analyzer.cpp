@@ -21,9 +21,9 @@
 #include "analyzer/pipeline.h"
 #include "analyzer/rules.h"
 #include "analyzer/similarity.h"
+#include "tests/test_util.h"
 #include "tracer/event.h"
 #include "tracer/strace_log.h"
-#include "tests/test_util.h"
 
 namespace fs = std::filesystem;
 using namespace culprit;
@@ -1159,8 +1159,9 @@ std::string message_for(const std::string& err) {
 TEST_CASE("no noise rule hides a failure the program reported by name", "[noise][rules]") {
   const Rules& rules = builtin_rules();
   const std::vector<std::string> probe_errnos = {
-      "EINVAL", "ENOTTY", "ESPIPE", "ENODATA", "EOPNOTSUPP", "ENOTSUP", "ENOSYS", "EAGAIN",
-      "EINTR", "EWOULDBLOCK", "ECHILD", "ESRCH", "EINPROGRESS", "EALREADY", "ENOPROTOOPT"};
+      "EINVAL",  "ENOTTY", "ESPIPE",      "ENODATA",  "EOPNOTSUPP",
+      "ENOTSUP", "ENOSYS", "EAGAIN",      "EINTR",    "EWOULDBLOCK",
+      "ECHILD",  "ESRCH",  "EINPROGRESS", "EALREADY", "ENOPROTOOPT"};
   std::size_t tested = 0;
   for (const auto& rule : rules.noise()) {
     std::string err;
@@ -1243,7 +1244,8 @@ TEST_CASE("the referrer is found on disk when the trace does not show it", "[ref
   culprit::test::TempDir dir("culprit-refdisk");
   const auto site = dir.path() / "srv" / "site";
   std::filesystem::create_directories(site / "inc");
-  culprit::test::write_text(site / "index.php", "<?php\n// front page\nrequire __DIR__ . '/inc/db.phpp';\n");
+  culprit::test::write_text(site / "index.php",
+                            "<?php\n// front page\nrequire __DIR__ . '/inc/db.phpp';\n");
   culprit::test::write_text(site / "inc" / "db.php", "<?php\n");
   const RealFileSystem fs(dir.path().string());
   Trace tr;
@@ -1296,8 +1298,9 @@ TEST_CASE("a mistyped extension is recognised from the name alone in log-only an
           "[classify]") {
   Trace tr;
   tr.open_fail(2, "/srv/site/inc/db.phpp", "ENOENT")
-      .write(2, 2, "PHP Warning:  require(/srv/site/inc/db.phpp): Failed to open stream: No such "
-                   "file or directory in /srv/site/index.php on line 3\n")
+      .write(2, 2,
+             "PHP Warning:  require(/srv/site/inc/db.phpp): Failed to open stream: No such "
+             "file or directory in /srv/site/index.php on line 3\n")
       .exit(2, 255);
   const Report r = tr.run(NoFileSystem(), builtin_rules());
   REQUIRE_FALSE(r.findings.empty());

@@ -2,11 +2,9 @@
 // essentials and its colour switch, the Markdown postmortem's sections — including paths that are
 // not UTF-8 or carry terminal escapes, which must neither break nor leak into any output.
 #include <catch2/catch.hpp>
-
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "analyzer/fix.h"
 #include "analyzer/quote.h"

@@ -2,9 +2,11 @@
 // /work/shared/reference/strace-format.md (numbers refer to its rows), real strace output made
 // here with several flag sets, golden dumps of samples/*.log, bad input, and the log writer's
 // round trip.
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -16,14 +18,11 @@
 #include <string>
 #include <vector>
 
-#include <catch2/catch.hpp>
-#include <fmt/format.h>
-
+#include "tests/test_util.h"
 #include "tracer/event.h"
 #include "tracer/log_writer.h"
 #include "tracer/process_state.h"
 #include "tracer/strace_log.h"
-#include "tests/test_util.h"
 
 namespace fs = std::filesystem;
 using namespace culprit::tracer;
@@ -124,19 +123,23 @@ TEST_CASE("plain success and failure, no prefix (#1, #2)") {
 }
 
 TEST_CASE("unknown errno is kept as a number (#3)") {
-  const auto p = parse("openat(AT_FDCWD, \"/x\", O_RDONLY) = -1 (errno 2)\n"
-                       "open(\"/y\", O_RDONLY) = -1 (errno 3000)\n");
+  const auto p = parse(
+      "openat(AT_FDCWD, \"/x\", O_RDONLY) = -1 (errno 2)\n"
+      "open(\"/y\", O_RDONLY) = -1 (errno 3000)\n");
   CHECK(p.only("openat").err == "ENOENT");
   CHECK(p.only("open").err == "errno 3000");
 }
 
 TEST_CASE("pointers, structs, arrays and comments in arguments (#4-#7)") {
   const auto p = parse(
-      "lstat(\"/var/www/html/index.html\", 0x7ffeda4fef80) = -1 ENOENT (No such file or directory)\n"
+      "lstat(\"/var/www/html/index.html\", 0x7ffeda4fef80) = -1 ENOENT (No such file or "
+      "directory)\n"
       "stat(\"/var/www/html/index.php\", {st_mode=S_IFREG|0644, st_size=418, ...}) = 0\n"
-      "rt_sigaction(SIGCHLD, {sa_handler=0x55f037028dc0, sa_mask=~[RTMIN RT_1], sa_flags=SA_RESTORER, "
+      "rt_sigaction(SIGCHLD, {sa_handler=0x55f037028dc0, sa_mask=~[RTMIN RT_1], "
+      "sa_flags=SA_RESTORER, "
       "sa_restorer=0x7f276060d050}, NULL, 8) = 0\n"
-      "execve(\"/usr/bin/sh\", [\"sh\", \"-c\", \"cat /nonexistent 2>/dev/null\"], 0x7ffc8bb92a40 /* 41 vars */) = 0\n");
+      "execve(\"/usr/bin/sh\", [\"sh\", \"-c\", \"cat /nonexistent 2>/dev/null\"], 0x7ffc8bb92a40 "
+      "/* 41 vars */) = 0\n");
   CHECK(p.stats.malformed == 0);
   CHECK(p.only("lstat").err == "ENOENT");
   CHECK(p.only("stat").path == "/var/www/html/index.php");
@@ -169,7 +172,8 @@ TEST_CASE("escapes: quotes, octal with the 3-digit rule, UTF-8, -x hex (#9-#11)"
   const auto writes = p.named("write");
   REQUIRE(writes.size() == 2);
   CHECK(writes[0].data == "ab\tc");
-  CHECK(writes[1].data == std::string("\001" "1"));
+  CHECK(writes[1].data == std::string("\001"
+                                      "1"));
 }
 
 TEST_CASE("escape_bytes is the inverse of the reader's unescaping for every byte") {
@@ -178,10 +182,12 @@ TEST_CASE("escape_bytes is the inverse of the reader's unescaping for every byte
     all += static_cast<char>(i);
     all += static_cast<char>('0' + i % 10);  // octal digits after escapes exercise the 3-digit rule
   }
-  const std::string line = fmt::format("write(1, \"{}\", {}) = {}\n", escape_bytes(all), all.size(), all.size());
+  const std::string line =
+      fmt::format("write(1, \"{}\", {}) = {}\n", escape_bytes(all), all.size(), all.size());
   const auto p = parse(line);
   CHECK(p.only("write").data == all);
-  CHECK(escape_bytes("a\"b\\c\n\001" "1\0012") == "a\\\"b\\\\c\\n\\0011\\0012");
+  CHECK(escape_bytes("a\"b\\c\n\001"
+                     "1\0012") == "a\\\"b\\\\c\\n\\0011\\0012");
 }
 
 TEST_CASE("return values: annotations, hex, ?, restart codes, unavailable (#12-#17)") {
@@ -193,7 +199,8 @@ TEST_CASE("return values: annotations, hex, ?, restart codes, unavailable (#12-#
       "ERESTARTNOHAND (To be restarted if no handler)\n"
       "read(4, 0x7ffeda4ff437, 1) = -1 EAGAIN (Resource temporarily unavailable)\n"
       "wait4(-1, 0x7ffd, 0, NULL) = ? <unavailable>\n"
-      "restart_syscall(<... resuming interrupted nanosleep ...>) = -1 EINTR (Interrupted system call)\n");
+      "restart_syscall(<... resuming interrupted nanosleep ...>) = -1 EINTR (Interrupted system "
+      "call)\n");
   CHECK(p.stats.malformed == 0);
   CHECK(p.only("fcntl").ret == 2);
   CHECK(p.named("brk").empty());
@@ -210,9 +217,11 @@ TEST_CASE("return values: annotations, hex, ?, restart codes, unavailable (#12-#
 
 // ---------------------------------------------------------------- unfinished / resumed (#19-#22)
 
-TEST_CASE("unfinished and resumed across interleaved pids: the path is on the first line (#19, #20)") {
+TEST_CASE(
+    "unfinished and resumed across interleaved pids: the path is on the first line (#19, #20)") {
   const auto p = parse(
-      "[pid 15970] openat(AT_FDCWD, \"/usr/lib/locale/locale-archive\", O_RDONLY|O_CLOEXEC <unfinished ...>\n"
+      "[pid 15970] openat(AT_FDCWD, \"/usr/lib/locale/locale-archive\", O_RDONLY|O_CLOEXEC "
+      "<unfinished ...>\n"
       "[pid 15971] stat(\"/etc\",  <unfinished ...>\n"
       "[pid 15972] access(\"/x\", R_OK) = -1 EACCES (Permission denied)\n"
       "[pid 15971] <... stat resumed>{st_mode=S_IFDIR|0755, st_size=4096, ...}) = 0\n"
@@ -235,7 +244,8 @@ TEST_CASE("unfinished and resumed across interleaved pids: the path is on the fi
 
 TEST_CASE("calls never resumed are delivered as unfinished (#21, #22)") {
   const auto p = parse(
-      "22619 clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, {tv_sec=817, tv_nsec=328403750},  <detached ...>\n"
+      "22619 clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, {tv_sec=817, tv_nsec=328403750},  "
+      "<detached ...>\n"
       "22620 openat(AT_FDCWD, \"/var/lib/x\", O_RDONLY <unfinished #89567 ...>\n"
       "22621 select(4, [3], NULL, NULL, NULL <unfinished #89568 ...>\n"
       "22621 <... select resumed #89568>)      = 1 (in [3])\n",
@@ -282,13 +292,17 @@ TEST_CASE("pid prefixes: [pid N], N, N<comm>, none (#23-#25)") {
 TEST_CASE("-ff: each file's pid comes from its suffix; the set is ordered by start time (#26)") {
   const std::string dir = temp_dir() + "/ff";
   fs::create_directories(dir);
-  culprit::test::write_text(dir + "/out.200", "10:00:01.000000 chdir(\"/srv\") = 0\n"
-                               "10:00:01.100000 openat(AT_FDCWD, \"child.txt\", O_RDONLY) = -1 ENOENT (No such file or directory)\n"
-                               "10:00:01.200000 exit_group(1) = ?\n"
-                               "10:00:01.300000 +++ exited with 1 +++\n");
-  culprit::test::write_text(dir + "/out.100", "10:00:00.000000 chdir(\"/tmp\") = 0\n"
-                               "10:00:00.500000 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|SIGCHLD, child_tidptr=0x7f) = 200\n"
-                               "10:00:02.000000 exit_group(0) = ?\n");
+  culprit::test::write_text(dir + "/out.200",
+                            "10:00:01.000000 chdir(\"/srv\") = 0\n"
+                            "10:00:01.100000 openat(AT_FDCWD, \"child.txt\", O_RDONLY) = -1 ENOENT "
+                            "(No such file or directory)\n"
+                            "10:00:01.200000 exit_group(1) = ?\n"
+                            "10:00:01.300000 +++ exited with 1 +++\n");
+  culprit::test::write_text(dir + "/out.100",
+                            "10:00:00.000000 chdir(\"/tmp\") = 0\n"
+                            "10:00:00.500000 clone(child_stack=NULL, "
+                            "flags=CLONE_CHILD_CLEARTID|SIGCHLD, child_tidptr=0x7f) = 200\n"
+                            "10:00:02.000000 exit_group(0) = ?\n");
   const auto p = parse_files({dir + "/out.200", dir + "/out.100"});
   REQUIRE(p.ok);
   const Event& open = p.only("openat");
@@ -370,7 +384,8 @@ TEST_CASE("a thread's execve completes under the leader's pid (#33)") {
 
 TEST_CASE("-y annotations give the cwd, fd paths and opened paths (#34-#36)") {
   const auto p = parse(
-      "100 openat(AT_FDCWD</srv/app>, \"config/app.ini\", O_RDONLY) = -1 ENOENT (No such file or directory)\n"
+      "100 openat(AT_FDCWD</srv/app>, \"config/app.ini\", O_RDONLY) = -1 ENOENT (No such file or "
+      "directory)\n"
       "100 openat(AT_FDCWD</srv/app>, \"/etc/hostname\", O_RDONLY) = 3</etc/hostname>\n"
       "100 openat(AT_FDCWD</srv>, \"/srv/x<y>z\", O_RDONLY) = 4</srv/x\\74y\\76z>\n"
       "100 write(1</srv/del.txt>(deleted), \"hi\\n\", 3) = 3\n"
@@ -393,13 +408,17 @@ TEST_CASE("-y annotations give the cwd, fd paths and opened paths (#34-#36)") {
 TEST_CASE("-yy sockets and addresses in structs (#37)") {
   const auto p = parse(
       "socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_IP) = 3<TCP:[24471]>\n"
-      "connect(4<UNIX-STREAM:[24517]>, {sa_family=AF_UNIX, sun_path=\"/run/mysqld/mysqld.sock\"}, 20) = -1 "
+      "connect(4<UNIX-STREAM:[24517]>, {sa_family=AF_UNIX, sun_path=\"/run/mysqld/mysqld.sock\"}, "
+      "20) = -1 "
       "ENOENT (No such file or directory)\n"
-      "connect(3<TCP:[24471]>, {sa_family=AF_INET, sin_port=htons(3306), sin_addr=inet_addr(\"127.0.0.1\")}, 16) = "
+      "connect(3<TCP:[24471]>, {sa_family=AF_INET, sin_port=htons(3306), "
+      "sin_addr=inet_addr(\"127.0.0.1\")}, 16) = "
       "-1 ECONNREFUSED (Connection refused)\n"
-      "connect(5, {sa_family=AF_INET6, sin6_port=htons(80), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, \"::1\", "
+      "connect(5, {sa_family=AF_INET6, sin6_port=htons(80), sin6_flowinfo=htonl(0), "
+      "inet_pton(AF_INET6, \"::1\", "
       "&sin6_addr), sin6_scope_id=0}, 28) = 0\n"
-      "accept4(3<TCP:[1.2.3.4:80->5.6.7.8:999]>, NULL, NULL, SOCK_CLOEXEC) = 6<TCP:[1.2.3.4:80->5.6.7.8:999]>\n");
+      "accept4(3<TCP:[1.2.3.4:80->5.6.7.8:999]>, NULL, NULL, SOCK_CLOEXEC) = "
+      "6<TCP:[1.2.3.4:80->5.6.7.8:999]>\n");
   CHECK(p.stats.malformed == 0);
   const auto c = p.named("connect");
   REQUIRE(c.size() == 3);
@@ -416,7 +435,8 @@ TEST_CASE("-yy sockets and addresses in structs (#37)") {
 
 TEST_CASE("-X verbose and -X raw (#38)") {
   const auto p = parse(
-      "openat(-100 /* AT_FDCWD */, \"/nonexistent\", 0 /* O_RDONLY */) = -1 ENOENT (No such file or directory)\n"
+      "openat(-100 /* AT_FDCWD */, \"/nonexistent\", 0 /* O_RDONLY */) = -1 ENOENT (No such file "
+      "or directory)\n"
       "openat(-100, \"rel\", 0x80000)         = -1 ENOENT (No such file or directory)\n"
       "openat(AT_FDCWD, \"/new\", O_WRONLY|O_CREAT|O_TRUNC, 0644) = 3\n",
       ReadOptions{}, 7);
@@ -432,16 +452,19 @@ TEST_CASE("-X verbose and -X raw (#38)") {
   CHECK(v[2].pid == 7);
 }
 
-// ---------------------------------------------------------------- timestamps, -T, -k, notes (#39-#44)
+// ---------------------------------------------------------------- timestamps, -T, -k, notes
+// (#39-#44)
 
 TEST_CASE("timestamps: -t, -tt, -ttt, -r, -t -r; -T durations (#39, #40)") {
   const auto p = parse(
       "16047 23:33:39 access(\"/a\", R_OK) = -1 ENOENT (No such file or directory)\n"
-      "16047 23:33:38.991957 access(\"/b\", R_OK) = -1 ENOENT (No such file or directory) <0.000035>\n"
+      "16047 23:33:38.991957 access(\"/b\", R_OK) = -1 ENOENT (No such file or directory) "
+      "<0.000035>\n"
       "16047 1795304019.022017 access(\"/c\", R_OK) = -1 ENOENT (No such file or directory)\n"
       "16047      0.000077 access(\"/d\", R_OK) = -1 ENOENT (No such file or directory)\n"
       "16047      0.100000 access(\"/e\", R_OK) = -1 ENOENT (No such file or directory)\n"
-      "16047 23:33:39 (+     0.000078) access(\"/f\", R_OK) = -1 ENOENT (No such file or directory)\n"
+      "16047 23:33:39 (+     0.000078) access(\"/f\", R_OK) = -1 ENOENT (No such file or "
+      "directory)\n"
       "     0.000010 access(\"/g\", R_OK) = -1 ENOENT (No such file or directory) <1.500000>\n");
   CHECK(p.stats.malformed == 0);
   const auto v = p.named("access");
@@ -492,22 +515,26 @@ TEST_CASE("-c summary tables are recognised and skipped (#44)") {
   CHECK(p.events.size() == 1);
   // A summary alone is still an strace log.
   CHECK(parse("% time     seconds  usecs/call     calls    errors syscall\n"
-              "100.00    0.000200                    40         3 total\n").ok);
+              "100.00    0.000200                    40         3 total\n")
+            .ok);
 }
 
 TEST_CASE("old names and shapes (#46) and -Z order (#45) need nothing special") {
   const auto p = parse(
-      "[pid 28779] 1130322148.939977 open(\"/etc/x\", O_RDONLY) = -1 ENOENT (No such file or directory)\n"
+      "[pid 28779] 1130322148.939977 open(\"/etc/x\", O_RDONLY) = -1 ENOENT (No such file or "
+      "directory)\n"
       "[pid 28772] 1130322148.438139 socket(PF_LOCAL, SOCK_STREAM, 0) = 3\n");
   CHECK(p.stats.malformed == 0);
   CHECK(p.only("open").path == "/etc/x");
 }
 
-// ---------------------------------------------------------------- colour and terminal damage (#47, #48)
+// ---------------------------------------------------------------- colour and terminal damage (#47,
+// #48)
 
 TEST_CASE("ANSI colour is stripped (#47)") {
   const auto p = parse(
-      "\x1b[1m\x1b[33mopenat\x1b[0m(AT_FDCWD, \x1b[32m\"/x\"\x1b[0m, O_RDONLY) = \x1b[31m-1 ENOENT\x1b[0m (No such file "
+      "\x1b[1m\x1b[33mopenat\x1b[0m(AT_FDCWD, \x1b[32m\"/x\"\x1b[0m, O_RDONLY) = \x1b[31m-1 "
+      "ENOENT\x1b[0m (No such file "
       "or directory)\n");
   CHECK(p.stats.malformed == 0);
   CHECK(p.only("openat").path == "/x");
@@ -518,12 +545,15 @@ TEST_CASE("logs pasted from a terminal: wraps, prompts, truncated last line (#48
   const auto p = parse(
       "\troot@5aab9f6cb9c9:~# strace -p 161\n"
       "Process 161 attached - interrupt to quit\n"
-      "accept4(3, {sa_family=AF_INET, sin_port=htons(50072), sin_addr=inet_addr(\"127.0.0.1\")}, [16], SOCK_CLOE\n"
+      "accept4(3, {sa_family=AF_INET, sin_port=htons(50072), sin_addr=inet_addr(\"127.0.0.1\")}, "
+      "[16], SOCK_CLOE\n"
       "                        XEC) = 11\n"
-      "stat(\"/var/www/html/wp-includes/class-wp-locale.phpp\", 0x7ffeda4fef80) = -1 ENOENT (No such file or dir\n"
+      "stat(\"/var/www/html/wp-includes/class-wp-locale.phpp\", 0x7ffeda4fef80) = -1 ENOENT (No "
+      "such file or dir\n"
       "                        ectory)\n"
       "accept4(3, root@5aab9f6cb9c9:~# strace -p 161\n"
-      "lstat(\"/var/www/html/index.html\", 0x7ffeda4fef80) = -1 ENOENT (No such file or directory)\n"
+      "lstat(\"/var/www/html/index.html\", 0x7ffeda4fef80) = -1 ENOENT (No such file or "
+      "directory)\n"
       "stat(\"/var/www/html/wp-includes/ra");
   CHECK(p.ok);
   CHECK(p.only("accept4").ret == 11);
@@ -553,8 +583,9 @@ TEST_CASE("the same session pasted twice is read once (#48)") {
   CHECK(once.events.size() == 4);
   CHECK(twice.events.size() == once.events.size());
   // A later session that differs is read in full.
-  const auto other = parse(session + session.substr(0, session.size() - 21) +
-                           "stat(\"/var/www/html/c.php\", 0x7ffe) = -1 ENOENT (No such file or directory)\n");
+  const auto other =
+      parse(session + session.substr(0, session.size() - 21) +
+            "stat(\"/var/www/html/c.php\", 0x7ffe) = -1 ENOENT (No such file or directory)\n");
   CHECK(other.events.size() == 4 + 5);
 }
 
@@ -564,8 +595,10 @@ TEST_CASE("process state: chdir, fchdir, fork copies, CLONE_FS threads share, ge
   const auto p = parse(
       "10 chdir(\"/srv\") = 0\n"
       "10 openat(AT_FDCWD, \"a\", O_RDONLY) = -1 ENOENT (No such file or directory)\n"
-      "10 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f) = 11\n"
-      "10 clone(child_stack=0x7f, flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM, "
+      "10 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, "
+      "child_tidptr=0x7f) = 11\n"
+      "10 clone(child_stack=0x7f, "
+      "flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM, "
       "parent_tid=[12], tls=0x7f, child_tidptr=0x7f) = 12\n"
       "11 chdir(\"sub\") = 0\n"
       "11 stat(\"b\", 0x7ffe) = -1 ENOENT (No such file or directory)\n"
@@ -643,7 +676,8 @@ TEST_CASE("input that is not an strace log is an error naming the file") {
   // Empty input is an empty log, not an error.
   CHECK(parse("").ok);
   // Binary garbage with newlines and NULs after a real start: counted, no crash.
-  std::string mixed = "openat(AT_FDCWD, \"/a\", O_RDONLY) = -1 ENOENT (No such file or directory)\n";
+  std::string mixed =
+      "openat(AT_FDCWD, \"/a\", O_RDONLY) = -1 ENOENT (No such file or directory)\n";
   for (int i = 0; i < 20000; ++i) {
     const char c = static_cast<char>(rng() & 0xff);
     mixed += c == '\n' && (rng() & 1) ? '(' : c;
@@ -676,13 +710,15 @@ TEST_CASE("several files are read in order; blocks split lines correctly") {
   const std::string b = temp_dir() + "/b.log";
   std::string big;
   for (int i = 0; i < 200000; ++i) {  // > one 4 MiB block
-    big += fmt::format("{} openat(AT_FDCWD, \"/p/{}\", O_RDONLY) = -1 ENOENT (No such file or directory) <0.000010>\n",
-                       100 + i % 7, i);
+    big += fmt::format(
+        "{} openat(AT_FDCWD, \"/p/{}\", O_RDONLY) = -1 ENOENT (No such file or directory) "
+        "<0.000010>\n",
+        100 + i % 7, i);
   }
   culprit::test::write_text(a, big);
   culprit::test::write_text(b, "access(\"/last\", F_OK) = -1 ENOENT (No such file or directory)\n");
   for (const auto& [ahead, deliver] : {std::pair{true, true}, std::pair{false, false},
-                                      std::pair{true, false}, std::pair{false, true}}) {
+                                       std::pair{true, false}, std::pair{false, true}}) {
     INFO("read_ahead=" << ahead << " deliver_thread=" << deliver);
     ReadOptions o;
     o.read_ahead = ahead;
@@ -709,7 +745,8 @@ bool have_strace() { return std::system("strace -V >/dev/null 2>&1") == 0; }
 
 Parsed trace(const std::string& flags, const std::string& script, const std::string& name) {
   const std::string log = temp_dir() + "/" + name;
-  const std::string cmd = fmt::format("strace {} -o {} sh -c '{}' >/dev/null 2>&1", flags, log, script);
+  const std::string cmd =
+      fmt::format("strace {} -o {} sh -c '{}' >/dev/null 2>&1", flags, log, script);
   const int rc = std::system(cmd.c_str());
   INFO(cmd);
   REQUIRE(rc != -1);
@@ -726,11 +763,11 @@ TEST_CASE("real strace output with common flag sets") {
   }
   const std::string work = temp_dir() + "/work";
   fs::create_directories(work + "/sub");
-  const std::string script =
-      fmt::format("cat /nonexistent; cd {} && cat missing; cd sub && ls nothing-here; exit 3", work);
+  const std::string script = fmt::format(
+      "cat /nonexistent; cd {} && cat missing; cd sub && ls nothing-here; exit 3", work);
   const std::vector<std::string> flag_sets = {
-      "-f",          "-f -tt -T -y", "-f -ttt -yy", "-f -r",    "-f -t -r", "-f -X verbose -y",
-      "-f -s 8 -x", "-f -Y -tt",     "-f -k",       "-f -X raw", "-f -xx -T"};
+      "-f",         "-f -tt -T -y", "-f -ttt -yy", "-f -r",     "-f -t -r", "-f -X verbose -y",
+      "-f -s 8 -x", "-f -Y -tt",    "-f -k",       "-f -X raw", "-f -xx -T"};
   int i = 0;
   for (const std::string& flags : flag_sets) {
     INFO("strace " << flags);
@@ -741,7 +778,8 @@ TEST_CASE("real strace output with common flag sets") {
     std::set<Pid> pids;
     for (const Event& e : p.events) {
       if (e.failed() && e.err == "ENOENT" &&
-          (e.path.ends_with("/nonexistent") || e.path.ends_with("missing") || e.path.ends_with("nothing-here"))) {
+          (e.path.ends_with("/nonexistent") || e.path.ends_with("missing") ||
+           e.path.ends_with("nothing-here"))) {
         missing.push_back(e.path + (e.path_absolute ? "" : " (relative)"));
         pids.insert(e.pid);
       }
@@ -767,7 +805,8 @@ TEST_CASE("real strace -ff output") {
   const std::string dir = temp_dir() + "/ffreal";
   fs::create_directories(dir);
   const std::string cmd = fmt::format(
-      "cd {} && strace -ff -tt -o {}/out sh -c 'cd /tmp && cat culprit-missing-1; cat culprit-missing-2' "
+      "cd {} && strace -ff -tt -o {}/out sh -c 'cd /tmp && cat culprit-missing-1; cat "
+      "culprit-missing-2' "
       ">/dev/null 2>&1",
       dir, dir);
   REQUIRE(std::system(cmd.c_str()) != -1);
@@ -818,8 +857,10 @@ TEST_CASE("every samples/*.log matches its golden dump") {
       const std::string name = entry.path().filename().string();
       const std::size_t dot = name.rfind('.');
       if (entry.is_regular_file() && dot != std::string::npos &&
-          name.find_first_not_of("0123456789", dot + 1) == std::string::npos && dot + 1 < name.size()) {
-        sets[(entry.path().parent_path() / name.substr(0, dot)).string()].push_back(entry.path().string());
+          name.find_first_not_of("0123456789", dot + 1) == std::string::npos &&
+          dot + 1 < name.size()) {
+        sets[(entry.path().parent_path() / name.substr(0, dot)).string()].push_back(
+            entry.path().string());
       }
     }
   }
@@ -978,7 +1019,8 @@ TEST_CASE("log writer output reads back as the same events") {
 
   // Through a FILE*, and real strace output read → written → read gives the same dumps.
   if (have_strace()) {
-    const auto real = trace("-f -tt -T -y", "cat /nonexistent; cd /tmp && cat missing; echo hi", "rt.log");
+    const auto real =
+        trace("-f -tt -T -y", "cat /nonexistent; cd /tmp && cat missing; echo hi", "rt.log");
     REQUIRE(real.ok);
     const std::string saved = temp_dir() + "/saved.log";
     std::FILE* f = std::fopen(saved.c_str(), "w");
