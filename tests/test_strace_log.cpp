@@ -1,5 +1,5 @@
 // The strace log reader: one line-level case per format quirk of
-// /work/shared/reference/strace-format.md (numbers refer to its rows), real strace output made
+// docs/strace-format.md (numbers refer to its cases), real strace output made
 // here with several flag sets, golden dumps of samples/*.log, bad input, and the log writer's
 // round trip.
 #include <fmt/format.h>

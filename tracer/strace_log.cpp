@@ -9,7 +9,7 @@
 //   3. delivery thread: hands batches of events to the sink (the analyzer) in order.
 // Every decision of stage 1 is a pure function of the line's bytes that stage 2 would otherwise
 // make itself, so the result is the same with or without it (read_text scans inline).
-// Format cases: /work/shared/reference/strace-format.md (numbers in comments refer to its table
+// Format cases: docs/strace-format.md (numbers in comments refer to its table
 // rows).
 #include "tracer/strace_log.h"
 

@@ -1,7 +1,7 @@
 // The recorded source: strace text → Events. Reads logs written with any common flag set
 // (-f/-ff, -t/-tt/-ttt/-r, -T, -y/-yy, -s, -x/-xx, -X, -k, -Y, -c, --color) and logs pasted from a
 // terminal (hard-wrapped lines, shell prompts, the same session pasted twice, truncated last line).
-// See /work/shared/reference/strace-format.md for every case.
+// See docs/strace-format.md for every case.
 //
 // Contract:
 //   - Streaming: memory grows with distinct pids and pending unfinished calls, not with log size

@@ -1,7 +1,7 @@
 // The syscall table: culprit's knowledge about each syscall it decodes, keyed by name; numbers come
-// from libseccomp at start-up (STYLE.md §3). Like strace's syscallent.h, one row per syscall, and
-// like falco's event table each path argument names the dirfd it is relative to, so no code needs a
-// per-syscall switch to resolve paths.
+// from libseccomp at start-up, so no number is written here. Like strace's syscallent.h, one row
+// per syscall, and like falco's event table each path argument names the dirfd it is relative to,
+// so no code needs a per-syscall switch to resolve paths.
 //
 // What `trace` (the seccomp filter of `run`) stops on, and why:
 //   - every syscall with a Path argument: failures on paths are what culprit is about;
