@@ -142,9 +142,9 @@ bool is_shared_library_name(std::string_view name) {
   return so != std::string_view::npos && (so + 3 == name.size() || name[so + 3] == '.');
 }
 
+// "sh: 1: x: not found", "bash: x: command not found".
 bool names_not_found(std::string_view line) {
-  return line.find("not found") != std::string_view::npos ||
-         line.find("command not found") != std::string_view::npos;
+  return line.find("not found") != std::string_view::npos;
 }
 
 // A name looked for in a list of places and found in none: a command along $PATH, a library
@@ -703,8 +703,8 @@ std::optional<Finding> classify_message(const MessageHit& hit, const Rules& rule
   if (!config && (hit.file.empty() || hit.token.empty())) {
     return std::nullopt;
   }
-  Finding f = finding_from_message(hit, config ? FindingKind::ConfigError : FindingKind::Other,
-                                   hit.file);
+  Finding f =
+      finding_from_message(hit, config ? FindingKind::ConfigError : FindingKind::Other, hit.file);
   if (!hit.file.empty()) {
     f.referenced_from = SourceLocation{hit.file, hit.line, {}};
   }

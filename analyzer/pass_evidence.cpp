@@ -16,45 +16,34 @@ bool token_break(char c) {
          c == ';' || c == '=' || c == '\r' || c == '\n';
 }
 
-// ASCII case-insensitive search of a lower-case needle.
-bool contains_lower(std::string_view hay, std::string_view needle) {
+// Position of a lower-case needle in `hay` from `from` on, ignoring ASCII case; npos if absent.
+std::size_t find_lower(std::string_view hay, std::string_view needle, std::size_t from) {
   if (needle.size() > hay.size()) {
-    return false;
+    return std::string_view::npos;
   }
-  for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i) {
+  for (std::size_t i = from; i + needle.size() <= hay.size(); ++i) {
     std::size_t j = 0;
     while (j < needle.size() && std::tolower(static_cast<unsigned char>(hay[i + j])) == needle[j]) {
       ++j;
     }
     if (j == needle.size()) {
-      return true;
+      return i;
     }
   }
-  return false;
+  return std::string_view::npos;
 }
 
 }  // namespace
 
-bool looks_like_error(std::string_view raw) {
-  // Words inside paths do not count ("/srv/py-connect-refused/client.py" is not a refusal).
-  std::string line(raw);
-  for (std::size_t i = 0; i < line.size();) {
-    const auto slash = line.find('/', i);
-    if (slash == std::string::npos) {
-      break;
-    }
-    std::size_t b = slash;
-    while (b > 0 && !token_break(line[b - 1])) {
-      --b;
-    }
-    std::size_t e = slash;
-    while (e < line.size() && !token_break(line[e])) {
-      ++e;
-    }
-    std::fill(line.begin() + static_cast<std::ptrdiff_t>(b),
-              line.begin() + static_cast<std::ptrdiff_t>(e), ' ');
-    i = e;
-  }
+bool errno_can_be_complained_about(std::string_view err) {
+  static constexpr std::string_view kProbes[] = {
+      "EINVAL",  "ENOTTY", "ESPIPE",      "ENODATA",  "EOPNOTSUPP",
+      "ENOTSUP", "ENOSYS", "EAGAIN",      "EINTR",    "EWOULDBLOCK",
+      "ECHILD",  "ESRCH",  "EINPROGRESS", "EALREADY", "ENOPROTOOPT"};
+  return std::find(std::begin(kProbes), std::end(kProbes), err) == std::end(kProbes);
+}
+
+bool looks_like_error(std::string_view line) {
   static constexpr std::array<std::string_view, 24> kWords = {
       "error",           "fail",          "cannot",
       "can't",           "could not",     "couldn't",
@@ -64,8 +53,24 @@ bool looks_like_error(std::string_view raw) {
       "warning",         "not permitted", "bad interpreter",
       "no route",        "unreachable",   "does not exist",
       "not a directory", "panic",         "traceback"};
-  return std::any_of(kWords.begin(), kWords.end(),
-                     [&](std::string_view w) { return contains_lower(line, w); });
+  for (const auto w : kWords) {
+    for (std::size_t at = find_lower(line, w, 0); at != std::string_view::npos;
+         at = find_lower(line, w, at + 1)) {
+      // Words inside paths do not count ("/srv/py-connect-refused/client.py" is no refusal).
+      std::size_t b = at;
+      while (b > 0 && !token_break(line[b - 1])) {
+        --b;
+      }
+      std::size_t e = at + w.size();
+      while (e < line.size() && !token_break(line[e])) {
+        ++e;
+      }
+      if (line.substr(b, e - b).find('/') == std::string_view::npos) {
+        return true;
+      }
+    }
+  }
+  return false;
 }
 
 namespace {

@@ -16,6 +16,10 @@
 
 namespace culprit::analyzer {
 
+// Errnos that say the object is there or the call was a probe (readlink's EINVAL, ENOTTY,
+// EAGAIN...): no message complains about such a failure, so none names it.
+bool errno_can_be_complained_about(std::string_view err);
+
 // Whether a line a program wrote reads as an error or warning ("No such file", "cannot",
 // "failed", "denied", "not found", "Error", "fatal" ...), not progress or informational output.
 bool looks_like_error(std::string_view line);

@@ -156,12 +156,7 @@ bool creating_syscall(std::string_view s) {
 }  // namespace
 
 bool FailureGroup::creates() const {
-  if (create_seen || (open_flags >= 0 && (open_flags & tracer::open_flag::Creat) != 0)) {
-    return true;
-  }
-  return syscall == "mkdir" || syscall == "mkdirat" || syscall == "bind" || syscall == "mknod" ||
-         syscall == "mknodat" || syscall == "creat" || syscall == "symlink" ||
-         syscall == "symlinkat";
+  return create_seen || (open_flags >= 0 && (open_flags & tracer::open_flag::Creat) != 0);
 }
 
 bool FailureGroup::has_pid(tracer::Pid pid) const {

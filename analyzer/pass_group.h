@@ -88,7 +88,7 @@ struct FailureGroup {
   bool used = false;  // some failing call tried to use the path (open, exec, connect...), not
                       // only to check it (access, stat, readlink)
 
-  bool create_seen = false;  // some failing call of the group wanted to make the path
+  bool create_seen = false;  // a failing call of the group was mkdir/bind/mknod/creat/symlink
   // Open with O_CREAT, mkdir, bind, link/rename target...: the call wanted to make the path.
   [[nodiscard]] bool creates() const;
   [[nodiscard]] bool has_pid(tracer::Pid pid) const;

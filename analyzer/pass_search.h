@@ -15,6 +15,8 @@ namespace culprit::analyzer {
 // merged_into[i] is the group that group i was folded into, or kNotMerged. Resized to
 // groups.size().
 constexpr std::size_t kNotMerged = static_cast<std::size_t>(-1);
+// Set by later passes for a group that is reported through another one (a settled connect).
+constexpr std::size_t kDropped = static_cast<std::size_t>(-2);
 void merge_failed_searches(std::vector<FailureGroup>& groups,
                            std::vector<std::size_t>& merged_into);
 

@@ -128,15 +128,6 @@ struct Ring {
   void clear() { size = 0; }
 };
 
-// Errnos that say the object is there or the call was a probe: no message complains about them.
-bool errno_can_be_complained_about(std::string_view err) {
-  static constexpr std::string_view kProbes[] = {
-      "EINVAL",  "ENOTTY", "ESPIPE",      "ENODATA",  "EOPNOTSUPP",
-      "ENOTSUP", "ENOSYS", "EAGAIN",      "EINTR",    "EWOULDBLOCK",
-      "ECHILD",  "ESRCH",  "EINPROGRESS", "EALREADY", "ENOPROTOOPT"};
-  return std::find(std::begin(kProbes), std::end(kProbes), err) == std::end(kProbes);
-}
-
 struct ProcInfo {
   Pid parent = 0;
   std::optional<std::uint32_t> uid;
@@ -151,9 +142,6 @@ struct ProcInfo {
   bool named_any = false;                   // an error line of this process named a failure
   bool worked_since_failure = false;  // opened, ran or connected to something since its last one
   std::string last_output;            // the last line it wrote to stdout or stderr
-  std::optional<std::uint32_t> newest() const {
-    return recent.size == 0 ? std::nullopt : std::optional<std::uint32_t>(recent.at(0));
-  }
   // The failure to blame for what the process does next: the newest one that no noise rule
   // matched and nothing recovered from (a rule is a prior: strerror()'s locale lookups come
   // between a failure and its message), else the newest ruled one, but only when the process
@@ -384,7 +372,9 @@ struct Pipeline::State {
 
   void on_success(const Event& e, const OpInfo& info) {
     if (info.op == Op::Open || info.op == Op::Exec || info.op == Op::Connect) {
-      if (const auto it = procs.find(e.pid); it != procs.end()) {
+      if (e.pid == cached_pid && cached_proc != nullptr) {
+        cached_proc->worked_since_failure = true;
+      } else if (const auto it = procs.find(e.pid); it != procs.end()) {
         it->second.worked_since_failure = true;
       }
     }
@@ -713,7 +703,7 @@ struct Pipeline::State {
         tail.remove_prefix(nl + 1);
       }
       if (tail.size() >= 3) {
-        proc(e.pid).last_output = first_line(tail, 160);
+        proc(e.pid).last_output.assign(tail.substr(0, 160));  // reuses its capacity
       }
     }
     if (const int status = http_status(d); status != 0) {
@@ -1120,7 +1110,7 @@ std::vector<Finding> Pipeline::State::judge_groups(Report& report,
   auto& gs = groups.groups();
   std::unordered_map<std::size_t, std::vector<std::size_t>> members_of;
   for (std::size_t mi = 0; mi < gs.size(); ++mi) {
-    if (merged_into[mi] != kNotMerged) {
+    if (merged_into[mi] != kNotMerged && merged_into[mi] != kDropped) {
       members_of[merged_into[mi]].push_back(mi);
     }
   }
