@@ -57,7 +57,8 @@ struct PermissionBlocker {
   std::string group;
   std::string needed;  // "r", "x", "w" ... that the process lacked on it
   bool is_directory = false;
-  std::uint32_t suggested_mode = 0;  // least change: 0644 / 0755 style, never 0777
+  std::uint32_t suggested_mode = 0;  // least change of mode for the owner or group class the
+                                     // process is in; == mode when only an ACL grants it
 };
 
 // A fix for one finding, rendered from rules/fixes.yaml templates. `actionable` is false when
@@ -96,7 +97,9 @@ struct Finding {
   std::string bad_token;   // exact text to replace in referenced_from.file ("class-wp-locale.phpp")
   std::string good_token;  // its replacement ("class-wp-locale.php"); empty if none
   std::optional<PermissionBlocker> blocker;
-  std::optional<std::uint32_t> process_uid;
+  std::optional<std::uint32_t> process_uid;  // filesystem ids of the first failing process
+  std::optional<std::uint32_t> process_gid;
+  std::string process_user;  // user name of process_uid, when the system knows it
   bool wants_create = false;  // the failing call wanted to make the path (O_CREAT, mkdir, bind)
   bool searched = false;      // the name was looked for in several directories (pass_search)
   std::string message;        // error message the process wrote about it, if any

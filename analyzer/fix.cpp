@@ -17,14 +17,33 @@
 
 namespace culprit::analyzer {
 
+std::size_t fix_span(const Report& report, std::size_t top_n) {
+  std::size_t actionable = 0;
+  std::size_t last = 0;  // findings [0, last) are written
+  for (std::size_t i = 0; i < report.findings.size() && actionable < top_n; ++i) {
+    if (report.findings[i].fix && report.findings[i].fix->actionable) {
+      ++actionable;
+      last = i + 1;
+    }
+  }
+  return std::min(report.findings.size(), std::max(last, top_n));
+}
+
 std::string assemble_fixes(const Report& report, std::size_t top_n, const FixLayout& layout) {
-  const std::size_t n = std::min(top_n, report.findings.size());
+  const std::size_t n = fix_span(report, top_n);
+  std::size_t actionable = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    actionable += report.findings[i].fix && report.findings[i].fix->actionable ? 1 : 0;
+  }
   FixValues header_values;
   header_values["inputs_text"] = inputs_comment(report);
   header_values["count"] = std::to_string(n);
+  header_values["fixes"] = std::to_string(actionable);
+  header_values["checks"] = std::to_string(n - actionable);
 
   std::string out = FixTemplates::expand(layout.header, header_values);
   out += '\n';
+  std::string body;
   std::map<std::string, std::size_t> seen_keys;
   std::set<std::string> shared_seen;
   std::vector<const std::string*> shared;
@@ -36,19 +55,40 @@ std::string assemble_fixes(const Report& report, std::size_t top_n, const FixLay
     if (!f.fix->key.empty()) {
       const auto [it, inserted] = seen_keys.emplace(f.fix->key, i + 1);
       if (!inserted) {
-        out += fmt::format("# culprit finding {} ({}): the same change as finding {} above.\n\n",
-                           i + 1, to_string(f.kind), it->second);
+        body += fmt::format("# culprit finding {} ({}): the same change as finding {} above.\n\n",
+                            i + 1, to_string(f.kind), it->second);
         continue;
       }
     }
-    layout.append(out, (*f.fix).*layout.body);
+    layout.append(body, (*f.fix).*layout.body);
     const std::string& block = (*f.fix).*layout.shared;
     if (!block.empty() && shared_seen.insert(block).second) {
       shared.push_back(&block);
     }
   }
   for (const auto* block : shared) {
-    layout.append(out, *block);
+    layout.append(body, *block);
+  }
+  if (layout.wrap_open.empty()) {
+    out += body;
+  } else {
+    // Inside a wrapper (a Puppet class): every non-empty line indented by two spaces.
+    while (body.ends_with("\n\n")) {
+      body.pop_back();
+    }
+    out += layout.wrap_open;
+    std::size_t start = 0;
+    while (start < body.size()) {
+      std::size_t end = body.find('\n', start);
+      end = end == std::string::npos ? body.size() : end;
+      if (end > start) {
+        out += "  ";
+        out.append(body, start, end - start);
+      }
+      out += '\n';
+      start = end + 1;
+    }
+    out += layout.wrap_close;
   }
   out += FixTemplates::expand(layout.footer, header_values);
   return out;
@@ -167,41 +207,6 @@ std::string edit_guard(std::string_view file, std::uint64_t line, std::string_vi
   return cmd;
 }
 
-// Least mode that lets the reader in: adds read (and search for directories) for everyone as the
-// blocker's `needed` says; never adds write, never 777. The pipeline's suggestion is taken when it
-// adds nothing beyond that. nullopt when write access is what is missing (a change of ownership or
-// group is a decision for a person) or when the mode would not change.
-std::optional<std::uint32_t> least_mode(const PermissionBlocker& b) {
-  if (b.needed.find('w') != std::string::npos) {
-    return std::nullopt;
-  }
-  std::uint32_t add = 0;
-  if (b.needed.find('r') != std::string::npos) {
-    add |= 0444;
-  }
-  if (b.needed.find('x') != std::string::npos) {
-    add |= 0111;
-  }
-  if (b.is_directory && add != 0) {
-    add |= 0555;  // the 755 convention: listable and searchable
-  }
-  if (add == 0) {
-    add = b.is_directory ? 0555 : 0444;
-  }
-  const std::uint32_t allowed = b.mode | add;
-  std::uint32_t mode = allowed & 07777 & ~0002u;
-  if (b.suggested_mode != 0 && (b.suggested_mode & ~allowed & 07777) == 0 &&
-      (b.suggested_mode & 0002) == 0) {
-    mode = b.suggested_mode & 07777;
-  }
-  // A mode that already grants what was needed is not the problem (ownership, an ACL, a security
-  // module): a chmod would change nothing, so say so instead of pretending.
-  if (mode == (b.mode & 07777)) {
-    return std::nullopt;
-  }
-  return mode;
-}
-
 void add_common(Plan& plan, const Finding& f, std::size_t index) {
   plan.data["path"] = f.path;
   plan.data["explanation"] = f.explanation;
@@ -295,61 +300,68 @@ Plan make_plan(const Finding& f, std::size_t index, const FixTemplates& template
       break;
     }
     case FindingKind::PermissionDenied: {
-      const auto mode = f.blocker ? least_mode(*f.blocker) : std::nullopt;
-      if (!f.blocker || !mode || !is_absolute(f.blocker->path)) {
+      // Least privilege (analyzer/pass_permission plan_grant): the denied principal alone gets
+      // exactly the bits the failing call lacked: a mode bit of the class it is in (owner or
+      // group), else an ACL entry for its uid. Nothing is ever added for "other". A file holding
+      // secrets (or a directory on the way to one) is not changed at all: the check names the one
+      // grant a person may decide to make.
+      if (!f.blocker || !is_absolute(f.blocker->path)) {
         plan.variant = "advise";
         break;
       }
-      // Least privilege. A file holding secrets (or a directory on the way to one) is never
-      // opened up: the check names the one grant the denied process needs. A private component
-      // (nothing for "other") is not opened to everyone either: the denied uid alone gets exactly
-      // what it lacked, by an ACL. Only a component that already lets others in gets a chmod.
-      const bool sensitive = is_sensitive_path(f.blocker->path) || is_sensitive_path(f.path);
-      const bool opens_private = (f.blocker->mode & 0007U) == 0 && (*mode & 0007U) != 0;
-      if (sensitive || opens_private) {
-        if (!f.process_uid || *f.process_uid == 0) {
-          plan.variant = "advise";
-          break;
-        }
-        plan.variant = sensitive ? "advise-private" : "acl";
-        plan.data["blocker"] = f.blocker->path;
-        plan.plain["current_mode"] = fmt::format("{:04o}", f.blocker->mode & 07777);
-        std::string needed;
-        for (const char c : f.blocker->needed) {
-          if (c == 'r' || c == 'w' || c == 'x') {
-            needed += c;
-          }
-        }
-        plan.plain["needed"] = needed.empty() ? "r" : needed;
-        plan.plain["reader"] = std::to_string(*f.process_uid);
-        plan.plain["test_op"] = needed.find('w') != std::string::npos        ? "-w"
-                                : (f.blocker->is_directory || needed == "x") ? "-x"
-                                                                             : "-r";
-        plan.plain["acl_perms"] =
-            fmt::format("{}{}{}", needed.find('r') != std::string::npos ? 'r' : '-',
-                        needed.find('w') != std::string::npos ? 'w' : '-',
-                        needed.find('x') != std::string::npos || needed.empty() ? 'x' : '-');
-        if (needed.empty()) {
-          plan.plain["acl_perms"] = "r--";
-        }
-        plan.key = (sensitive ? "check:" : "acl:") + f.blocker->path;
+      const PermissionBlocker& b = *f.blocker;
+      const Grant grant = plan_grant(b, f.process_uid, f.process_gid);
+      if (grant.via == Grant::Via::Nothing) {
+        plan.variant = "advise";
         break;
       }
-      plan.variant = "chmod";
-      plan.data["blocker"] = f.blocker->path;
-      plan.plain["mode"] = fmt::format("{:04o}", *mode);
-      plan.plain["mode_octal"] = fmt::format("{:o}", *mode);
-      plan.plain["current_mode"] = fmt::format("{:04o}", f.blocker->mode & 07777);
-      plan.plain["needed"] = f.blocker->needed.empty() ? "r" : f.blocker->needed;
-      // needed comes from the pipeline: keep only the letters it is documented to hold.
-      std::string needed;
-      for (const char c : plan.plain["needed"]) {
-        if (c == 'r' || c == 'w' || c == 'x') {
-          needed += c;
-        }
+      const bool sensitive = is_sensitive_path(b.path) || is_sensitive_path(f.path);
+      const std::string needed = bits_text(grant.bits);
+      const std::string who =
+          fmt::format("uid {}{}", *f.process_uid,
+                      f.process_user.empty() ? "" : " (" + display_text(f.process_user) + ")");
+      plan.data["blocker"] = b.path;
+      plan.plain["current_mode"] = fmt::format("{:04o}", b.mode & 07777);
+      plan.plain["needed"] = needed;
+      plan.plain["reader"] = std::to_string(*f.process_uid);
+      plan.plain["reader_gid"] = std::to_string(f.process_gid.value_or(*f.process_uid));
+      if (sensitive) {
+        plan.variant = "advise-private";
+        plan.plain["test_op"] = (grant.bits & access_bit::Write) != 0                ? "-w"
+                                : (b.is_directory || grant.bits == access_bit::Exec) ? "-x"
+                                                                                     : "-r";
+        plan.key = "check:" + b.path;
+        break;
       }
-      plan.plain["needed"] = needed.empty() ? "r" : needed;
-      plan.key = "file:" + f.blocker->path;
+      if (grant.via == Grant::Via::Mode) {
+        const unsigned shift = grant.mode_class == 'u' ? 6 : 3;
+        plan.variant = "chmod";
+        plan.plain["mode"] = fmt::format("{:04o}", grant.new_mode);
+        plan.plain["symbolic"] = fmt::format("{}+{}", grant.mode_class, needed);
+        plan.plain["class_mask"] = fmt::format("0{:o}", grant.bits << shift);
+        plan.plain["grant"] =
+            grant.mode_class == 'u'
+                ? fmt::format(
+                      "{} owns it and lacked '{}': its owner bits gain '{}'; group and "
+                      "other users gain nothing",
+                      who, needed, needed)
+                : fmt::format(
+                      "{} is in its group (gid {}) and lacked '{}': the group bits gain "
+                      "'{}'; other users gain nothing",
+                      who, b.gid, needed, needed);
+        plan.key = "mode:" + b.path;
+        break;
+      }
+      plan.variant = "acl";
+      plan.plain["acl_perms"] =
+          fmt::format("{}{}{}", (grant.bits & access_bit::Read) != 0 ? 'r' : '-',
+                      (grant.bits & access_bit::Write) != 0 ? 'w' : '-',
+                      (grant.bits & access_bit::Exec) != 0 ? 'x' : '-');
+      plan.plain["grant"] = fmt::format(
+          "{} is neither its owner nor in its group and lacked '{}': an ACL entry gives that uid "
+          "alone '{}'; owner, group and other users keep what they had",
+          who, needed, needed);
+      plan.key = "acl:" + b.path;
       break;
     }
     case FindingKind::ConfigError:

@@ -38,9 +38,19 @@ const std::vector<VariantSpec>& variant_specs() {
       {"link-hint", {"target"}, {}, {}},
       {"require", {}, {}, {}},
       {"create", {"dir"}, {"owner", "group", "mode", "mode_octal"}, {}},
-      {"chmod", {"blocker"}, {"mode", "mode_octal", "current_mode", "needed"}, {}},
-      {"advise-private", {"blocker"}, {"current_mode", "needed", "reader", "test_op"}, {}},
-      {"acl", {"blocker"}, {"current_mode", "needed", "reader", "test_op", "acl_perms"}, {}},
+      {"chmod",
+       {"blocker"},
+       {"mode", "current_mode", "needed", "reader", "reader_gid", "symbolic", "class_mask",
+        "grant"},
+       {}},
+      {"advise-private",
+       {"blocker"},
+       {"current_mode", "needed", "reader", "reader_gid", "test_op"},
+       {}},
+      {"acl",
+       {"blocker"},
+       {"current_mode", "needed", "reader", "reader_gid", "acl_perms", "grant"},
+       {}},
       {"advise-missing-dir", {"dir"}, {}, {}},
       {"socket-check", {}, {}, {}},
       {"advise-token", {"file", "bad_token"}, {"line"}, {}},
@@ -282,7 +292,8 @@ Result<FixTemplates> FixTemplates::parse(std::string_view text, std::string file
       check_keys(root, {"manifest", "script", "reloads", "no_reload", "kinds"}, where));
 
   FixTemplates out;
-  const std::set<std::string, std::less<>> header_names = {"inputs_text", "count"};
+  const std::set<std::string, std::less<>> header_names = {"inputs_text", "count", "fixes",
+                                                           "checks"};
   const std::set<std::string, std::less<>> none;
   for (const char* section : {"manifest", "script"}) {
     Where w{&file_name, text, section};

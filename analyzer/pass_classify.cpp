@@ -39,6 +39,7 @@ Finding base_finding(const FailureGroup& g) {
   f.last_seen = g.last_seen;
   f.evidence = g.evidence;
   f.process_uid = g.uid;
+  f.process_gid = g.gid;
   f.wants_create = g.creates();
   f.searched = g.search_paths.size() >= 2;
   return f;
@@ -86,31 +87,45 @@ void classify_permission(const FailureGroup& g, const ClassifyContext& ctx, Find
   req.uid = g.uid;
   req.gid = g.gid;
   f.blocker = find_blocker(ctx.fs, g.path, req);
-  const std::string who = g.uid ? fmt::format("uid {}{}", *g.uid,
-                                              [&] {
-                                                const auto n = ctx.fs.user_name(*g.uid);
-                                                return n.empty() ? std::string() : " (" + n + ")";
-                                              }())
-                                : std::string(
-                                      "the process (uid unknown: judged as neither owner "
-                                      "nor group)");
+  if (g.uid) {
+    f.process_user = ctx.fs.user_name(*g.uid);
+  }
+  const std::string who =
+      g.uid ? fmt::format("uid {}{}", *g.uid,
+                          f.process_user.empty() ? "" : " (" + f.process_user + ")")
+            : std::string("the process (uid unknown: judged as neither owner nor group)");
   if (f.blocker) {
     const auto& b = *f.blocker;
-    f.explanation = fmt::format(
-        "{} {} {} is {}:{} mode {}, which does not let {} {} it{}",
-        b.is_directory ? "directory" : "file", b.path,
-        b.path == g.path ? "itself" : fmt::format("(on the way to {})", g.path),
-        b.owner.empty() ? std::to_string(b.uid) : b.owner,
-        b.group.empty() ? std::to_string(b.gid) : b.group, octal(b.mode), who,
-        b.needed == "x" && b.is_directory         ? "enter"
-        : b.needed.find('w') != std::string::npos ? "write"
-        : b.needed == "x"                         ? "execute"
-                                                  : "read",
-        is_sensitive_path(b.path) || is_sensitive_path(g.path)
-            ? std::string("; it holds secrets: grant that one user access (an ACL, ownership or "
-                          "group), never everyone")
-        : b.suggested_mode != b.mode ? fmt::format("; mode {} would", octal(b.suggested_mode))
-                                     : std::string("; give it to the process's user or group"));
+    const Grant grant = plan_grant(b, g.uid, g.gid);
+    const bool sensitive = is_sensitive_path(b.path) || is_sensitive_path(g.path);
+    std::string remedy;
+    if (sensitive) {
+      remedy =
+          "; it holds secrets: only that one user may be granted access (an ACL entry, "
+          "ownership or group), never everyone";
+    } else if (grant.via == Grant::Via::Mode) {
+      remedy = fmt::format(
+          "; {} {} gains {} (mode {}), other users nothing",
+          grant.mode_class == 'u' ? "its owner" : "its group",
+          grant.mode_class == 'u' ? who : (b.group.empty() ? std::to_string(b.gid) : b.group),
+          bits_text(grant.bits), octal(grant.new_mode));
+    } else if (grant.via == Grant::Via::Acl) {
+      remedy = fmt::format(
+          "; the process is neither its owner nor in its group, so only an ACL entry grants {} "
+          "'{}' without granting every user the same",
+          who, bits_text(grant.bits));
+    }
+    f.explanation =
+        fmt::format("{} {} {} is {}:{} mode {}, which does not let {} {} it{}",
+                    b.is_directory ? "directory" : "file", b.path,
+                    b.path == g.path ? "itself" : fmt::format("(on the way to {})", g.path),
+                    b.owner.empty() ? std::to_string(b.uid) : b.owner,
+                    b.group.empty() ? std::to_string(b.gid) : b.group, octal(b.mode), who,
+                    b.needed == "x" && b.is_directory         ? "enter"
+                    : b.needed.find('w') != std::string::npos ? "write"
+                    : b.needed == "x"                         ? "execute"
+                                                              : "read",
+                    remedy);
   } else {
     f.explanation = fmt::format(
         "{} was denied ({}) although the file modes allow {}: look at ACLs, SELinux/AppArmor, "

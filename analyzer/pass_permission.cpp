@@ -66,33 +66,70 @@ std::uint32_t granted_bits(std::uint32_t mode, std::uint32_t owner, std::uint32_
   return mode & 7U;
 }
 
+namespace {
+
+// The bits a principal needs so that `missing` stops failing: a script is read by its interpreter
+// as the same user, a listed directory is also entered.
+std::uint32_t grant_bits(std::uint32_t missing, bool is_directory) {
+  std::uint32_t bits = missing & 7U;
+  if (!is_directory && (bits & access_bit::Exec) != 0) {
+    bits |= access_bit::Read;
+  }
+  if (is_directory && (bits & access_bit::Read) != 0) {
+    bits |= access_bit::Exec;
+  }
+  return bits;
+}
+
+}  // namespace
+
 std::uint32_t suggest_mode(std::uint32_t mode, bool is_directory, std::uint32_t missing,
                            std::uint32_t owner, std::uint32_t group,
                            std::optional<std::uint32_t> uid, std::optional<std::uint32_t> gid) {
-  std::uint32_t m = mode;
-  if (is_directory) {
-    if ((missing & (access_bit::Exec | access_bit::Read)) != 0) {
-      m |= 0555;  // 0700 -> 0755, 0750 -> 0755: listable and searchable
-    }
-  } else {
-    if ((missing & access_bit::Read) != 0) {
-      m |= 0444;  // 0600 -> 0644
-    }
-    if ((missing & access_bit::Exec) != 0) {
-      m |= 0555;  // a script must also be readable by its interpreter: 0755
-    }
+  const std::uint32_t bits = grant_bits(missing, is_directory);
+  if (uid && *uid != 0 && *uid == owner) {
+    return mode | (bits << 6);
   }
-  if ((missing & access_bit::Write) != 0) {
-    if (uid && *uid == owner) {
-      m |= 0200;
-    } else if (gid && *gid == group) {
-      m |= 0020;
-    }
-    // Else: the process is "other"; making it world-writable is not a fix (change the owner).
+  if (gid && *gid == group) {
+    return mode | (bits << 3);
   }
-  // Never grant world write beyond what was already there.
-  m &= ~(0002U & ~mode);
-  return m;
+  // The process is "other": no mode change grants it access without granting every user the
+  // same; an ACL entry for its uid does (plan_grant).
+  return mode;
+}
+
+Grant plan_grant(const PermissionBlocker& b, std::optional<std::uint32_t> uid,
+                 std::optional<std::uint32_t> gid) {
+  Grant g;
+  std::uint32_t missing = 0;
+  for (const char c : b.needed) {
+    missing |= c == 'r'   ? access_bit::Read
+               : c == 'w' ? access_bit::Write
+               : c == 'x' ? access_bit::Exec
+                          : 0U;
+  }
+  if (missing == 0) {
+    missing = b.is_directory ? access_bit::Exec : access_bit::Read;
+  }
+  if (!uid || *uid == 0) {
+    // Unknown principal, or root (whose denial no mode explains): nothing to grant to anyone.
+    return g;
+  }
+  const std::uint32_t mode = b.mode & 07777;
+  const std::uint32_t next = suggest_mode(mode, b.is_directory, missing, b.uid, b.gid, uid, gid);
+  g.bits = grant_bits(missing, b.is_directory);
+  if (*uid == b.uid || (gid && *gid == b.gid)) {
+    if (next == mode) {
+      return Grant{};  // the mode already grants it: ownership is not what denies access
+    }
+    g.via = Grant::Via::Mode;
+    g.mode_class = *uid == b.uid ? 'u' : 'g';
+    g.new_mode = next;
+    return g;
+  }
+  g.via = Grant::Via::Acl;
+  g.new_mode = mode;
+  return g;
 }
 
 std::string bits_text(std::uint32_t bits) {

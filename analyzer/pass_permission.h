@@ -37,12 +37,29 @@ std::uint32_t granted_bits(std::uint32_t mode, std::uint32_t owner, std::uint32_
                            std::optional<std::uint32_t> uid, std::optional<std::uint32_t> gid,
                            bool is_directory);
 
-// Least change that grants `missing` bits to the process: files gain r (and x) for everyone as in
-// 0644/0755, directories become searchable and listable (0755 style); write access is added only
-// for the owner or group class the process is in. Never world-writable.
+// Least change of mode that grants `missing` bits to the process: the bits are added to the owner
+// class when the process owns the component, else to the group class when it is in the
+// component's group, else nothing changes (the returned mode is `mode`: only an ACL entry grants
+// one "other" user anything without granting all of them). A file that must be executed also
+// gets r (its interpreter reads it), a directory that must be listed also gets x. Never adds a
+// bit for "other".
 std::uint32_t suggest_mode(std::uint32_t mode, bool is_directory, std::uint32_t missing,
                            std::uint32_t owner, std::uint32_t group,
                            std::optional<std::uint32_t> uid, std::optional<std::uint32_t> gid);
+
+// How the denied principal gets exactly what it lacked on a blocker: a mode bit for the class it
+// is in (u when it owns the component, g when it is in its group), else a POSIX ACL entry for its
+// uid alone. Never anything for "other". Via::Nothing when the principal is unknown or root, or
+// when the mode already grants the access (then the mode is not what denies it).
+struct Grant {
+  enum class Via { Nothing, Mode, Acl };
+  Via via = Via::Nothing;
+  std::uint32_t bits = 0;      // r/w/x (4/2/1) the principal gains
+  std::uint32_t new_mode = 0;  // Via::Mode: the component's mode afterwards; Via::Acl: unchanged
+  char mode_class = 0;         // Via::Mode: 'u' or 'g'
+};
+Grant plan_grant(const PermissionBlocker& b, std::optional<std::uint32_t> uid,
+                 std::optional<std::uint32_t> gid);
 
 // "r", "rx", "w" ...
 std::string bits_text(std::uint32_t bits);

@@ -67,7 +67,19 @@ void add_report_options(CLI::App& sub, ReportOptions& opts) {
                  "Write a Puppet manifest fixing the top findings to FILE");
   sub.add_option("--shell", opts.shell,
                  "Write a POSIX shell script fixing the top findings to FILE");
-  sub.add_option("--top", opts.top, "Number of top findings the fixes cover")
+  sub.add_option(
+         "--puppet-class", opts.puppet_class,
+         "Wrap the manifest's resources in `class NAME` (for a module; include it to apply)")
+      ->check(CLI::Validator(
+          [](const std::string& name) {
+            return analyzer::is_puppet_class_name(name)
+                       ? std::string()
+                       : std::string("not a Puppet class name (lower-case words joined by ::)");
+          },
+          "NAME"));
+  sub.add_option("--top", opts.top,
+                 "Fixes are written for the top N findings that culprit can fix (findings "
+                 "ranked above them are written as checks)")
       ->check(CLI::Range(1, 100))
       ->capture_default_str();
   sub.add_option("--max-findings", opts.max_findings, "Findings to report at most")
@@ -204,7 +216,10 @@ int analyze(const ReportOptions& opts, const std::string& mode, std::vector<std:
     write_file(opts.output, text, "the report");
   }
   if (!opts.puppet.empty()) {
-    write_file(opts.puppet, analyzer::puppet_manifest(report, opts.top), "the Puppet manifest");
+    write_file(opts.puppet,
+               analyzer::puppet_manifest(report, opts.top, analyzer::builtin_fix_templates(),
+                                         opts.puppet_class),
+               "the Puppet manifest");
   }
   if (!opts.shell.empty()) {
     write_file(opts.shell, analyzer::shell_script(report, opts.top), "the shell script");

@@ -13,6 +13,7 @@ struct ReportOptions {
   std::string format = "text";  // text | json | markdown
   std::string output;           // -o FILE; "" = stdout
   std::string puppet;           // --puppet FILE
+  std::string puppet_class;     // --puppet-class NAME: resources wrapped in a class
   std::string shell;            // --shell FILE
   std::size_t top = 1;          // fixes are written for the top N actionable findings
   std::size_t max_findings = 25;

@@ -7,14 +7,14 @@
 // fuzz_strace_log.cpp), so NUL bytes in the input are dropped from path-like values.
 #include <cstddef>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
-
 #include "analyzer/finding.h"
 #include "analyzer/fix.h"
+#include "analyzer/pass_permission.h"
 #include "analyzer/quote.h"
 #if __has_include("analyzer/render.h")
 #include "analyzer/render.h"
@@ -73,10 +73,10 @@ class Bytes {
   std::string_view data_;
 };
 
-constexpr const char* kErrnos[] = {"ENOENT", "EACCES", "EPERM", "ENOTDIR", "ECONNREFUSED",
-                                   "ELOOP", "", "EISDIR"};
-constexpr const char* kSyscalls[] = {"openat", "stat", "execve", "connect", "access",
-                                     "mkdir", "newfstatat", "readlink"};
+constexpr const char* kErrnos[] = {"ENOENT",       "EACCES", "EPERM", "ENOTDIR",
+                                   "ECONNREFUSED", "ELOOP",  "",      "EISDIR"};
+constexpr const char* kSyscalls[] = {"openat", "stat",  "execve",     "connect",
+                                     "access", "mkdir", "newfstatat", "readlink"};
 
 Finding make_finding(Bytes& in, int rank) {
   Finding f;
@@ -119,7 +119,10 @@ Finding make_finding(Bytes& in, int rank) {
     f.blocker = b;
   }
   if (in.flag()) {
-    f.process_uid = in.u32();
+    f.process_uid = in.u32() % 4 == 0 ? (f.blocker ? f.blocker->uid : 0) : in.u32();
+  }
+  if (in.flag()) {
+    f.process_gid = in.u32() % 4 == 0 ? (f.blocker ? f.blocker->gid : 0) : in.u32();
   }
   f.message = in.str(false);
   f.explanation = in.str(false);
@@ -180,10 +183,20 @@ std::optional<std::string> unquote_puppet(std::string_view q) {
         continue;
       }
       switch (n) {
-        case 'n': out.push_back('\n'); break;
-        case 't': out.push_back('\t'); break;
-        case '\\': case '"': case '$': case '\'': out.push_back(n); break;
-        default: return std::nullopt;  // an escape puppet would read differently
+        case 'n':
+          out.push_back('\n');
+          break;
+        case 't':
+          out.push_back('\t');
+          break;
+        case '\\':
+        case '"':
+        case '$':
+        case '\'':
+          out.push_back(n);
+          break;
+        default:
+          return std::nullopt;  // an escape puppet would read differently
       }
       continue;
     }
@@ -204,7 +217,8 @@ void check_quoting(const std::string& s) {
   }
   if (a::puppet_representable(s)) {
     const auto back = unquote_puppet(a::puppet_quote(s));
-    CULPRIT_ASSERT(back && *back == s) << "puppet_quote does not round-trip: " << a::puppet_quote(s);
+    CULPRIT_ASSERT(back && *back == s)
+        << "puppet_quote does not round-trip: " << a::puppet_quote(s);
   }
   const std::string shown = a::display_text(s);
   CULPRIT_ASSERT(a::is_valid_utf8(shown)) << "display_text is not UTF-8";
@@ -233,6 +247,27 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     report.findings.push_back(make_finding(in, i + 1));
   }
   culprit::analyzer::attach_fixes(report, culprit::analyzer::builtin_fix_templates());
+  // Least privilege, whatever the finding holds: a permission fix never gives "other" anything,
+  // never touches a secret, and grants only the bits the blocker lacked.
+  for (const auto& f : report.findings) {
+    if (f.kind != culprit::analyzer::FindingKind::PermissionDenied || !f.fix) {
+      continue;
+    }
+    const std::string& sh = f.fix->shell;
+    CULPRIT_ASSERT(sh.find("chmod o") == std::string::npos &&
+                   sh.find("chmod a") == std::string::npos &&
+                   sh.find("chmod +") == std::string::npos)
+        << "a permission fix widened other";
+    if (f.fix->variant == "chmod" || f.fix->variant == "acl") {
+      CULPRIT_ASSERT(f.blocker && f.process_uid && *f.process_uid != 0)
+          << "grant without principal";
+      CULPRIT_ASSERT(!culprit::analyzer::is_sensitive_path(f.blocker->path) &&
+                     !culprit::analyzer::is_sensitive_path(f.path))
+          << "a secret was opened";
+      const auto g = culprit::analyzer::plan_grant(*f.blocker, f.process_uid, f.process_gid);
+      CULPRIT_ASSERT((g.new_mode & 0007U) == (f.blocker->mode & 0007U)) << "other bits changed";
+    }
+  }
   const std::size_t top = 1 + in.byte() % 4;
   const std::string manifest = culprit::analyzer::puppet_manifest(report, top);
   CULPRIT_ASSERT(culprit::analyzer::is_valid_utf8(manifest)) << "manifest is not UTF-8";
@@ -243,7 +278,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   culprit::analyzer::RenderOptions ropts;
   ropts.detailed = 4;
   ropts.max_listed = 0;
-  const std::string json = culprit::analyzer::render(report, culprit::analyzer::Format::Json, ropts);
+  const std::string json =
+      culprit::analyzer::render(report, culprit::analyzer::Format::Json, ropts);
   CULPRIT_ASSERT(nlohmann::json::accept(json)) << "invalid JSON report";
   (void)culprit::analyzer::render(report, culprit::analyzer::Format::Text, ropts);
   (void)culprit::analyzer::render(report, culprit::analyzer::Format::Markdown, ropts);

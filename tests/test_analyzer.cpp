@@ -542,14 +542,15 @@ TEST_CASE("permission walk on a real tree for uid 33", "[permission]") {
   CHECK(file->uid == uid);
   CHECK(file->needed == "r");
   CHECK_FALSE(file->is_directory);
-  CHECK(file->suggested_mode == 0644);
+  // www-data is "other" here: no mode change lets it in without letting every user in.
+  CHECK(file->suggested_mode == 0600);
 
   auto dir = find_blocker(rooted, "/srv/site/private/key.pem", www);
   REQUIRE(dir.has_value());
   CHECK(dir->path == "/srv/site/private");
   CHECK(dir->needed == "x");
   CHECK(dir->is_directory);
-  CHECK(dir->suggested_mode == 0755);
+  CHECK(dir->suggested_mode == 0700);
 
   // The owner is not blocked; root is not blocked.
   AccessRequest owner;
@@ -559,10 +560,16 @@ TEST_CASE("permission walk on a real tree for uid 33", "[permission]") {
   root.uid = 0;
   CHECK_FALSE(find_blocker(rooted, "/srv/site/private/key.pem", root).has_value());
 
-  // Write for "other": never suggest world-writable.
+  // Nothing is ever added for "other"; the owner or group class the process is in gains exactly
+  // what it lacked (a script also r, a listed directory also x).
   CHECK(suggest_mode(0755, true, access_bit::Write, 0, 0, 33, 33) == 0755);
   CHECK(suggest_mode(0750, true, access_bit::Write, 0, 33, 33, 33) == 0770);
-  CHECK(suggest_mode(0640, false, access_bit::Read, 0, 0, 33, 33) == 0644);
+  CHECK(suggest_mode(0640, false, access_bit::Read, 0, 0, 33, 33) == 0640);
+  CHECK(suggest_mode(0600, false, access_bit::Read, 0, 33, 33, 33) == 0640);
+  CHECK(suggest_mode(0700, true, access_bit::Exec, 0, 33, 33, 33) == 0710);
+  CHECK(suggest_mode(0700, true, access_bit::Read, 0, 33, 33, 33) == 0750);
+  CHECK(suggest_mode(0000, false, access_bit::Exec, 33, 0, 33, 33) == 0500);
+  CHECK(suggest_mode(0200, false, access_bit::Read, 33, 33, 33, 33) == 0600);
 
   // Through the pipeline: the uid comes from setresuid in the trace.
   Trace tr;
@@ -576,7 +583,8 @@ TEST_CASE("permission walk on a real tree for uid 33", "[permission]") {
   CHECK(f.kind == FindingKind::PermissionDenied);
   CHECK(f.process_uid == std::optional<std::uint32_t>(33));
   REQUIRE(f.blocker.has_value());
-  CHECK(f.blocker->suggested_mode == 0644);
+  CHECK(f.blocker->suggested_mode == 0600);
+  CHECK(f.explanation.find("holds secrets: only that one user") != std::string::npos);
   CHECK(f.explanation.find("0600") != std::string::npos);
   REQUIRE(f.referenced_from.has_value());
   CHECK(f.referenced_from->line == 2);

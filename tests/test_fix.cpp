@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "analyzer/fix.h"
+#include "analyzer/pass_permission.h"
 #include "analyzer/quote.h"
 #include "analyzer/rules.h"
 #include "tests/test_util.h"
@@ -174,6 +175,7 @@ struct Broken {
   fs::path log_dir;
   fs::path secret;
   fs::path private_dir;
+  fs::path group_file;
 };
 
 Broken make_broken(const fs::path& root) {
@@ -275,6 +277,23 @@ Broken make_broken(const fs::path& root) {
                                                      "root",        needed, dir, 0};
     findings.push_back(f);
   }
+  // A file in the denied process's group (root:nogroup 0600): the group bits gain r, no ACL.
+  b.group_file = root / "perm/grp $(id) 'g'.conf";
+  write_text(b.group_file, "group\n");
+  REQUIRE(::chown(b.group_file.c_str(), 0, 65534) == 0);
+  ::chmod(b.group_file.c_str(), 0600);
+  {
+    Finding f;
+    f.kind = FindingKind::PermissionDenied;
+    f.errno_name = "EACCES";
+    f.syscall = "openat";
+    f.path = b.group_file.string();
+    f.process_uid = 65534;
+    f.process_gid = 65534;
+    f.blocker = culprit::analyzer::PermissionBlocker{
+        b.group_file.string(), 0600, 0, 65534, "root", "nogroup", "r", false, 0640};
+    findings.push_back(f);
+  }
   for (std::size_t i = 0; i < findings.size(); ++i) {
     findings[i].rank = static_cast<int>(i + 1);
   }
@@ -308,6 +327,9 @@ void check_fixed(const Broken& b, bool puppet) {
   CHECK(run_command({"getfacl", "-cn", "--", b.secret.string()}).out.find("user:65534:r--") !=
         std::string::npos);
   CHECK(run_command({"getfacl", "-cn", "--", b.private_dir.string()}).out.find("user:65534:--x") !=
+        std::string::npos);
+  CHECK(mode_of(b.group_file) == 0640);
+  CHECK(run_command({"getfacl", "-cn", "--", b.group_file.string()}).out.find("user:65534") ==
         std::string::npos);
 }
 
@@ -772,7 +794,8 @@ TEST_CASE("fix selection: never pretend, never broaden", "[fix]") {
   add(base);
   base.process_uid = 33;
   add(base);
-  // A directory that already lets others in (0711 lacks r): a chmod that adds no more than r.
+  // A directory that already lets others in (0711 lacks r): still nothing more for "other", the
+  // one uid gets r (and x, to list it) by an ACL.
   base.blocker = PermissionBlocker{"/srv/b", 0711, 0, 0, "root", "root", "r", true, 0755};
   add(base);
   Finding dir;
@@ -799,8 +822,8 @@ TEST_CASE("fix selection: never pretend, never broaden", "[fix]") {
   CHECK(report.findings[2].fix->variant == "acl");
   CHECK_THAT(report.findings[2].fix->puppet, Catch::Contains("setfacl -m u:33:x -- '/srv/a'"));
   CHECK(report.findings[2].fix->puppet.find("mode =>") == std::string::npos);
-  CHECK(report.findings[3].fix->variant == "chmod");
-  CHECK_THAT(report.findings[3].fix->puppet, Catch::Contains("mode => '0755'"));
+  CHECK(report.findings[3].fix->variant == "acl");
+  CHECK_THAT(report.findings[3].fix->puppet, Catch::Contains("setfacl -m u:33:rx -- '/srv/b'"));
   CHECK_THAT(report.findings[4].fix->puppet, Catch::Contains("file { '/var/log/app':"));
   CHECK_THAT(report.findings[5].fix->puppet, Catch::Contains("file { '/var/log/app2/sub':"));
   CHECK(report.findings[6].fix->variant == "advise-missing-dir");
@@ -812,6 +835,80 @@ TEST_CASE("fix selection: never pretend, never broaden", "[fix]") {
     CHECK(f.fix->puppet.find("0777") == std::string::npos);
     CHECK(f.fix->shell.find("777") == std::string::npos);
   }
+}
+
+// The permission planner on every mode, every missing access, files and directories, and a
+// process that is root, unknown, the owner, in the group, or "other": the grant never adds a bit
+// for "other", never removes one, never touches setuid/setgid/sticky, adds only to the class the
+// process is in and only bits the call lacked (plus r to run a script, x to list a directory),
+// never write unless write was lacking, and afterwards the process has what it lacked.
+TEST_CASE("permission planner: exhaustive least-privilege properties", "[fix][permission]") {
+  using culprit::analyzer::bits_text;
+  using culprit::analyzer::Grant;
+  using culprit::analyzer::granted_bits;
+  using culprit::analyzer::plan_grant;
+  using culprit::analyzer::access_bit::Exec;
+  using culprit::analyzer::access_bit::Read;
+  using culprit::analyzer::access_bit::Write;
+  std::size_t mode_grants = 0;
+  std::size_t acl_grants = 0;
+  const std::uint32_t owner = 1000;
+  const std::uint32_t group = 50;
+  struct Who {
+    std::optional<std::uint32_t> uid, gid;
+  };
+  const Who whos[] = {
+      {std::nullopt, std::nullopt}, {0, 0}, {owner, 7}, {33, group}, {owner, group}, {33, 33}};
+  for (std::uint32_t mode = 0; mode < 010000; ++mode) {
+    for (const bool dir : {false, true}) {
+      for (std::uint32_t missing = 1; missing < 8; ++missing) {
+        PermissionBlocker b{"/srv/x", mode, owner, group, "u", "g", bits_text(missing), dir, 0};
+        for (const Who& who : whos) {
+          const Grant g = plan_grant(b, who.uid, who.gid);
+          if (!who.uid || *who.uid == 0) {
+            REQUIRE(g.via == Grant::Via::Nothing);
+            continue;
+          }
+          if (g.via == Grant::Via::Nothing) {
+            // Only when the mode already grants what was lacking to the class the process is in.
+            const std::uint32_t have = granted_bits(mode, owner, group, who.uid, who.gid, dir);
+            REQUIRE((have & missing) == missing);
+            REQUIRE((*who.uid == owner || who.gid == std::optional<std::uint32_t>(group)));
+            continue;
+          }
+          std::uint32_t allowed = missing;
+          if (!dir && (missing & Exec) != 0) {
+            allowed |= Read;
+          }
+          if (dir && (missing & Read) != 0) {
+            allowed |= Exec;
+          }
+          REQUIRE((g.bits & ~allowed) == 0);
+          REQUIRE((g.bits & missing) == missing);
+          if ((missing & Write) == 0) {
+            REQUIRE((g.bits & Write) == 0);
+          }
+          if (g.via == Grant::Via::Acl) {
+            ++acl_grants;
+            REQUIRE(*who.uid != owner);
+            REQUIRE(who.gid != std::optional<std::uint32_t>(group));
+            REQUIRE(g.new_mode == mode);
+            continue;
+          }
+          ++mode_grants;
+          const unsigned shift = g.mode_class == 'u' ? 6 : 3;
+          REQUIRE((g.mode_class == 'u') == (*who.uid == owner));
+          REQUIRE((g.new_mode & mode) == mode);                          // nothing removed
+          REQUIRE((g.new_mode & ~mode) == ((g.bits << shift) & ~mode));  // only that class
+          REQUIRE((g.new_mode & 07007) == (mode & 07007));  // other and special bits untouched
+          const std::uint32_t after = granted_bits(g.new_mode, owner, group, who.uid, who.gid, dir);
+          REQUIRE((after & missing) == missing);
+        }
+      }
+    }
+  }
+  CHECK(mode_grants > 0);
+  CHECK(acl_grants > 0);
 }
 
 // Files holding secrets are never opened up by a mode change, whoever was denied.
@@ -839,4 +936,74 @@ TEST_CASE("a denied secret gets a check naming the one grant, never a chmod", "[
     CHECK(f.fix->puppet.find("mode =>") == std::string::npos);
     CHECK(f.fix->puppet.find("setfacl -m u:33:r") != std::string::npos);
   }
+}
+
+// --top N counts findings culprit can fix: a check ranked above the first fix is still written,
+// as a check, and does not use up the count. --puppet-class wraps the same resources in a class
+// that a module includes; applied through `include`, it fixes, and a second run changes nothing.
+TEST_CASE("top N counts real fixes; a Puppet class for a module", "[fix][puppet]") {
+  TempDir dir("culprit-top");
+  const fs::path site = dir.path() / "site";
+  fs::create_directories(site);
+  write_text(site / "good.php", "<?php\n");
+  write_text(site / "other.php", "<?php\n");
+  write_text(site / "index.php", "<?php\nrequire 'goood.php';\nrequire 'othr.php';\n");
+  Report report;
+  report.mode = "replay";
+  report.inputs = {"t.log"};
+  Finding missing;
+  missing.kind = FindingKind::MissingPath;
+  missing.errno_name = "ENOENT";
+  missing.path = (site / "gone/db.php").string();
+  report.findings.push_back(missing);
+  report.findings.push_back(mistyped(site / "good.php", site / "index.php", 2,
+                                     "require 'goood.php';", "goood.php", "good.php"));
+  report.findings.push_back(mistyped(site / "other.php", site / "index.php", 3,
+                                     "require 'othr.php';", "othr.php", "other.php"));
+  for (std::size_t i = 0; i < report.findings.size(); ++i) {
+    report.findings[i].rank = static_cast<int>(i + 1);
+  }
+  attach_fixes(report, templates());
+  CHECK(culprit::analyzer::fix_span(report, 1) == 2);
+  CHECK(culprit::analyzer::fix_span(report, 2) == 3);
+  CHECK(culprit::analyzer::fix_span(report, 5) == 3);
+  const std::string one = puppet_manifest(report, 1, templates());
+  CHECK_THAT(one, Catch::Contains("# 1 fix(es) and 1 check(s) for the 2 most likely"));
+  CHECK_THAT(one, Catch::Contains("culprit finding 1 (missing-path)"));
+  CHECK_THAT(one, Catch::Contains("culprit finding 2 (mistyped-path)"));
+  CHECK(one.find("culprit finding 3") == std::string::npos);
+  CHECK_THAT(shell_script(report, 1, templates()),
+             Catch::Contains("# 1 fix(es) and 1 check(s) for the 2 most likely"));
+
+  // The class: the two fixes only (the check would fail the apply on purpose).
+  report.findings.erase(report.findings.begin());
+  attach_fixes(report, templates());
+  CHECK_FALSE(culprit::analyzer::is_puppet_class_name("Site"));
+  CHECK_FALSE(culprit::analyzer::is_puppet_class_name("site::"));
+  CHECK_FALSE(culprit::analyzer::is_puppet_class_name("class"));
+  CHECK_FALSE(culprit::analyzer::is_puppet_class_name("a;exec"));
+  REQUIRE(culprit::analyzer::is_puppet_class_name("profile::culprit_fixes"));
+  const fs::path manifests = dir.path() / "modules/profile/manifests";
+  fs::create_directories(manifests);
+  const fs::path pp = manifests / "culprit_fixes.pp";
+  write_text(pp, puppet_manifest(report, 2, templates(), "profile::culprit_fixes"));
+  validate_manifest(pp);
+  const std::string text = read_text(pp);
+  CHECK_THAT(text, Catch::Contains("\nclass profile::culprit_fixes {\n  # culprit finding 1"));
+  // Nothing happens until the class is included.
+  CHECK(puppet_apply(pp, dir.path()).exit_code == 0);
+  CHECK(read_text(site / "index.php").find("goood.php") != std::string::npos);
+  const std::vector<std::string> include = {"puppet",
+                                            "apply",
+                                            "--detailed-exitcodes",
+                                            "--color=false",
+                                            "--modulepath",
+                                            (dir.path() / "modules").string(),
+                                            "-e",
+                                            "include profile::culprit_fixes"};
+  const auto first = run_command(include, dir.path());
+  INFO(text << describe(first));
+  CHECK(first.exit_code == 2);
+  CHECK(read_text(site / "index.php") == "<?php\nrequire 'good.php';\nrequire 'other.php';\n");
+  CHECK(run_command(include, dir.path()).exit_code == 0);
 }
