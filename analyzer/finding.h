@@ -100,6 +100,12 @@ struct Finding {
   std::optional<std::uint32_t> process_uid;  // filesystem ids of the first failing process
   std::optional<std::uint32_t> process_gid;
   std::string process_user;  // user name of process_uid, when the system knows it
+  // What the system says owns the path (analyzer/system_owners): the service that should listen
+  // on a refused socket, the package that ships a missing file.
+  std::string service;
+  std::string service_tie;  // how the system ties the service to the socket
+  std::string package;
+  bool package_conffile = false;
   bool wants_create = false;  // the failing call wanted to make the path (O_CREAT, mkdir, bind)
   bool searched = false;      // the name was looked for in several directories (pass_search)
   std::string message;        // error message the process wrote about it, if any

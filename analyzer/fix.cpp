@@ -14,6 +14,7 @@
 #include "analyzer/pass_group.h"
 #include "analyzer/pass_permission.h"
 #include "analyzer/quote.h"
+#include "analyzer/system_owners.h"
 
 namespace culprit::analyzer {
 
@@ -272,6 +273,17 @@ Plan make_plan(const Finding& f, std::size_t index, const FixTemplates& template
       break;
     case FindingKind::MissingPath:
       plan.variant = "require";
+      if (!f.package.empty() && is_package_name(f.package) && is_absolute(f.path)) {
+        // The package that ships the file restores it; a conffile an admin deleted stays deleted
+        // on a plain reinstall, so dpkg is told to restore missing ones.
+        plan.variant = "reinstall";
+        plan.plain["package"] = f.package;
+        plan.plain["conffile_note"] =
+            f.package_conffile ? "a configuration file of the package: --force-confmiss brings it "
+                                 "back, other configuration files are left as they are"
+                               : "a file of the package: a reinstall puts it back";
+        plan.key = "package:" + f.package;
+      }
       break;
     case FindingKind::MissingDirectory: {
       // The directory the process needs: the path itself when it is the first absent component
@@ -380,6 +392,13 @@ Plan make_plan(const Finding& f, std::size_t index, const FixTemplates& template
       break;
     case FindingKind::ConnectionRefused:
       plan.variant = is_absolute(f.path) ? "socket-check" : "advise";
+      if (!f.service.empty() && is_package_name(f.service)) {
+        // Only a service the system itself ties to this socket (analyzer/system_owners).
+        plan.variant = is_absolute(f.path) ? "start-service" : "start-service-tcp";
+        plan.plain["service"] = f.service;
+        plan.data["tie"] = f.service_tie;
+        plan.key = "service:" + f.service;
+      }
       break;
     case FindingKind::BadInterpreter:
       if (!plan_edit(plan, f, templates, false)) {

@@ -7,6 +7,7 @@
 
 #include "analyzer/pass_permission.h"
 #include "analyzer/similarity.h"
+#include "analyzer/system_owners.h"
 #include "tracer/syscall_table.h"
 
 namespace culprit::analyzer {
@@ -47,6 +48,16 @@ Finding base_finding(const FailureGroup& g) {
 
 void classify_connection(const FailureGroup& g, const ClassifyContext& ctx, Finding& f) {
   f.kind = FindingKind::ConnectionRefused;
+  if (const auto owner = ctx.owners.service_for_socket(g.path.empty() ? g.address : g.path)) {
+    f.service = owner->service;
+    f.service_tie = owner->tie;
+  }
+  const auto hint = [&](std::string_view where) {
+    return f.service.empty()
+               ? service_hint(where)
+               : fmt::format("the service {} should listen there ({}): is it running?", f.service,
+                             f.service_tie);
+  };
   if (!g.path.empty()) {
     bool gone = g.errno_name == "ENOENT";
     if (ctx.fs.available()) {
@@ -55,16 +66,15 @@ void classify_connection(const FailureGroup& g, const ClassifyContext& ctx, Find
       f.log_only = true;
     }
     f.explanation =
-        gone ? fmt::format("the socket {} is gone: {}", g.path, service_hint(g.path))
+        gone ? fmt::format("the socket {} is gone: {}", g.path, hint(g.path))
              : fmt::format(
                    "nothing accepts connections on the socket {} (a stale socket left by "
                    "a stopped service): {}",
-                   g.path, service_hint(g.path));
+                   g.path, hint(g.path));
   } else {
     f.path = g.address;
-    f.explanation =
-        fmt::format("nothing listens on {}: {}", g.address.empty() ? "the address" : g.address,
-                    service_hint(g.address));
+    f.explanation = fmt::format("nothing listens on {}: {}",
+                                g.address.empty() ? "the address" : g.address, hint(g.address));
   }
 }
 
@@ -564,6 +574,16 @@ void classify_missing(const FailureGroup& g, const ClassifyContext& ctx, Finding
     f.kind = FindingKind::MissingPath;
     f.explanation =
         fmt::format("{} does not exist, and nothing with a similar name is in {}", g.path, parent);
+    // A file a package ships, read (not created) and gone: the package restores it.
+    if (!g.creates()) {
+      if (const auto pkg = ctx.owners.package_owning(g.path)) {
+        f.package = pkg->package;
+        f.package_conffile = pkg->conffile;
+        f.explanation += fmt::format(
+            "; it belongs to the installed package {}{}, so reinstalling the package restores it",
+            pkg->package, pkg->conffile ? " (as a configuration file)" : "");
+      }
+    }
     return;
   }
   f.kind = FindingKind::MissingDirectory;

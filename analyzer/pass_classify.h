@@ -14,6 +14,7 @@
 #include "analyzer/finding.h"
 #include "analyzer/pass_group.h"
 #include "analyzer/rules.h"
+#include "analyzer/system_owners.h"
 
 namespace culprit::analyzer {
 
@@ -35,6 +36,7 @@ class LogFacts {
 struct ClassifyContext {
   const FileSystem& fs;
   const LogFacts& log;
+  const SystemOwners& owners;  // packages and services of the system fs shows
 };
 
 // Kind, suggestion, tokens, blocker and a first explanation for one group.

@@ -1148,7 +1148,8 @@ std::vector<Finding> Pipeline::State::judge_groups(Report& report,
 Finding Pipeline::State::finding_for_group(const FailureGroup& g, const LogFacts& facts,
                                            ContentCache& contents) {
   const auto& hits = messages.hits();
-  const ClassifyContext ctx{fs, facts};
+  const SystemOwners owners(fs);
+  const ClassifyContext ctx{fs, facts, owners};
   Finding f = classify_group(g, ctx);
   RankSignals sig;
   sig.total_5xx = responses_5xx;
@@ -1255,7 +1256,8 @@ Finding Pipeline::State::finding_for_group(const FailureGroup& g, const LogFacts
 // 6. Messages that stand on their own: configuration errors, and paths no failure group carries.
 void Pipeline::State::add_message_findings(std::vector<Finding>& findings, const LogFacts& facts,
                                            ContentCache& contents) {
-  const ClassifyContext ctx{fs, facts};
+  const SystemOwners owners(fs);
+  const ClassifyContext ctx{fs, facts, owners};
   for (const auto& hit : messages.hits()) {
     if (hit.matched_group) {
       continue;

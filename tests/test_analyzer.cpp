@@ -22,6 +22,7 @@
 #include "analyzer/pipeline.h"
 #include "analyzer/rules.h"
 #include "analyzer/similarity.h"
+#include "analyzer/system_owners.h"
 #include "tests/test_util.h"
 #include "tracer/event.h"
 #include "tracer/strace_log.h"
@@ -1320,4 +1321,66 @@ TEST_CASE("a mistyped extension is recognised from the name alone in log-only an
   const Report r2 = tr2.run(NoFileSystem(), builtin_rules());
   REQUIRE_FALSE(r2.findings.empty());
   CHECK(r2.findings[0].kind == FindingKind::MissingPath);
+}
+
+// The dpkg database and service definitions of a system (here a tree written by hand, as under
+// --root): which package ships a file, which service the system ties to a socket, and no answer
+// when the tie is missing or ambiguous.
+TEST_CASE("system owners: packages from dpkg lists, services tied to sockets", "[owners]") {
+  TempTree t;
+  const std::string info = "/var/lib/dpkg/info/";
+  t.file(info + "media-types.list", "/.\n/etc\n/etc/mime.types\n/usr/share/doc/media-types\n");
+  t.file(info + "media-types.conffiles", "/etc/mime.types\n");
+  t.file(info + "libfoo1:amd64.list", "/.\n/lib/x86_64-linux-gnu/libfoo.so.1\n");
+  t.file(info + "a.list", "/usr/share/shared.txt\n");
+  t.file(info + "b.list", "/usr/share/shared.txt\n");
+  t.file(info + "php8.2-fpm.list",
+         "/etc/init.d\n/etc/init.d/php8.2-fpm\n/etc/php/8.2/fpm/pool.d\n"
+         "/etc/php/8.2/fpm/pool.d/www.conf\n/lib/systemd/system/php8.2-fpm.service\n");
+  t.file(info + "php8.2-common.list", "/etc/php/8.2\n/etc/php/8.2/fpm\n");
+  t.file(info + "tools.list", "/etc/tools/tools.conf\n/etc/init.d/tool-a\n/etc/init.d/tool-b\n");
+  t.file("/etc/php/8.2/fpm/pool.d/www.conf",
+         "[www]\nuser = www-data\nlisten = /run/php/php8.2-fpm.sock\n");
+  // An admin's own pool file, which no package lists: its directory belongs to php8.2-fpm.
+  t.file("/etc/php/8.2/fpm/pool.d/shop.conf", "[shop]\n  listen = /var/run/php/shop.sock\n");
+  t.file("/etc/php/8.2/fpm/pool.d/old.conf", "[old]\n;listen = /run/php/old.sock\n");
+  t.file("/etc/tools/tools.conf", "socket=/run/tools.sock\n");
+  t.file("/lib/systemd/system/foo.socket",
+         "[Socket]\nListenStream=/run/foo/foo.sock\nService=foo-daemon.service\n");
+  t.file("/lib/systemd/system/stats.socket", "[Socket]\nListenStream=127.0.0.1:8125\n");
+  const RealFileSystem rooted(t.root());
+  const SystemOwners owners(rooted);
+
+  const auto mime = owners.package_owning("/etc/mime.types");
+  REQUIRE(mime.has_value());
+  CHECK(mime->package == "media-types");
+  CHECK(mime->conffile);
+  const auto lib = owners.package_owning("/usr/lib/x86_64-linux-gnu/libfoo.so.1");  // merged /usr
+  REQUIRE(lib.has_value());
+  CHECK(lib->package == "libfoo1");
+  CHECK_FALSE(lib->conffile);
+  CHECK_FALSE(owners.package_owning("/usr/share/shared.txt").has_value());  // two owners
+  CHECK_FALSE(owners.package_owning("/etc/mime.types.d").has_value());
+  CHECK(owners.package_owning("/etc").has_value());  // a directory one package lists
+
+  const auto fpm = owners.service_for_socket("/run/php/php8.2-fpm.sock");
+  REQUIRE(fpm.has_value());
+  CHECK(fpm->service == "php8.2-fpm");
+  CHECK(fpm->tie.find("line 3 of /etc/php/8.2/fpm/pool.d/www.conf") != std::string::npos);
+  const auto shop = owners.service_for_socket("/run/php/shop.sock");  // /var/run spelling
+  REQUIRE(shop.has_value());
+  CHECK(shop->service == "php8.2-fpm");
+  CHECK_FALSE(owners.service_for_socket("/run/php/old.sock").has_value());  // commented out
+  CHECK_FALSE(owners.service_for_socket("/run/php/php8.2").has_value());    // a prefix only
+  CHECK_FALSE(owners.service_for_socket("/run/tools.sock").has_value());    // two init scripts
+  const auto foo = owners.service_for_socket("/var/run/foo/foo.sock");
+  REQUIRE(foo.has_value());
+  CHECK(foo->service == "foo-daemon");
+  const auto stats = owners.service_for_socket("127.0.0.1:8125");
+  REQUIRE(stats.has_value());
+  CHECK(stats->service == "stats");
+  CHECK_FALSE(owners.service_for_socket("127.0.0.1:8126").has_value());
+
+  const NoFileSystem none;
+  CHECK_FALSE(SystemOwners(none).service_for_socket("/run/php/php8.2-fpm.sock").has_value());
 }

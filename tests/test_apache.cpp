@@ -64,7 +64,9 @@ std::string find_php_module() {
 // all inside a temporary directory readable by www-data.
 class Apache {
  public:
-  Apache() : dir_("culprit-apache"), port_(free_port()) {
+  // `fpm_socket`: PHP goes to php-fpm on that socket through mod_proxy_fcgi instead of mod_php.
+  explicit Apache(std::string fpm_socket = {})
+      : dir_("culprit-apache"), port_(free_port()), fpm_socket_(std::move(fpm_socket)) {
     REQUIRE(fs::exists("/usr/sbin/apache2"));
     for (const char* sub : {"www", "run", "logs"}) {
       fs::create_directories(dir_ / sub);
@@ -106,14 +108,24 @@ class Apache {
     c += "LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so\n";
     c += "LoadModule dir_module /usr/lib/apache2/modules/mod_dir.so\n";
     c += "LoadModule mime_module /usr/lib/apache2/modules/mod_mime.so\n";
-    c += "LoadModule php_module " + find_php_module() + "\n";
+    if (fpm_socket_.empty()) {
+      c += "LoadModule php_module " + find_php_module() + "\n";
+    } else {
+      c += "LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so\n";
+      c += "LoadModule proxy_fcgi_module /usr/lib/apache2/modules/mod_proxy_fcgi.so\n";
+    }
     c += "TypesConfig /etc/mime.types\n";
     c += "StartServers 1\nMinSpareServers 1\nMaxSpareServers 2\nMaxRequestWorkers 16\n";
     c += "DocumentRoot " + d + "/www\n";
     c += "<Directory " + d + "/www>\n  AllowOverride All\n  Require all granted\n</Directory>\n";
     c += "DirectoryIndex index.php\n";
-    c += "<FilesMatch \"\\.php$\">\n  SetHandler application/x-httpd-php\n</FilesMatch>\n";
-    c += "php_admin_value include_path \".:/usr/share/php:" + d + "/www/lib\"\n";
+    if (fpm_socket_.empty()) {
+      c += "<FilesMatch \"\\.php$\">\n  SetHandler application/x-httpd-php\n</FilesMatch>\n";
+      c += "php_admin_value include_path \".:/usr/share/php:" + d + "/www/lib\"\n";
+    } else {
+      c += "<FilesMatch \"\\.php$\">\n  SetHandler \"proxy:unix:" + fpm_socket_ +
+           "|fcgi://localhost\"\n</FilesMatch>\n";
+    }
     return c;
   }
   void write_config(const std::string& text) const { write_text(conf(), text); }
@@ -186,6 +198,7 @@ class Apache {
 
   TempDir dir_;
   int port_;
+  std::string fpm_socket_;
   int locale_line_ = 0;
   bool started_ = false;
 };
@@ -478,6 +491,76 @@ TEST_CASE("apache: the fault is found in a worker forked during the trace", "[ap
   }
   CHECK(new_worker);
   CHECK(top["count"].get<int>() >= 12);
+  apache.stop();
+  check_nothing_left(before_all);
+}
+
+// The PHP version whose php-fpm is installed ("8.2"), from /etc/php/VERSION/fpm.
+std::string fpm_version() {
+  for (const auto& entry : fs::directory_iterator("/etc/php")) {
+    if (fs::exists(entry.path() / "fpm/pool.d/www.conf")) {
+      return entry.path().filename().string();
+    }
+  }
+  FAIL("php-fpm is not installed (php-fpm): scripts/setup.sh installs it");
+  return {};
+}
+
+// Stops the system's php-fpm when the scenario ends, whatever happened, as it found it.
+struct FpmStopped {
+  std::string service;
+  explicit FpmStopped(std::string s) : service(std::move(s)) { stop(); }
+  ~FpmStopped() { stop(); }
+  void stop() const { run_command({"service", service, "stop"}); }
+};
+
+TEST_CASE(
+    "apache: php-fpm down behind proxy_fcgi: the service the system ties to the socket "
+    "is started",
+    "[apache]") {
+  const std::set<pid_t> before_all = all_apache_pids();
+  // What the system planted, written by hand: the Debian php-fpm package's pool listens on
+  // /run/php/phpVERSION-fpm.sock and ships the service phpVERSION-fpm.
+  const std::string version = fpm_version();
+  const std::string service = "php" + version + "-fpm";
+  const std::string sock = "/run/php/php" + version + "-fpm.sock";
+  FpmStopped fpm(service);
+  REQUIRE_FALSE(fs::exists(sock));
+  Apache apache(sock);
+  REQUIRE(apache.start().exit_code == 0);
+  REQUIRE(apache.status() == 503);
+
+  const std::string pp = (apache.dir() / "fix.pp").string();
+  const std::string sh = (apache.dir() / "fix.sh").string();
+  const json report =
+      run_culprit("fpm-down", apache,
+                  {"attach", "-n", "apache2", "--trigger", "curl -s -o /dev/null " + apache.url(),
+                   "--format", "json", "--puppet", pp, "--shell", sh},
+                  {"connection-refused", sock});
+  const json& top = report["findings"].at(0);
+  INFO(top.dump(2));
+  CHECK(top["kind"] == "connection-refused");
+  CHECK(top["path"] == sock);
+  CHECK(top["fix"]["variant"] == "start-service");
+  CHECK(top["fix"]["actionable"] == true);
+  CHECK_THAT(top["explanation"].get<std::string>(), Catch::Contains(service));
+
+  validate(pp);
+  CHECK_THAT(read_text(pp), Catch::Contains("service { '" + service + "':"));
+  apply_twice(pp);
+  CHECK(apache.status() == 200);
+
+  // The script, on the same fault: starts it once, says so, and a second run changes nothing.
+  fpm.stop();
+  REQUIRE(apache.status() == 503);
+  const auto first = run_command({"sh", sh});
+  INFO(first.out << first.err);
+  CHECK(first.exit_code == 0);
+  CHECK_THAT(first.err, Catch::Contains("culprit: started " + service));
+  CHECK(apache.status() == 200);
+  const auto second = run_command({"sh", sh});
+  CHECK(second.exit_code == 0);
+  CHECK(second.err.find("started") == std::string::npos);
   apache.stop();
   check_nothing_left(before_all);
 }
