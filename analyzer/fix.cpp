@@ -255,6 +255,48 @@ bool plan_edit(Plan& plan, const Finding& f, const FixTemplates& templates, bool
   return true;
 }
 
+// Configuration read by a server or an interpreter at start, where a directive naming a file that
+// is gone can be commented out (Apache, nginx, php-fpm pools, php.ini, my.cnf, .htaccess).
+bool is_configuration_file(std::string_view file) {
+  const std::string_view name = base_name(file);
+  return file.starts_with("/etc/") || name == ".htaccess" || name == ".user.ini" ||
+         name.ends_with(".conf") || name.ends_with(".ini") || name.ends_with(".cnf");
+}
+
+// A directive of a configuration file that names a path which is gone and which nothing restores
+// (no near-named sibling, no package): its one line is commented out, keeping a copy of the file.
+// False when the referrer is code, the line is unknown, or the line does not name the path.
+bool plan_comment_out(Plan& plan, const Finding& f, const FixTemplates& templates) {
+  if (!f.referenced_from || f.suggestion || !f.package.empty()) {
+    return false;
+  }
+  const SourceLocation& loc = *f.referenced_from;
+  const std::string_view text = loc.text;
+  const std::size_t first = text.find_first_not_of(" \t");
+  if (loc.line == 0 || !is_absolute(loc.file) || !is_configuration_file(loc.file) ||
+      first == std::string_view::npos || text[first] == '#' || text[first] == ';' ||
+      text.find('\n') != std::string_view::npos ||
+      (text.find(f.path) == std::string_view::npos &&
+       text.find(base_name(f.path)) == std::string_view::npos)) {
+    return false;
+  }
+  // php.ini and friends comment with ';' (PHP no longer accepts '#' there).
+  const bool ini = loc.file.ends_with(".ini");
+  plan.variant = "comment-directive";
+  plan.data["file"] = loc.file;
+  plan.data["backup"] = loc.file + ".culprit-bak";
+  plan.data["sed_script"] =
+      fmt::format("{}s/^/{} culprit: names a missing file: /", loc.line, ini ? ';' : '#');
+  plan.code["guard"] = fmt::format(
+      "LC_ALL=C sed -n '{}p' -- {} | LC_ALL=C grep -v '^[[:space:]]*[#;]' | LC_ALL=C grep -qF -e "
+      "{}",
+      loc.line, shell_quote(loc.file), shell_quote(text.substr(first)));
+  plan.plain["line"] = std::to_string(loc.line);
+  plan.reload = templates.reload_for(loc.file);
+  plan.key = fmt::format("comment:{}:{}", loc.file, loc.line);
+  return true;
+}
+
 Plan make_plan(const Finding& f, std::size_t index, const FixTemplates& templates) {
   Plan plan;
   add_common(plan, f, index);
@@ -283,7 +325,9 @@ Plan make_plan(const Finding& f, std::size_t index, const FixTemplates& template
                                  "back, other configuration files are left as they are"
                                : "a file of the package: a reinstall puts it back";
         plan.key = "package:" + f.package;
+        break;
       }
+      plan_comment_out(plan, f, templates);
       break;
     case FindingKind::MissingDirectory: {
       // The directory the process needs: the path itself when it is the first absent component
@@ -296,6 +340,9 @@ Plan make_plan(const Finding& f, std::size_t index, const FixTemplates& template
         break;
       }
       if (!f.wants_create && f.missing_directory != f.path) {
+        if (plan_comment_out(plan, f, templates)) {
+          break;
+        }
         // The process reads something inside: an empty directory would not give it that.
         plan.variant = "advise-missing-dir";
         plan.data["dir"] = dir;

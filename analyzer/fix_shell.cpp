@@ -1,8 +1,8 @@
 // The whole shell script: header (set -eu, LC_ALL=C), the per-finding blocks, the shared ones
 // (service reloads, run only when a block changed something), footer (exit status).
-#include <string>
-
 #include <fmt/format.h>
+
+#include <string>
 
 #include "analyzer/fix.h"
 #include "analyzer/quote.h"
@@ -23,8 +23,8 @@ void append_block(std::string& out, std::string_view block) {
 
 std::string shell_script(const Report& report, std::size_t top_n, const FixTemplates& templates) {
   return assemble_fixes(report, top_n,
-                        FixLayout{templates.script_header(), templates.script_footer(),
-                                  &Fix::shell, &Fix::shell_shared, append_block});
+                        FixLayout{templates.script_header(), templates.script_footer(), &Fix::shell,
+                                  &Fix::shell_shared, append_block});
 }
 
 }  // namespace culprit::analyzer

@@ -56,6 +56,7 @@ const std::vector<VariantSpec>& variant_specs() {
       {"start-service", {"tie"}, {"service"}, {}},
       {"start-service-tcp", {"tie"}, {"service"}, {}},
       {"reinstall", {}, {"package", "conffile_note"}, {}},
+      {"comment-directive", {"file", "backup", "sed_script"}, {"line", "reload"}, {"guard"}},
       {"advise-token", {"file", "bad_token"}, {"line"}, {}},
       {"advise", {}, {}, {}},
       {"unrepresentable", {}, {}, {}},

@@ -46,6 +46,16 @@ Finding base_finding(const FailureGroup& g) {
   return f;
 }
 
+// "; it belongs to the installed package P ..." for a missing file a package ships, else "".
+std::string package_note(const Finding& f) {
+  if (f.package.empty()) {
+    return {};
+  }
+  return fmt::format(
+      "; it belongs to the installed package {}{}, so reinstalling the package restores it",
+      f.package, f.package_conffile ? " (as a configuration file)" : "");
+}
+
 void classify_connection(const FailureGroup& g, const ClassifyContext& ctx, Finding& f) {
   f.kind = FindingKind::ConnectionRefused;
   if (const auto owner = ctx.owners.service_for_socket(g.path.empty() ? g.address : g.path)) {
@@ -579,9 +589,7 @@ void classify_missing(const FailureGroup& g, const ClassifyContext& ctx, Finding
       if (const auto pkg = ctx.owners.package_owning(g.path)) {
         f.package = pkg->package;
         f.package_conffile = pkg->conffile;
-        f.explanation += fmt::format(
-            "; it belongs to the installed package {}{}, so reinstalling the package restores it",
-            pkg->package, pkg->conffile ? " (as a configuration file)" : "");
+        f.explanation += package_note(f);
       }
     }
     return;
@@ -813,7 +821,8 @@ void finish_explanation(Finding& f) {
       }
       break;
     case FindingKind::MissingPath:
-      f.explanation = fmt::format("{} {} {}, which does not exist.", where, verb, f.path);
+      f.explanation =
+          fmt::format("{} {} {}, which does not exist{}.", where, verb, f.path, package_note(f));
       break;
     case FindingKind::MissingDirectory:
       f.explanation = fmt::format(

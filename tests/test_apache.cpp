@@ -564,3 +564,166 @@ TEST_CASE(
   apache.stop();
   check_nothing_left(before_all);
 }
+
+// Puts a system file back if a scenario that deletes it ends before its fix did.
+struct SystemFileGuard {
+  std::string path;
+  std::string saved;
+  explicit SystemFileGuard(std::string p) : path(std::move(p)), saved(read_text(path)) {}
+  ~SystemFileGuard() {
+    if (!fs::exists(path) && !saved.empty()) {
+      write_text(path, saved);
+    }
+  }
+};
+
+TEST_CASE("apache: a configuration file a package ships was deleted: the package restores it",
+          "[apache]") {
+  const std::set<pid_t> before_all = all_apache_pids();
+  // What was planted, by hand: /etc/mime.types (TypesConfig) is a conffile of media-types; without
+  // it Apache refuses to start (AH01597). A plain reinstall would not bring a deleted conffile
+  // back.
+  const std::string mime = "/etc/mime.types";
+  SystemFileGuard guard(mime);
+  REQUIRE_FALSE(guard.saved.empty());
+  REQUIRE(fs::remove(mime));
+  Apache apache;
+  REQUIRE(apache.start().exit_code != 0);
+
+  const std::string pp = (apache.dir() / "fix.pp").string();
+  const std::string sh = (apache.dir() / "fix.sh").string();
+  const json report = run_culprit("package-file", apache,
+                                  {"run", "--format", "json", "--puppet", pp, "--shell", sh, "--",
+                                   "/usr/sbin/apache2", "-f", apache.conf(), "-k", "start"},
+                                  {"missing-path", mime});
+  const json& top = report["findings"].at(0);
+  INFO(top.dump(2));
+  CHECK(top["kind"] == "missing-path");
+  CHECK(top["path"] == mime);
+  CHECK(top["fix"]["variant"] == "reinstall");
+  CHECK_THAT(top["explanation"].get<std::string>(), Catch::Contains("media-types"));
+  // The traced start failed: no instance was left behind by the trace.
+  check_nothing_left(before_all);
+
+  validate(pp);
+  apply_twice(pp);
+  CHECK(read_text(mime) == guard.saved);
+  REQUIRE(apache.start().exit_code == 0);
+  CHECK(apache.status() == 200);
+  apache.stop();
+
+  REQUIRE(fs::remove(mime));
+  const auto first = run_command({"sh", sh});
+  INFO(first.out << first.err);
+  CHECK(first.exit_code == 0);
+  CHECK_THAT(first.err, Catch::Contains("culprit: reinstalled media-types"));
+  CHECK(read_text(mime) == guard.saved);
+  const auto second = run_command({"sh", sh});
+  CHECK(second.exit_code == 0);
+  CHECK(second.err.find("reinstalled") == std::string::npos);
+  check_nothing_left(before_all);
+}
+
+TEST_CASE("apache: a directive naming a file that is gone is commented out, with a copy kept",
+          "[apache]") {
+  const std::set<pid_t> before_all = all_apache_pids();
+  Apache apache;
+  // What was planted, by hand: an Include of a site file deleted by a deploy; the directory and
+  // its other files are there, nothing near-named, no package ships it. Apache refuses to start.
+  const fs::path conf_dir = apache.dir() / "conf.d";
+  fs::create_directories(conf_dir);
+  write_text(conf_dir / "security.conf", "ServerTokens Prod\n");
+  const std::string gone = (conf_dir / "legacy-redirects.conf").string();
+  std::string conf = apache.config_text();
+  conf += "Include " + (conf_dir / "security.conf").string() + "\n";
+  const std::string directive = "Include " + gone;
+  conf += directive + "\n";
+  const int line = static_cast<int>(std::count(conf.begin(), conf.end(), '\n'));
+  apache.write_config(conf);
+  REQUIRE(apache.start().exit_code != 0);
+
+  const std::string pp = (apache.dir() / "fix.pp").string();
+  const std::string sh = (apache.dir() / "fix.sh").string();
+  const json report = run_culprit("stale-include", apache,
+                                  {"run", "--format", "json", "--puppet", pp, "--shell", sh, "--",
+                                   "/usr/sbin/apache2", "-f", apache.conf(), "-t"},
+                                  {"missing-path", gone});
+  const json& top = report["findings"].at(0);
+  INFO(top.dump(2));
+  CHECK(top["kind"] == "missing-path");
+  CHECK(top["path"] == gone);
+  CHECK(top["referenced_from"]["file"] == apache.conf());
+  CHECK(top["referenced_from"]["line"] == line);
+  CHECK(top["fix"]["variant"] == "comment-directive");
+
+  validate(pp);
+  apply_twice(pp);
+  const std::string backup = apache.conf() + ".culprit-bak";
+  CHECK(read_text(backup) == conf);
+  std::string expected = conf;
+  expected.replace(expected.find(directive), 0, "# culprit: names a missing file: ");
+  CHECK(read_text(apache.conf()) == expected);
+  REQUIRE(apache.start().exit_code == 0);
+  CHECK(apache.status() == 200);
+  apache.stop();
+
+  // The script on the same fault, twice.
+  apache.write_config(conf);
+  fs::remove(backup);
+  const auto first = run_command({"sh", sh});
+  INFO(first.out << first.err);
+  CHECK(first.exit_code == 0);
+  CHECK(read_text(apache.conf()) == expected);
+  CHECK(read_text(backup) == conf);
+  CHECK_THAT(first.err, Catch::Contains("culprit: commented out line " + std::to_string(line)));
+  const auto second = run_command({"sh", sh});
+  CHECK(second.exit_code == 0);
+  CHECK(read_text(apache.conf()) == expected);
+  CHECK(second.err.find("commented out") == std::string::npos);
+  check_nothing_left(before_all);
+}
+
+TEST_CASE("apache: an unreadable credential file is never opened up: a check names the one grant",
+          "[apache]") {
+  const std::set<pid_t> before_all = all_apache_pids();
+  Apache apache;
+  // What was planted, by hand: wp-config.php (database credentials) made root-only by a deploy.
+  const std::string config = apache.www() + "/wp-config.php";
+  write_text(config, "<?php\ndefine('DB_PASSWORD', 's3cret');\n");
+  REQUIRE(chown(config.c_str(), 0, 0) == 0);
+  REQUIRE(chmod(config.c_str(), 0600) == 0);
+  REQUIRE(apache.start().exit_code == 0);
+  REQUIRE(apache.status() == 500);
+
+  const std::string pp = (apache.dir() / "fix.pp").string();
+  const std::string sh = (apache.dir() / "fix.sh").string();
+  const json report =
+      run_culprit("credential", apache,
+                  {"attach", "-n", "apache2", "--trigger", "curl -s -o /dev/null " + apache.url(),
+                   "--format", "json", "--puppet", pp, "--shell", sh},
+                  {"permission-denied", config});
+  const json& top = report["findings"].at(0);
+  INFO(top.dump(2));
+  CHECK(top["kind"] == "permission-denied");
+  CHECK(top["path"] == config);
+  CHECK(top["fix"]["variant"] == "advise-private");
+  CHECK(top["fix"]["actionable"] == false);
+  validate(pp);
+  CHECK_THAT(read_text(pp), Catch::Contains("setfacl -m u:33:r"));
+  // The check fails loudly and changes nothing: not the mode, not an ACL.
+  const auto applied = run_command({"puppet", "apply", "--detailed-exitcodes", pp});
+  CHECK((applied.exit_code == 4 || applied.exit_code == 6));
+  const auto ran = run_command({"sh", sh});
+  CHECK(ran.exit_code == 1);
+  struct stat st {};
+  REQUIRE(stat(config.c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 0600);
+  CHECK(run_command({"getfacl", "-cn", config}).out.find("user:33") == std::string::npos);
+  // Once a person grants exactly that, the check passes.
+  REQUIRE(run_command({"setfacl", "-m", "u:33:r", config}).exit_code == 0);
+  CHECK(run_command({"puppet", "apply", "--detailed-exitcodes", pp}).exit_code == 0);
+  CHECK(run_command({"sh", sh}).exit_code == 0);
+  CHECK(apache.status() == 200);
+  apache.stop();
+  check_nothing_left(before_all);
+}
