@@ -495,6 +495,30 @@ TEST_CASE("apache: the fault is found in a worker forked during the trace", "[ap
   check_nothing_left(before_all);
 }
 
+// attach -n apache2 with one request as the trigger, writing both fixes; the top finding must be
+// what was planted.
+struct AttachedFixes {
+  json top;
+  std::string pp;
+  std::string sh;
+};
+AttachedFixes attach_with_fixes(const std::string& scenario, const Apache& apache,
+                                const Planted& planted) {
+  AttachedFixes out;
+  out.pp = (apache.dir() / "fix.pp").string();
+  out.sh = (apache.dir() / "fix.sh").string();
+  const json report =
+      run_culprit(scenario, apache,
+                  {"attach", "-n", "apache2", "--trigger", "curl -s -o /dev/null " + apache.url(),
+                   "--format", "json", "--puppet", out.pp, "--shell", out.sh},
+                  planted);
+  out.top = report["findings"].at(0);
+  INFO(out.top.dump(2));
+  CHECK(out.top["kind"] == planted.kind);
+  CHECK(out.top["path"] == planted.path);
+  return out;
+}
+
 // The PHP version whose php-fpm is installed ("8.2"), from /etc/php/VERSION/fpm.
 std::string fpm_version() {
   for (const auto& entry : fs::directory_iterator("/etc/php")) {
@@ -530,17 +554,8 @@ TEST_CASE(
   REQUIRE(apache.start().exit_code == 0);
   REQUIRE(apache.status() == 503);
 
-  const std::string pp = (apache.dir() / "fix.pp").string();
-  const std::string sh = (apache.dir() / "fix.sh").string();
-  const json report =
-      run_culprit("fpm-down", apache,
-                  {"attach", "-n", "apache2", "--trigger", "curl -s -o /dev/null " + apache.url(),
-                   "--format", "json", "--puppet", pp, "--shell", sh},
-                  {"connection-refused", sock});
-  const json& top = report["findings"].at(0);
+  const auto [top, pp, sh] = attach_with_fixes("fpm-down", apache, {"connection-refused", sock});
   INFO(top.dump(2));
-  CHECK(top["kind"] == "connection-refused");
-  CHECK(top["path"] == sock);
   CHECK(top["fix"]["variant"] == "start-service");
   CHECK(top["fix"]["actionable"] == true);
   CHECK_THAT(top["explanation"].get<std::string>(), Catch::Contains(service));
@@ -695,17 +710,8 @@ TEST_CASE("apache: an unreadable credential file is never opened up: a check nam
   REQUIRE(apache.start().exit_code == 0);
   REQUIRE(apache.status() == 500);
 
-  const std::string pp = (apache.dir() / "fix.pp").string();
-  const std::string sh = (apache.dir() / "fix.sh").string();
-  const json report =
-      run_culprit("credential", apache,
-                  {"attach", "-n", "apache2", "--trigger", "curl -s -o /dev/null " + apache.url(),
-                   "--format", "json", "--puppet", pp, "--shell", sh},
-                  {"permission-denied", config});
-  const json& top = report["findings"].at(0);
+  const auto [top, pp, sh] = attach_with_fixes("credential", apache, {"permission-denied", config});
   INFO(top.dump(2));
-  CHECK(top["kind"] == "permission-denied");
-  CHECK(top["path"] == config);
   CHECK(top["fix"]["variant"] == "advise-private");
   CHECK(top["fix"]["actionable"] == false);
   validate(pp);
