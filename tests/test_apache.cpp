@@ -306,6 +306,17 @@ json run_culprit(const std::string& scenario, const Apache& apache, std::vector<
   return live;
 }
 
+// The status once PHP's opcache has looked at changed files again (it does so only after its
+// revalidation interval, 2 s by default): polls until `expected` or 10 s.
+int status_after_revalidation(const Apache& apache, int expected) {
+  int status = apache.status();
+  for (int i = 0; i < 50 && status != expected; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    status = apache.status();
+  }
+  return status;
+}
+
 // puppet apply twice: the first run changes something (2), the second changes nothing (0).
 void apply_twice(const std::string& manifest) {
   const auto first = run_command({"puppet", "apply", "--detailed-exitcodes", manifest});
@@ -336,10 +347,11 @@ TEST_CASE("apache: mistyped require found by attach -n apache2 and fixed with pu
   REQUIRE(apache.status() == 500);
 
   const std::string pp = (apache.dir() / "fix.pp").string();
+  const std::string sh = (apache.dir() / "fix.sh").string();
   const json report =
       run_culprit("mistyped-require", apache,
                   {"attach", "-n", "apache2", "--trigger", "curl -s -o /dev/null " + apache.url(),
-                   "--format", "json", "--puppet", pp},
+                   "--format", "json", "--puppet", pp, "--shell", sh},
                   {"mistyped-path", apache.www() + "/wp-includes/class-wp-locale.phpp"});
   REQUIRE(report["source"]["mode"] == "attach");
   const json& top = report["findings"].at(0);
@@ -355,6 +367,21 @@ TEST_CASE("apache: mistyped require found by attach -n apache2 and fixed with pu
   validate(pp);
   apply_twice(pp);
   CHECK(apache.status() == 200);
+
+  // The script on the same fault, twice: edits that one line once and says so.
+  edit(settings, "/class-wp-locale.php'", "/class-wp-locale.phpp'");
+  REQUIRE(status_after_revalidation(apache, 500) == 500);
+  const auto first = run_command({"sh", sh});
+  INFO(first.out << first.err);
+  CHECK(first.exit_code == 0);
+  CHECK_THAT(first.err, Catch::Contains("culprit: edited line " +
+                                        std::to_string(apache.locale_line()) + " of " + settings));
+  CHECK(status_after_revalidation(apache, 200) == 200);
+  const std::string after = read_text(settings);
+  const auto second = run_command({"sh", sh});
+  CHECK(second.exit_code == 0);
+  CHECK(second.err.find("edited") == std::string::npos);
+  CHECK(read_text(settings) == after);
   apache.stop();
   check_nothing_left(before_all);
 }
