@@ -61,6 +61,15 @@ struct PermissionBlocker {
                                      // process is in; == mode when only an ACL grants it
 };
 
+// How a missing directory should be made: from the system's own definition (tmpfiles.d) or the
+// convention of the directory it goes in.
+struct DirectorySpec {
+  std::string owner;  // user name or numeric uid, a bare word (is_account_name)
+  std::string group;
+  std::uint32_t mode = 0755;
+  std::string source;  // "line 3 of /usr/lib/tmpfiles.d/apache2.conf"
+};
+
 // A fix for one finding, rendered from rules/fixes.yaml templates. `actionable` is false when
 // culprit cannot make the change itself (e.g. a missing file with no candidate): the texts then
 // say what is needed and change nothing.
@@ -106,6 +115,7 @@ struct Finding {
   std::string service_tie;  // how the system ties the service to the socket
   std::string package;
   bool package_conffile = false;
+  std::optional<DirectorySpec> create_spec;  // missing-directory: how to make the directory
   bool wants_create = false;  // the failing call wanted to make the path (O_CREAT, mkdir, bind)
   bool searched = false;      // the name was looked for in several directories (pass_search)
   std::string message;        // error message the process wrote about it, if any

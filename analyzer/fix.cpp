@@ -340,10 +340,10 @@ Plan make_plan(const Finding& f, std::size_t index, const FixTemplates& template
         break;
       }
       if (!f.wants_create && f.missing_directory != f.path) {
-        if (plan_comment_out(plan, f, templates)) {
-          break;
-        }
-        // The process reads something inside: an empty directory would not give it that.
+        // The process reads something inside: an empty directory would not give it that. A
+        // directive naming it is not commented out either: a missing directory is more often one
+        // to restore or create (logs, caches) than a stale line, and dropping a log directive
+        // loses the log.
         plan.variant = "advise-missing-dir";
         plan.data["dir"] = dir;
         plan.key = "check:" + f.path;
@@ -351,11 +351,23 @@ Plan make_plan(const Finding& f, std::size_t index, const FixTemplates& template
       }
       plan.variant = "create";
       plan.data["dir"] = dir;
-      plan.plain["owner"] = std::to_string(f.process_uid.value_or(0));
-      plan.plain["group"] = "0";
-      plan.plain["mode"] = "0755";
-      plan.plain["mode_octal"] = "755";
-      plan.key = "file:" + dir;
+      // As the system defines the directory (tmpfiles.d) or the convention of its parent
+      // (pass_classify); without either, owned by the process's uid, 0755.
+      DirectorySpec spec{std::to_string(f.process_uid.value_or(0)),
+                         std::to_string(f.process_gid.value_or(f.process_uid.value_or(0))), 0755,
+                         "owned by the process"};
+      if (f.create_spec && is_account_name(f.create_spec->owner) &&
+          is_account_name(f.create_spec->group) && dir == dir_name(f.path)) {
+        spec = *f.create_spec;
+      }
+      plan.plain["owner"] = spec.owner;
+      plan.plain["group"] = spec.group;
+      plan.plain["mode"] = fmt::format("{:04o}", spec.mode & 07777);
+      plan.plain["mode_octal"] = fmt::format("{:o}", spec.mode & 07777);
+      plan.plain["spec_source"] = spec.source.find_first_of("\n'\"\\") == std::string::npos
+                                      ? display_text(spec.source)
+                                      : std::string("the system's definition");
+      plan.key = "mkdir:" + dir;
       break;
     }
     case FindingKind::PermissionDenied: {
@@ -476,7 +488,7 @@ std::optional<std::string> encode(const Plan& plan, std::string_view name, FixLa
     }
   }
   if (const auto it = plan.plain.find(name); it != plan.plain.end()) {
-    const bool quoted = name == "title" || name == "mode" || name == "owner" || name == "group";
+    const bool quoted = name == "title" || name == "mode";
     if (quoted && language == FixLanguage::Puppet) {
       return puppet_quote(it->second);
     }

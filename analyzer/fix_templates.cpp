@@ -37,7 +37,7 @@ const std::vector<VariantSpec>& variant_specs() {
        {"guard"}},
       {"link-hint", {"target"}, {}, {}},
       {"require", {}, {}, {}},
-      {"create", {"dir"}, {"owner", "group", "mode", "mode_octal"}, {}},
+      {"create", {"dir"}, {"owner", "group", "mode", "mode_octal", "spec_source"}, {}},
       {"chmod",
        {"blocker"},
        {"mode", "current_mode", "needed", "reader", "reader_gid", "symbolic", "class_mask",

@@ -598,6 +598,28 @@ void classify_missing(const FailureGroup& g, const ClassifyContext& ctx, Finding
   f.missing_directory = missing;
   f.explanation = fmt::format("{} cannot be {} because the directory {} does not exist", g.path,
                               g.creates() ? "created" : "opened", missing);
+  if (g.creates()) {
+    // The directory the process writes into: as the system defines it (tmpfiles.d), else owned by
+    // the process, in its group, with the mode of the directory it goes in (never writable by
+    // group or other because the parent was).
+    const std::string target(dir_name(g.path));
+    if (auto spec = ctx.owners.tmpfiles_directory(target)) {
+      f.create_spec = std::move(spec);
+    } else if (const auto parent_info = ctx.fs.stat(parent)) {
+      DirectorySpec convention;
+      convention.owner = std::to_string(g.uid.value_or(0));
+      convention.group = std::to_string(g.gid.value_or(g.uid.value_or(0)));
+      convention.mode = (parent_info->mode & 0755U) | 0700U;
+      convention.source = fmt::format("owned by the process, with the mode of {} ({})", parent,
+                                      octal(parent_info->mode));
+      f.create_spec = std::move(convention);
+    }
+    if (f.create_spec) {
+      f.explanation +=
+          fmt::format("; it is made {}:{} mode {} ({})", f.create_spec->owner, f.create_spec->group,
+                      octal(f.create_spec->mode), f.create_spec->source);
+    }
+  }
 }
 
 }  // namespace

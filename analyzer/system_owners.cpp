@@ -302,6 +302,96 @@ std::optional<PackageFile> SystemOwners::package_owning(std::string_view path) c
   return out;
 }
 
+bool is_account_name(std::string_view name) {
+  if (name.empty() || name.size() > 32) {
+    return false;
+  }
+  if (name.find_first_not_of("0123456789") == std::string_view::npos) {
+    return true;
+  }
+  if (!((name.front() >= 'a' && name.front() <= 'z') || name.front() == '_')) {
+    return false;
+  }
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i];
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+                    (c == '$' && i + 1 == name.size());
+    if (!ok) {
+      return false;
+    }
+  }
+  return name.back() != '$';  // a machine account: not what a server writes as
+}
+
+std::optional<DirectorySpec> SystemOwners::tmpfiles_directory(std::string_view dir) const {
+  if (!fs_.available() || dir.empty() || dir.front() != '/') {
+    return std::nullopt;
+  }
+  const std::string want = normalize_run(dir);
+  // systemd reads /etc first, then /run, then /usr/lib; a file name in an earlier directory
+  // masks the same name in a later one.
+  std::set<std::string> seen_names;
+  for (const std::string_view base :
+       {"/etc/tmpfiles.d", "/run/tmpfiles.d", "/usr/lib/tmpfiles.d"}) {
+    for (const auto& name : fs_.list(base, 5000)) {
+      if (!name.ends_with(".conf") || !seen_names.insert(name).second) {
+        continue;
+      }
+      const std::string file = fmt::format("{}/{}", base, name);
+      const auto text = fs_.read(file, 1 << 20);
+      if (!text.ok()) {
+        continue;
+      }
+      std::string_view rest = text.value();
+      std::uint64_t number = 0;
+      while (!rest.empty()) {
+        const std::size_t nl = rest.find('\n');
+        const std::string_view line = trim(rest.substr(0, nl));
+        rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+        ++number;
+        // Type Path Mode User Group Age Argument; '-' is the default; specifiers (%) unknown.
+        std::vector<std::string_view> fields;
+        std::size_t at = 0;
+        while (at < line.size() && fields.size() < 5) {
+          const std::size_t start = line.find_first_not_of(" \t", at);
+          if (start == std::string_view::npos) {
+            break;
+          }
+          const std::size_t end = std::min(line.find_first_of(" \t", start), line.size());
+          fields.push_back(line.substr(start, end - start));
+          at = end;
+        }
+        if (fields.size() < 2 || (fields[0] != "d" && fields[0] != "D") ||
+            normalize_run(fields[1]) != want || line.find('%') != std::string_view::npos) {
+          continue;
+        }
+        DirectorySpec spec{"root", "root", 0755, fmt::format("line {} of {}", number, file)};
+        if (fields.size() > 2 && fields[2] != "-") {
+          std::uint32_t mode = 0;
+          for (const char c : fields[2]) {
+            if (c < '0' || c > '7' || mode > 07777) {
+              return std::nullopt;
+            }
+            mode = mode * 8 + static_cast<std::uint32_t>(c - '0');
+          }
+          spec.mode = mode & 07777;
+        }
+        if (fields.size() > 3 && fields[3] != "-") {
+          spec.owner = std::string(fields[3]);
+        }
+        if (fields.size() > 4 && fields[4] != "-") {
+          spec.group = std::string(fields[4]);
+        }
+        if (!is_account_name(spec.owner) || !is_account_name(spec.group)) {
+          return std::nullopt;
+        }
+        return spec;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<ServiceOwner> SystemOwners::service_for_socket(std::string_view socket) const {
   const FileSystem& fs = fs_;
   if (!fs.available() || socket.empty()) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "analyzer/filesystem.h"
+#include "analyzer/finding.h"
 
 namespace culprit::analyzer {
 
@@ -21,6 +22,10 @@ struct PackageFile {
 
 // A Debian package name as dpkg accepts it ([a-z0-9][a-z0-9+._-]+): safe as a bare shell word.
 bool is_package_name(std::string_view name);
+
+// A user or group name that is safe as a bare word in sh and Puppet: [a-z_][a-z0-9_-]*[$]? or
+// a number.
+bool is_account_name(std::string_view name);
 
 struct ServiceOwner {
   std::string service;  // the name `service NAME start` and Puppet's service resource take
@@ -44,6 +49,10 @@ class SystemOwners {
   // package that ships exactly one init script or service unit. nullopt when nothing on the
   // system ties one service to it: culprit never starts a service because its name looks related.
   [[nodiscard]] std::optional<ServiceOwner> service_for_socket(std::string_view socket) const;
+
+  // How the system makes directory `dir`: a tmpfiles.d `d`/`D` line for exactly that path
+  // (/etc, /run, /usr/lib tmpfiles.d, in systemd's order of precedence). nullopt when none does.
+  [[nodiscard]] std::optional<DirectorySpec> tmpfiles_directory(std::string_view dir) const;
 
  private:
   struct ListFile {

@@ -1381,6 +1381,25 @@ TEST_CASE("system owners: packages from dpkg lists, services tied to sockets", "
   CHECK(stats->service == "stats");
   CHECK_FALSE(owners.service_for_socket("127.0.0.1:8126").has_value());
 
+  // tmpfiles.d: how the system itself makes a directory; /etc masks /usr/lib of the same name.
+  t.file("/usr/lib/tmpfiles.d/app.conf", "# app\nd /run/app 0750 www-data adm -\n");
+  t.file("/usr/lib/tmpfiles.d/web.conf", "d /run/web 0755 root root -\n");
+  t.file("/etc/tmpfiles.d/web.conf", "d /var/run/web 0711 web web -\n");
+  t.file("/usr/lib/tmpfiles.d/odd.conf",
+         "d /run/odd-%i 0755 root root -\nd /run/bad 0755 $(x) root\n");
+  const auto app = owners.tmpfiles_directory("/var/run/app");
+  REQUIRE(app.has_value());
+  CHECK(app->owner == "www-data");
+  CHECK(app->group == "adm");
+  CHECK(app->mode == 0750);
+  CHECK(app->source == "line 2 of /usr/lib/tmpfiles.d/app.conf");
+  const auto web = owners.tmpfiles_directory("/run/web");
+  REQUIRE(web.has_value());
+  CHECK(web->mode == 0711);
+  CHECK(web->owner == "web");
+  CHECK_FALSE(owners.tmpfiles_directory("/run/bad").has_value());  // not a safe account name
+  CHECK_FALSE(owners.tmpfiles_directory("/run/none").has_value());
+
   const NoFileSystem none;
   CHECK_FALSE(SystemOwners(none).service_for_socket("/run/php/php8.2-fpm.sock").has_value());
 }

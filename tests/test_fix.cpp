@@ -824,8 +824,8 @@ TEST_CASE("fix selection: never pretend, never broaden", "[fix]") {
   CHECK(report.findings[2].fix->puppet.find("mode =>") == std::string::npos);
   CHECK(report.findings[3].fix->variant == "acl");
   CHECK_THAT(report.findings[3].fix->puppet, Catch::Contains("setfacl -m u:33:rx -- '/srv/b'"));
-  CHECK_THAT(report.findings[4].fix->puppet, Catch::Contains("file { '/var/log/app':"));
-  CHECK_THAT(report.findings[5].fix->puppet, Catch::Contains("file { '/var/log/app2/sub':"));
+  CHECK_THAT(report.findings[4].fix->puppet, Catch::Contains("creates  => '/var/log/app',"));
+  CHECK_THAT(report.findings[5].fix->puppet, Catch::Contains("creates  => '/var/log/app2/sub',"));
   CHECK(report.findings[6].fix->variant == "advise-missing-dir");
   CHECK_FALSE(report.findings[6].fix->actionable);
   CHECK(report.findings[6].fix->puppet.find("ensure") == std::string::npos);
