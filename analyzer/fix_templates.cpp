@@ -223,6 +223,9 @@ Result<void> check_keys(const YAML::Node& map, std::initializer_list<std::string
     return error_at(where, map, "expected a mapping");
   }
   for (const auto& kv : map) {
+    if (!kv.first.IsScalar()) {
+      return error_at(where, kv.first, "a key must be plain text");
+    }
     const auto key = kv.first.as<std::string>();
     if (std::find(known.begin(), known.end(), key) == known.end()) {
       return error_at(where, kv.first, fmt::format("unknown key '{}'", key));
@@ -288,6 +291,21 @@ Result<FixTemplates> FixTemplates::parse(std::string_view text, std::string file
     err.message = fmt::format("invalid YAML: {}", e.msg);
     return err;
   }
+  // The walk checks every shape it reads; a conversion it did not foresee is still an error with
+  // a line, never an exception out of the loader.
+  try {
+    return parse_tree(root, text, file_name);
+  } catch (const YAML::Exception& e) {
+    Error err;
+    err.file = file_name;
+    err.line = e.mark.line < 0 ? 0 : static_cast<std::uint64_t>(e.mark.line) + 1;
+    err.message = fmt::format("unexpected YAML shape: {}", e.msg);
+    return err;
+  }
+}
+
+Result<FixTemplates> FixTemplates::parse_tree(const YAML::Node& root, std::string_view text,
+                                              const std::string& file_name) {
   Where where{&file_name, text, ""};
   if (!root.IsMap()) {
     return error_at(where, root, "expected a mapping with manifest, script, kinds");
@@ -344,6 +362,9 @@ Result<FixTemplates> FixTemplates::parse(std::string_view text, std::string file
         return error_at(w, r, "'files' must be a non-empty list of globs");
       }
       for (const auto& f : files) {
+        if (!f.IsScalar()) {
+          return error_at(w, f, "'files' entries must be globs");
+        }
         rule.files.push_back(f.as<std::string>());
       }
       rule.puppet_hook = CULPRIT_TRY(load_checked(r, "puppet_hook", w, {"title"}));
@@ -360,6 +381,9 @@ Result<FixTemplates> FixTemplates::parse(std::string_view text, std::string file
     return error_at(kinds_where, root, "missing section");
   }
   for (const auto& kv : kinds) {
+    if (!kv.first.IsScalar()) {
+      return error_at(kinds_where, kv.first, "a finding kind must be plain text");
+    }
     const auto kind_name = kv.first.as<std::string>();
     const auto kind = finding_kind_from_string(kind_name);
     if (!kind) {
@@ -369,6 +393,9 @@ Result<FixTemplates> FixTemplates::parse(std::string_view text, std::string file
       return error_at(kinds_where, kv.first, fmt::format("'{}' must map variants", kind_name));
     }
     for (const auto& vv : kv.second) {
+      if (!vv.first.IsScalar()) {
+        return error_at(kinds_where, vv.first, "a variant name must be plain text");
+      }
       const auto variant_name = vv.first.as<std::string>();
       Where w{&file_name, text, fmt::format("kinds.{}.{}", kind_name, variant_name)};
       const VariantSpec* spec = variant_spec(variant_name);

@@ -12,6 +12,10 @@
 #include "analyzer/finding.h"
 #include "tracer/result.h"
 
+namespace YAML {
+class Node;
+}
+
 namespace culprit::analyzer {
 
 // The language a template is written in; decides how placeholder values are quoted.
@@ -73,6 +77,9 @@ class FixTemplates {
   static std::string expand(std::string_view tmpl, const FixValues& values);
 
  private:
+  static Result<FixTemplates> parse_tree(const YAML::Node& root, std::string_view text,
+                                         const std::string& file_name);
+
   std::map<std::string, FixVariant, std::less<>> variants_;  // key "mistyped-path/edit-line"
   std::vector<ReloadRule> reloads_;
   std::string manifest_header_;

@@ -15,8 +15,9 @@ cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build-asan}
 PTRACE_TESTS=${CULPRIT_PTRACE_TESTS:-tracer|attach|live|differential|apache}
 
-# No -Werror here: GCC 12 reports false -Wmaybe-uninitialized inside <regex> when ASan changes
-# inlining; warnings are the normal build's job (scripts/test.sh builds with CULPRIT_WERROR=ON).
+# No -Werror here: warnings are the normal build's job (scripts/test.sh builds with
+# CULPRIT_WERROR=ON); the sanitized build drops only GCC's -Wmaybe-uninitialized, which ASan's
+# inlining makes report false positives inside <regex> (see CMakeLists.txt).
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCULPRIT_SANITIZE=address,undefined -DCULPRIT_WERROR=OFF >/dev/null
 ninja -C "$BUILD_DIR" -j "${JOBS:-2}"

@@ -599,6 +599,20 @@ TEST_CASE("the fix templates load and bad ones are rejected with file and line",
     CHECK_THAT(r.error().message, Catch::Contains("socket-chek"));
     CHECK_FALSE(FixTemplates::parse("kinds: [", "x").ok());
   }
+  SECTION("a key that is itself a mapping is an error with its line, not an exception") {
+    // YAML's explicit key syntax: `? e: E` makes the key {e: E}.
+    const auto top = FixTemplates::parse("manifest: {}\n? e: E\n: x\n", "x.yaml");
+    REQUIRE_FALSE(top.ok());
+    CHECK(top.error().line == 2);
+    CHECK_THAT(top.error().message, Catch::Contains("plain text"));
+    std::string bad = text;
+    const std::size_t pos = bad.find("\nkinds:\n") + 1;
+    REQUIRE(pos != 0);
+    bad.insert(pos + 7, "  ? [a, b]\n  : {}\n");
+    const auto kinds = FixTemplates::parse(bad, "x.yaml");
+    REQUIRE_FALSE(kinds.ok());
+    CHECK(kinds.error().line == line_of(pos) + 1);
+  }
 }
 
 TEST_CASE("fixes for every kind validate, apply once, and then change nothing", "[fix][apply]") {
