@@ -331,15 +331,20 @@ Plan make_plan(const Finding& f, std::size_t index, const FixTemplates& template
       break;
     case FindingKind::MissingDirectory: {
       // The directory the process needs: the path itself when it is the first absent component
-      // (chdir/opendir of it), else the path's parent; mkdir -p makes any absent ancestors.
-      const std::string dir = !f.missing_directory.empty() && f.missing_directory == f.path
-                                  ? f.path
-                                  : std::string(dir_name(f.path));
+      // (chdir/opendir of it) or one the process writes its files into ("/var/log/x/"), else the
+      // path's parent; mkdir -p makes any absent ancestors.
+      std::string_view whole(f.path);
+      while (whole.size() > 1 && whole.back() == '/') {
+        whole.remove_suffix(1);
+      }
+      const bool itself = (!f.missing_directory.empty() && f.missing_directory == whole) ||
+                          (f.wants_create && whole.size() < f.path.size());
+      const std::string dir(itself ? whole : dir_name(f.path));
       if (!is_absolute(dir) || dir == "/") {
         plan.variant = "advise";
         break;
       }
-      if (!f.wants_create && f.missing_directory != f.path) {
+      if (!f.wants_create && !itself) {
         // The process reads something inside: an empty directory would not give it that. A
         // directive naming it is not commented out either: a missing directory is more often one
         // to restore or create (logs, caches) than a stale line, and dropping a log directive
@@ -357,7 +362,7 @@ Plan make_plan(const Finding& f, std::size_t index, const FixTemplates& template
                          std::to_string(f.process_gid.value_or(f.process_uid.value_or(0))), 0755,
                          "owned by the process"};
       if (f.create_spec && is_account_name(f.create_spec->owner) &&
-          is_account_name(f.create_spec->group) && dir == dir_name(f.path)) {
+          is_account_name(f.create_spec->group)) {
         spec = *f.create_spec;
       }
       plan.plain["owner"] = spec.owner;

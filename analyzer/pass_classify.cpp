@@ -580,7 +580,15 @@ void classify_missing(const FailureGroup& g, const ClassifyContext& ctx, Finding
         fmt::format("{} does not exist; {} does: the name is mistyped", g.path, *f.suggestion);
     return;
   }
-  if (missing == g.path) {
+  // "/var/log/apache2/shop/": a trailing slash names a directory.
+  std::string_view whole(g.path);
+  while (whole.size() > 1 && whole.back() == '/') {
+    whole.remove_suffix(1);
+  }
+  // A directory the program said it writes its files into (written_into), missing itself or
+  // below a missing ancestor: it is made, like one an O_CREAT open failed in.
+  const bool writes = g.creates() || g.written_into;
+  if (missing == whole && !g.written_into) {
     f.kind = FindingKind::MissingPath;
     f.explanation =
         fmt::format("{} does not exist, and nothing with a similar name is in {}", g.path, parent);
@@ -596,22 +604,36 @@ void classify_missing(const FailureGroup& g, const ClassifyContext& ctx, Finding
   }
   f.kind = FindingKind::MissingDirectory;
   f.missing_directory = missing;
-  f.explanation = fmt::format("{} cannot be {} because the directory {} does not exist", g.path,
-                              g.creates() ? "created" : "opened", missing);
-  if (g.creates()) {
+  if (g.written_into) {
+    f.wants_create = true;
+    f.explanation = fmt::format(
+        "{} does not exist, and the process writes its files there{}", std::string(whole),
+        missing == whole ? std::string() : fmt::format(" (from {} down)", missing));
+  } else {
+    f.explanation = fmt::format("{} cannot be {} because the directory {} does not exist", g.path,
+                                g.creates() ? "created" : "opened", missing);
+  }
+  if (writes) {
     // The directory the process writes into: as the system defines it (tmpfiles.d), else owned by
-    // the process, in its group, with the mode of the directory it goes in (never writable by
-    // group or other because the parent was).
-    const std::string target(dir_name(g.path));
+    // the process with the mode of the directory it goes in (never writable by group or other
+    // because the parent was), and the parent's group when the process owns the parent too
+    // (Apache's root master in /var/log/apache2, root:adm 0750, makes root:adm 0750).
+    const std::string target(g.written_into ? whole : dir_name(g.path));
     if (auto spec = ctx.owners.tmpfiles_directory(target)) {
       f.create_spec = std::move(spec);
     } else if (const auto parent_info = ctx.fs.stat(parent)) {
+      const std::uint32_t uid = g.uid.value_or(0);
+      const bool owns_parent = parent_info->uid == uid;
       DirectorySpec convention;
-      convention.owner = std::to_string(g.uid.value_or(0));
-      convention.group = std::to_string(g.gid.value_or(g.uid.value_or(0)));
+      convention.owner = std::to_string(uid);
+      convention.group =
+          std::to_string(owns_parent ? parent_info->gid : g.gid.value_or(g.uid.value_or(0)));
       convention.mode = (parent_info->mode & 0755U) | 0700U;
-      convention.source = fmt::format("owned by the process, with the mode of {} ({})", parent,
-                                      octal(parent_info->mode));
+      convention.source =
+          owns_parent ? fmt::format("like {} ({}, owner and group {}:{})", parent,
+                                    octal(parent_info->mode), parent_info->uid, parent_info->gid)
+                      : fmt::format("owned by the process, with the mode of {} ({})", parent,
+                                    octal(parent_info->mode));
       f.create_spec = std::move(convention);
     }
     if (f.create_spec) {

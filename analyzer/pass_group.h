@@ -89,6 +89,8 @@ struct FailureGroup {
                       // only to check it (access, stat, readlink)
 
   bool create_seen = false;  // a failing call of the group was mkdir/bind/mknod/creat/symlink
+  // A message (rule writes_into) said the path is a directory the program writes files into.
+  bool written_into = false;
   // Open with O_CREAT, mkdir, bind, link/rename target...: the call wanted to make the path.
   [[nodiscard]] bool creates() const;
   [[nodiscard]] bool has_pid(tracer::Pid pid) const;

@@ -85,9 +85,11 @@ std::uint64_t find_token_line(std::string_view text, std::string_view needle,
     const bool left_ok =
         pos == 0 || !name_char(text[pos - 1]) || needle.front() == '/' || text[pos - 1] == '/';
     const std::size_t end = pos + needle.size();
-    // A trailing '.' may end a sentence; any other name character continues the name.
+    // A trailing '.' may end a sentence; any other name character continues the name. A needle
+    // ending in '/' names a directory: what follows is inside it ("/var/log/x/" in
+    // "ErrorLog /var/log/x/error.log").
     const bool right_ok =
-        end >= text.size() || !name_char(text[end]) ||
+        end >= text.size() || !name_char(text[end]) || needle.back() == '/' ||
         (text[end] == '.' && (end + 1 >= text.size() || !name_char(text[end + 1])));
     if (left_ok && right_ok) {
       const auto line_start = text.rfind('\n', pos);

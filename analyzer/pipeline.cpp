@@ -1068,6 +1068,7 @@ void Pipeline::State::attach_messages() {
     }
     for (const auto i : matches) {
       gs[i].messages.push_back(h);
+      gs[i].written_into = gs[i].written_into || hit.rule->writes_into;
     }
     hit.matched_group = !matches.empty();
   }

@@ -211,9 +211,9 @@ Result<std::string> strip_named_groups(std::string_view pattern,
 
 const std::set<std::string_view> kNoiseKeys{"id",    "why",   "syscalls", "families",
                                             "errno", "paths", "regex"};
-const std::set<std::string_view> kMessageKeys{"id",       "why",        "match", "captures",
-                                              "contains", "kind",       "words", "continues",
-                                              "errno",    "token_files"};
+const std::set<std::string_view> kMessageKeys{"id",       "why",         "match",      "captures",
+                                              "contains", "kind",        "words",      "continues",
+                                              "errno",    "token_files", "writes_into"};
 
 Result<void> check_keys(const std::string& file, const YAML::Node& node,
                         const std::set<std::string_view>& allowed, std::string_view what) {
@@ -372,6 +372,16 @@ Result<MessageRule> parse_message(const std::string& file, const YAML::Node& nod
       r.continues = n.as<bool>();
     } catch (const YAML::Exception&) {
       return located(file, n, "'continues' must be true or false");
+    }
+  }
+  if (auto n = node["writes_into"]) {
+    try {
+      r.writes_into = n.as<bool>();
+    } catch (const YAML::Exception&) {
+      return located(file, n, "'writes_into' must be true or false");
+    }
+    if (r.path_group == 0) {
+      return located(file, n, "'writes_into' needs a 'path' capture");
     }
   }
   if (auto n = node["token_files"]) {

@@ -97,6 +97,9 @@ struct MessageRule {
   // The token names a file the program looked for beside its own files: "{}.py" and
   // "{}/__init__.py" for Python's "No module named 'x'" (dots in the token become '/').
   std::vector<std::string> token_files;
+  // The path names a directory the program writes its files into (Apache's log directories): when
+  // it is missing, the fix creates it rather than asking for its contents back.
+  bool writes_into = false;
   std::string file;
   std::uint64_t line = 0;
 };

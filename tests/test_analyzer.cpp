@@ -279,6 +279,14 @@ TEST_CASE("built-in rules load and user rule files are checked with file:line", 
       "c.yaml", "messages:\n  - id: m\n    match: 'x (\\d+)'\n    captures: {line: 2}\n");
   REQUIRE_FALSE(bad_capture.ok());
 
+  // writes_into says what a captured path is: without a path capture it says nothing.
+  auto pathless = r.add_text("w.yaml",
+                             "messages:\n  - id: m\n    match: 'cannot log to (?<file>\\S+)'\n"
+                             "    writes_into: true\n");
+  REQUIRE_FALSE(pathless.ok());
+  CHECK(pathless.error().line == 4);
+  CHECK_THAT(pathless.error().message, Catch::Contains("'path' capture"));
+
   auto missing = r.add_file("/nonexistent/culprit-rules.yaml");
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.error().file == "/nonexistent/culprit-rules.yaml");

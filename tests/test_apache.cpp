@@ -4,6 +4,7 @@
 // manifest culprit wrote with `puppet apply`, shows the site healthy, applies it again (no change)
 // and stops Apache. Nothing of the machine's own Apache configuration is used or touched.
 #include <arpa/inet.h>
+#include <grp.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -89,6 +90,7 @@ class Apache {
   [[nodiscard]] std::string url(const std::string& query = {}) const {
     return "http://127.0.0.1:" + std::to_string(port_) + "/" + query;
   }
+  [[nodiscard]] int port() const { return port_; }
   [[nodiscard]] int locale_line() const { return locale_line_; }
   [[nodiscard]] const TempDir& dir() const { return dir_; }
 
@@ -722,6 +724,74 @@ TEST_CASE("apache: a directive naming a file that is gone is commented out, with
   CHECK(second.exit_code == 0);
   CHECK(read_text(apache.conf()) == expected);
   CHECK(second.err.find("commented out") == std::string::npos);
+  check_nothing_left(before_all);
+}
+
+TEST_CASE("apache: a virtual host's missing log directory is made like its parent", "[apache]") {
+  const std::set<pid_t> before_all = all_apache_pids();
+  Apache apache;
+  // What was planted, by hand: a new virtual host whose ErrorLog and CustomLog go to a directory
+  // nobody made. The log directory holding it is root:adm 0750, as Debian's /var/log/apache2 is;
+  // Apache's root master writes there, so the new directory is expected root:adm 0750 too.
+  const group* adm = getgrnam("adm");
+  REQUIRE(adm != nullptr);
+  const gid_t adm_gid = adm->gr_gid;
+  const fs::path logs = apache.dir() / "logs";
+  REQUIRE(chown(logs.c_str(), 0, adm_gid) == 0);
+  REQUIRE(chmod(logs.c_str(), 0750) == 0);
+  const std::string shop = (logs / "shop").string();
+  std::string conf = apache.config_text();
+  conf += "<VirtualHost 127.0.0.1:" + std::to_string(apache.port()) + ">\n";
+  conf += "  ServerName shop.example\n";
+  const int error_log_line = 2 + static_cast<int>(std::count(conf.begin(), conf.end(), '\n'));
+  conf += "  DocumentRoot " + apache.www() + "\n";
+  conf += "  ErrorLog " + shop + "/error.log\n";
+  conf += "  CustomLog " + shop + "/access.log \"%h %>s\"\n</VirtualHost>\n";
+  apache.write_config(conf);
+  REQUIRE(apache.start().exit_code != 0);
+
+  const std::string pp = (apache.dir() / "fix.pp").string();
+  const std::string sh = (apache.dir() / "fix.sh").string();
+  const json report = run_culprit("log-directory", apache,
+                                  {"run", "--format", "json", "--puppet", pp, "--shell", sh, "--",
+                                   "/usr/sbin/apache2", "-f", apache.conf(), "-t"},
+                                  {"missing-directory", shop + "/"});
+  const json& top = report["findings"].at(0);
+  INFO(top.dump(2));
+  CHECK(top["kind"] == "missing-directory");
+  CHECK(top["path"] == shop + "/");
+  CHECK(top["referenced_from"]["file"] == apache.conf());
+  CHECK(top["referenced_from"]["line"] == error_log_line);
+  CHECK(top["fix"]["variant"] == "create");
+
+  const auto made_right = [&] {
+    struct stat st {};
+    REQUIRE(stat(shop.c_str(), &st) == 0);
+    CHECK(S_ISDIR(st.st_mode));
+    CHECK(st.st_uid == 0);
+    CHECK(st.st_gid == adm_gid);
+    CHECK((st.st_mode & 07777) == 0750);
+  };
+  validate(pp);
+  apply_twice(pp);
+  made_right();
+  REQUIRE(apache.start().exit_code == 0);
+  CHECK(apache.status() == 200);
+  apache.stop();
+  CHECK(fs::exists(shop + "/error.log"));
+
+  // The script on the same fault, twice.
+  fs::remove_all(shop);
+  const auto first = run_command({"sh", sh});
+  INFO(first.out << first.err);
+  CHECK(first.exit_code == 0);
+  made_right();
+  const auto second = run_command({"sh", sh});
+  CHECK(second.exit_code == 0);
+  made_right();
+  REQUIRE(apache.start().exit_code == 0);
+  CHECK(apache.status() == 200);
+  apache.stop();
   check_nothing_left(before_all);
 }
 
