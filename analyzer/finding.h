@@ -70,6 +70,20 @@ struct DirectorySpec {
   std::string source;  // "line 3 of /usr/lib/tmpfiles.d/apache2.conf"
 };
 
+// A server module that defines the directive a configuration error names, and that the
+// configuration does not load (analyzer/server_catalog: the binary's own directive list).
+struct ModuleToLoad {
+  std::string name;       // "rewrite_module"
+  std::string path;       // "/usr/lib/apache2/modules/mod_rewrite.so"
+  std::string available;  // Debian's a2enmod name ("rewrite"), when mods-available has one
+  // Where a LoadModule line goes in the file with the error: before line `insert_before` (after
+  // the file's last LoadModule above the error, else before the error's top-level block), whose
+  // text is `anchor`; 0 when no place is safe.
+  std::string insert_file;
+  std::uint64_t insert_before = 0;
+  std::string anchor;
+};
+
 // A fix for one finding, rendered from rules/fixes.yaml templates. `actionable` is false when
 // culprit cannot make the change itself (e.g. a missing file with no candidate): the texts then
 // say what is needed and change nothing.
@@ -115,7 +129,8 @@ struct Finding {
   std::string service_tie;  // how the system ties the service to the socket
   std::string package;
   bool package_conffile = false;
-  std::optional<DirectorySpec> create_spec;  // missing-directory: how to make the directory
+  std::optional<DirectorySpec> create_spec;    // missing-directory: how to make the directory
+  std::optional<ModuleToLoad> module_to_load;  // config-error: the directive's module is not loaded
   bool wants_create = false;  // the failing call wanted to make the path (O_CREAT, mkdir, bind)
   bool searched = false;      // the name was looked for in several directories (pass_search)
   std::string message;        // error message the process wrote about it, if any

@@ -11,7 +11,8 @@ constexpr std::array<V, 5> kMistyped{"edit-line", "edit-file", "link-hint", "req
 constexpr std::array<V, 2> kRequire{"require", "unrepresentable"};
 constexpr std::array<V, 4> kCreate{"create", "advise-missing-dir", "advise", "unrepresentable"};
 constexpr std::array<V, 5> kChmod{"chmod", "acl", "advise-private", "advise", "unrepresentable"};
-constexpr std::array<V, 4> kConfig{"edit-config", "advise-token", "advise", "unrepresentable"};
+constexpr std::array<V, 6> kConfig{"edit-config",  "enable-module", "load-module",
+                                   "advise-token", "advise",        "unrepresentable"};
 constexpr std::array<V, 3> kSocket{"socket-check", "advise", "unrepresentable"};
 constexpr std::array<V, 3> kInterpreter{"edit-line", "advise", "unrepresentable"};
 constexpr std::array<V, 2> kAdvise{"advise", "unrepresentable"};

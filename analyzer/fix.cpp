@@ -297,6 +297,62 @@ bool plan_comment_out(Plan& plan, const Finding& f, const FixTemplates& template
   return true;
 }
 
+// Words that go into a command unquoted: an Apache module's name, Debian's a2enmod name.
+bool is_module_word(std::string_view s, std::string_view extra) {
+  return !s.empty() && s.size() <= 64 && s.front() != '-' &&
+         std::all_of(s.begin(), s.end(), [&](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '_' || extra.find(c) != std::string_view::npos;
+         });
+}
+
+// A directive of a module the configuration does not load (analyzer/server_catalog): Debian's
+// a2enmod for the system's Apache, else a LoadModule line where the file allows one, the file
+// copied first.
+bool plan_load_module(Plan& plan, const Finding& f, const FixTemplates& templates) {
+  if (!f.module_to_load || !f.referenced_from || f.referenced_from->line == 0) {
+    return false;
+  }
+  const ModuleToLoad& m = *f.module_to_load;
+  const SourceLocation& loc = *f.referenced_from;
+  const bool debian = !m.available.empty() && is_module_word(m.available, ".+-") &&
+                      loc.file.starts_with("/etc/apache2/");
+  // The module's path goes into a sed `i` command: only plain path characters.
+  const bool insertable = m.insert_before != 0 && is_absolute(m.insert_file) &&
+                          is_absolute(m.path) && is_module_word(m.path, "/.+-") &&
+                          m.anchor.find('\n') == std::string::npos;
+  if (!is_module_word(m.name, "") || (!debian && !insertable)) {
+    return false;
+  }
+  plan.data["file"] = loc.file;
+  plan.data["bad_token"] = f.bad_token;
+  plan.plain["module_name"] = m.name;
+  plan.plain["line"] = std::to_string(loc.line);
+  if (debian) {
+    plan.variant = "enable-module";
+    plan.plain["module"] = m.available;
+    plan.reload = templates.reload_for(loc.file);
+    plan.key = "a2enmod:" + m.available;
+    return true;
+  }
+  plan.variant = "load-module";
+  plan.data["file"] = m.insert_file;
+  plan.data["backup"] = m.insert_file + ".culprit-bak";
+  plan.data["module_path"] = m.path;
+  plan.plain["before"] = std::to_string(m.insert_before);
+  plan.data["sed_script"] = fmt::format("{}i LoadModule {} {}", m.insert_before, m.name, m.path);
+  // Only while the line it goes before is still the one seen, and no LoadModule of the module
+  // is active in the file.
+  plan.code["guard"] = fmt::format(
+      "LC_ALL=C sed -n '{}p' -- {} | LC_ALL=C grep -qxF -e {} && ! LC_ALL=C grep -qiE {} -- {}",
+      m.insert_before, shell_quote(m.insert_file), shell_quote(m.anchor),
+      shell_quote(fmt::format("^[[:space:]]*LoadModule[[:space:]]+{}[[:space:]]", m.name)),
+      shell_quote(m.insert_file));
+  plan.reload = templates.reload_for(m.insert_file);
+  plan.key = fmt::format("loadmodule:{}:{}", m.insert_file, m.name);
+  return true;
+}
+
 Plan make_plan(const Finding& f, std::size_t index, const FixTemplates& templates) {
   Plan plan;
   add_common(plan, f, index);
@@ -441,7 +497,7 @@ Plan make_plan(const Finding& f, std::size_t index, const FixTemplates& template
       break;
     }
     case FindingKind::ConfigError:
-      if (plan_edit(plan, f, templates, true)) {
+      if (plan_load_module(plan, f, templates) || plan_edit(plan, f, templates, true)) {
         break;
       }
       if (f.referenced_from && !f.bad_token.empty() && f.referenced_from->line != 0 &&

@@ -58,6 +58,11 @@ const std::vector<VariantSpec>& variant_specs() {
       {"reinstall", {}, {"package", "conffile_note"}, {}},
       {"comment-directive", {"file", "backup", "sed_script"}, {"line", "reload"}, {"guard"}},
       {"advise-token", {"file", "bad_token"}, {"line"}, {}},
+      {"enable-module", {"file", "bad_token"}, {"module", "module_name", "line", "reload"}, {}},
+      {"load-module",
+       {"file", "backup", "sed_script", "bad_token", "module_path"},
+       {"module_name", "line", "before", "reload"},
+       {"guard"}},
       {"advise", {}, {}, {}},
       {"unrepresentable", {}, {}, {}},
   };

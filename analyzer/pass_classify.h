@@ -56,6 +56,7 @@ struct MessageHit {
   std::string path;   // capture: a path the message names
   std::uint64_t count = 0;
   std::vector<std::string> candidates;  // files the process had opened (referrer candidates)
+  std::string program;                  // the executable the process ran, when known
   bool matched_group = false;           // a failure group carries this message
 };
 

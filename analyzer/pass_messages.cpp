@@ -92,8 +92,12 @@ std::string errno_for_message(const MessageHit& hit) {
   return "ENOENT";
 }
 
-MessageMatcher::MessageMatcher(const Rules& rules, CandidatesFn candidates, NoteFn note)
-    : rules_(rules), candidates_(std::move(candidates)), note_(std::move(note)) {
+MessageMatcher::MessageMatcher(const Rules& rules, CandidatesFn candidates, NoteFn note,
+                               ProgramFn program)
+    : rules_(rules),
+      candidates_(std::move(candidates)),
+      program_(std::move(program)),
+      note_(std::move(note)) {
   for (const auto& rule : rules_.messages()) {
     for (const auto& lit : rule.contains) {
       if (lit.size() < 2) {
@@ -263,6 +267,9 @@ void MessageMatcher::commit(MessageHit hit) {
   }
   hit.count = 1;
   hit.candidates = candidates_(hit.pid);
+  if (program_) {
+    hit.program = program_(hit.pid);
+  }
   note_(hit.time, hit.pid,
         fmt::format("error message ({}): {}", hit.rule->id, first_line(hit.text, 300)));
   hit_index_.emplace(std::move(key), hits_.size());

@@ -37,7 +37,10 @@ class MessageMatcher {
   // A timeline note for each new distinct message.
   using NoteFn = std::function<void(const tracer::Timestamp&, tracer::Pid, std::string)>;
 
-  MessageMatcher(const Rules& rules, CandidatesFn candidates, NoteFn note);
+  // The executable process `pid` runs, when known (MessageHit::program).
+  using ProgramFn = std::function<std::string(tracer::Pid)>;
+
+  MessageMatcher(const Rules& rules, CandidatesFn candidates, NoteFn note, ProgramFn program = {});
 
   // Every line of a write's data (cheap when no rule's literal occurs in it).
   void scan_write(const tracer::Event& e, bool err_stream);
@@ -57,6 +60,7 @@ class MessageMatcher {
 
   const Rules& rules_;
   CandidatesFn candidates_;
+  ProgramFn program_;
   NoteFn note_;
   std::bitset<65536> prefilter_;  // first two bytes of every `contains` literal
   bool prefilter_any_ = false;    // a literal shorter than two bytes: check every write

@@ -8,6 +8,7 @@
 #include <array>
 #include <bitset>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <unordered_map>
@@ -22,6 +23,7 @@
 #include "analyzer/pass_referrer.h"
 #include "analyzer/pass_referrer_disk.h"
 #include "analyzer/pass_search.h"
+#include "analyzer/server_catalog.h"
 #include "analyzer/similarity.h"
 
 namespace culprit::analyzer {
@@ -130,6 +132,7 @@ struct Ring {
 
 struct ProcInfo {
   Pid parent = 0;
+  std::string program;  // the executable it runs: its last execve, its parent's, /proc/PID/exe
   std::optional<std::uint32_t> uid;
   std::optional<std::uint32_t> gid;
   Ring<std::uint32_t, kRecentFiles> files;  // interned file ids opened for reading
@@ -272,6 +275,10 @@ struct Pipeline::State {
             r, [this](Pid pid) { return candidates_of(pid); },
             [this](const tracer::Timestamp& t, Pid pid, std::string what) {
               timeline.push_back(TimelineEntry{t, pid, std::move(what)});
+            },
+            [this](Pid pid) {
+              const auto it = procs.find(pid);
+              return it == procs.end() ? std::string() : it->second.program;
             }) {}
 
   ProcInfo& proc(Pid pid) {
@@ -293,6 +300,11 @@ struct Pipeline::State {
 
   // "Uid:\treal\teffective\tsaved\tfs": the filesystem ids are what the kernel checks.
   static void read_proc_ids(Pid pid, ProcInfo& p) {
+    std::error_code ec;
+    const auto exe = std::filesystem::read_symlink(fmt::format("/proc/{}/exe", pid), ec);
+    if (!ec) {
+      p.program = exe.string();
+    }
     std::ifstream in(fmt::format("/proc/{}/status", pid));
     std::string line;
     auto fs_id = [](const std::string& l) -> std::optional<std::uint32_t> {
@@ -371,6 +383,9 @@ struct Pipeline::State {
   }
 
   void on_success(const Event& e, const OpInfo& info) {
+    if (info.op == Op::Exec && !e.path.empty()) {
+      proc(e.pid).program = e.path;
+    }
     if (info.op == Op::Open || info.op == Op::Exec || info.op == Op::Connect) {
       if (e.pid == cached_pid && cached_proc != nullptr) {
         cached_proc->worked_since_failure = true;
@@ -425,8 +440,12 @@ struct Pipeline::State {
           ProcInfo& parent = proc(e.pid);
           const auto uid = parent.uid;
           const auto gid = parent.gid;
+          std::string program = parent.program;
           ProcInfo& child = proc(static_cast<Pid>(e.ret));
           child.parent = e.pid;
+          if (child.program.empty()) {
+            child.program = std::move(program);
+          }
           child.uid = uid;
           child.gid = gid;
         }
@@ -828,6 +847,7 @@ struct Pipeline::State {
                             ContentCache& contents);
   void finish_timeline(Report& report);
   std::optional<Finding> resolve_token_file(const MessageHit& hit, const LogFacts& facts) const;
+  void ask_server(const MessageHit& hit, Finding& f, ContentCache& contents) const;
 };
 
 Pipeline::Pipeline(const Rules& rules, const FileSystem& fs, PipelineOptions options)
@@ -1289,6 +1309,9 @@ void Pipeline::State::add_message_findings(std::vector<Finding>& findings, const
       f = resolve_token_file(hit, facts);
       if (!f) {
         f = classify_message(hit, rules);
+        if (f) {
+          ask_server(hit, *f, contents);
+        }
       }
       if (!f) {
         continue;
@@ -1313,6 +1336,79 @@ void Pipeline::State::add_message_findings(std::vector<Finding>& findings, const
     score_finding(*f, sig);
     finish_explanation(*f);
     findings.push_back(std::move(*f));
+  }
+}
+
+// An unknown Apache directive, asked of the binary the process ran (live analyses only): the
+// directives it lists with the modules the configuration loads (the LoadModule lines of the files
+// it read) give the nearest spelling; a directive none of them has but an installed module defines
+// is a module to load, not a word to change.
+void Pipeline::State::ask_server(const MessageHit& hit, Finding& f, ContentCache& contents) const {
+  if (options.catalog == nullptr || f.kind != FindingKind::ConfigError || f.bad_token.empty()) {
+    return;
+  }
+  const MessageRule& token_rule = hit.continuation != nullptr ? *hit.continuation : *hit.rule;
+  if (token_rule.words != "apache-directives") {
+    return;
+  }
+  const std::string& program = hit.program;
+  if (program.empty()) {
+    return;
+  }
+  std::vector<std::string> read = hit.candidates;
+  if (!hit.file.empty()) {
+    read.push_back(hit.file);
+  }
+  std::vector<ModuleLoad> loads;
+  for (const auto& file : read) {
+    if (contents.from_log(file)) {
+      continue;  // the first bytes the trace recorded, not the whole file
+    }
+    if (const std::string* text = contents.get(file)) {
+      for (auto& l : load_module_lines(*text)) {
+        if (std::none_of(loads.begin(), loads.end(),
+                         [&](const ModuleLoad& m) { return m.name == l.name; })) {
+          loads.push_back(std::move(l));
+        }
+      }
+    }
+  }
+  const auto known = options.catalog->apache_directives(program, loads);
+  if (!known) {
+    return;
+  }
+  const std::string where =
+      hit.file.empty() ? std::string("the configuration")
+                       : (hit.line != 0 ? fmt::format("{} line {}", hit.file, hit.line) : hit.file);
+  const auto exact = std::find_if(known->begin(), known->end(), [&](const std::string& d) {
+    return edit_distance(d, f.bad_token, 0, true) == 0;
+  });
+  if (exact != known->end()) {
+    return;  // it knows the word: the error is about something else
+  }
+  if (auto w = nearest_word(f.bad_token, *known, true)) {
+    f.good_token = *w;
+    f.explanation = fmt::format(
+        "{}: '{}' is not a directive this Apache knows; did you mean '{}'? (from {} -L with "
+        "the {} modules its configuration loads; directive names are case-insensitive)",
+        where, f.bad_token, *w, program, loads.size());
+    return;
+  }
+  if (auto m = options.catalog->apache_module_defining(program, loads, f.bad_token)) {
+    f.good_token.clear();
+    f.module_to_load = ModuleToLoad{m->name, m->path, m->available, {}, 0, {}};
+    if (!hit.file.empty() && hit.line != 0 && !contents.from_log(hit.file)) {
+      if (const std::string* text = contents.get(hit.file)) {
+        if (const auto at = load_module_position(*text, hit.line)) {
+          f.module_to_load->insert_file = hit.file;
+          f.module_to_load->insert_before = at->first;
+          f.module_to_load->anchor = at->second;
+        }
+      }
+    }
+    f.explanation = fmt::format(
+        "{}: '{}' is a directive of {} ({}), which the configuration does not load (from {} -L)",
+        where, f.bad_token, m->name, m->path, program);
   }
 }
 

@@ -36,6 +36,8 @@
 
 namespace culprit::analyzer {
 
+class ServerCatalog;
+
 struct PipelineOptions {
   std::string mode = "replay";      // "replay" | "attach" | "run"
   std::vector<std::string> inputs;  // log files or "pid 123" / the command line
@@ -50,6 +52,9 @@ struct PipelineOptions {
   bool read_proc_ids = false;
   std::size_t max_known_paths = 1000000;       // distinct successful paths remembered (log facts)
   std::size_t max_recorded_bytes = 64U << 20;  // read() data kept for log-only referrer search
+  // Live analyses only: asks server binaries on this machine about their configuration language
+  // (apache2 -L); null for replays, whose binaries belong to another machine or time.
+  const ServerCatalog* catalog = nullptr;
 };
 
 class Pipeline final : public tracer::EventSink {

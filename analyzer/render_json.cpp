@@ -98,6 +98,15 @@ json finding_json(const Finding& f) {
     put(out, "bad_token", f.bad_token);
     put(out, "good_token", f.good_token);
   }
+  if (f.module_to_load) {
+    json m = json::object();
+    put(m, "name", f.module_to_load->name);
+    put(m, "path", f.module_to_load->path);
+    if (!f.module_to_load->available.empty()) {
+      put(m, "available", f.module_to_load->available);
+    }
+    out["module_to_load"] = std::move(m);
+  }
   out["blocker"] = f.blocker ? blocker_json(*f.blocker) : json(nullptr);
   out["process_uid"] = f.process_uid ? json(*f.process_uid) : json(nullptr);
   out["log_only"] = f.log_only;

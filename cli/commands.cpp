@@ -16,6 +16,7 @@
 #include "analyzer/pipeline.h"
 #include "analyzer/render.h"
 #include "analyzer/rules.h"
+#include "analyzer/server_catalog.h"
 #include "tracer/live.h"
 #include "tracer/log_writer.h"
 #include "tracer/strace_log.h"
@@ -185,6 +186,11 @@ int analyze(const ReportOptions& opts, const std::string& mode, std::vector<std:
   // worker runs as (set before culprit attached) is read from /proc.
   popts.read_proc_ids = mode != "replay";
   popts.max_findings = opts.max_findings;
+  // Live: the programs ran here, so a server can be asked about its own configuration language.
+  analyzer::LiveServerCatalog catalog;
+  if (mode != "replay" && !opts.log_only) {
+    popts.catalog = &catalog;
+  }
   analyzer::Pipeline pipeline(rules, *fs, popts);
 
   std::vector<tracer::EventSink*> sinks{&pipeline};

@@ -21,6 +21,7 @@
 #include "analyzer/pass_referrer.h"
 #include "analyzer/pipeline.h"
 #include "analyzer/rules.h"
+#include "analyzer/server_catalog.h"
 #include "analyzer/similarity.h"
 #include "analyzer/system_owners.h"
 #include "tests/test_util.h"
@@ -1410,4 +1411,45 @@ TEST_CASE("system owners: packages from dpkg lists, services tied to sockets", "
 
   const NoFileSystem none;
   CHECK_FALSE(SystemOwners(none).service_for_socket("/run/php/php8.2-fpm.sock").has_value());
+}
+
+TEST_CASE("LoadModule lines are read, and a new one goes where Apache allows it", "[catalog]") {
+  using culprit::analyzer::load_module_lines;
+  using culprit::analyzer::load_module_position;
+  const auto loads = load_module_lines(
+      "# LoadModule commented_module x.so\n  loadmodule dir_module /m/mod_dir.so\n"
+      "LoadModule php_module \"/m/libphp8.2.so\"\nLoadModule\nLoadModuleX a b\n");
+  REQUIRE(loads.size() == 2);
+  CHECK(loads[0].name == "dir_module");
+  CHECK(loads[0].path == "/m/mod_dir.so");
+  CHECK(loads[1].name == "php_module");
+  CHECK(loads[1].path == "/m/libphp8.2.so");
+
+  // After the last top-level LoadModule above the error (not one inside a block, not below it).
+  const std::string conf =
+      "ServerName x\n"                   // 1
+      "LoadModule a_module /m/a.so\n"    // 2
+      "<IfModule b>\n"                   // 3
+      "  LoadModule c_module /m/c.so\n"  // 4
+      "</IfModule>\n"                    // 5
+      "LoadModule d_module /m/d.so\n"    // 6
+      "<VirtualHost *:80>\n"             // 7
+      "  <Directory /srv>\n"             // 8
+      "    RewriteEngine on\n"           // 9
+      "  </Directory>\n"                 // 10
+      "</VirtualHost>\n"                 // 11
+      "LoadModule e_module /m/e.so\n";   // 12
+  const auto at = load_module_position(conf, 9);
+  REQUIRE(at);
+  CHECK(at->first == 7);
+  CHECK(at->second == "<VirtualHost *:80>");
+  // No LoadModule above: before the outermost block that holds the error...
+  const std::string bare = "ServerName x\n<VirtualHost *:80>\n  <Location />\n    Foo on\n";
+  REQUIRE(load_module_position(bare, 4));
+  CHECK(load_module_position(bare, 4)->first == 2);
+  // ...or before the error's own line at top level; a continued line is not a directive.
+  const std::string top = "ServerName x \\\n  <Directory\nFoo on\n";
+  REQUIRE(load_module_position(top, 3));
+  CHECK(load_module_position(top, 3)->first == 3);
+  CHECK_FALSE(load_module_position(top, 9));
 }

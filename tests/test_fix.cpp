@@ -21,6 +21,7 @@
 #include "analyzer/pass_permission.h"
 #include "analyzer/quote.h"
 #include "analyzer/rules.h"
+#include "analyzer/server_catalog.h"
 #include "tests/test_util.h"
 
 namespace {
@@ -172,6 +173,8 @@ struct Broken {
   std::vector<std::pair<fs::path, std::string>> hostile_refs;  // file, expected after the fix
   fs::path conf;
   std::string conf_fixed;
+  fs::path module_conf;
+  std::string module_conf_fixed;
   fs::path log_dir;
   fs::path secret;
   fs::path private_dir;
@@ -239,6 +242,31 @@ Broken make_broken(const fs::path& root) {
     f.bad_token = "LoadModul";
     f.good_token = "LoadModule";
     f.message = "Invalid command 'LoadModul', perhaps misspelled";
+    findings.push_back(f);
+  }
+
+  // A directive of a module the configuration does not load, in a file with a hostile name: the
+  // LoadModule goes before the block holding it (LoadModule is not allowed inside one).
+  b.module_conf = root / "conf/$(touch pwned) 'mods'.conf";
+  const std::string module_text =
+      "ServerName x\n<Directory /srv>\n  RewriteEngine on\n</Directory>\n";
+  write_text(b.module_conf, module_text);
+  b.module_conf_fixed =
+      "ServerName x\nLoadModule rewrite_module /usr/lib/apache2/modules/mod_rewrite.so\n"
+      "<Directory /srv>\n  RewriteEngine on\n</Directory>\n";
+  {
+    Finding f;
+    f.kind = FindingKind::ConfigError;
+    f.path = b.module_conf.string();
+    f.referenced_from =
+        culprit::analyzer::SourceLocation{b.module_conf.string(), 3, "  RewriteEngine on"};
+    f.bad_token = "RewriteEngine";
+    const auto at = culprit::analyzer::load_module_position(module_text, 3);
+    REQUIRE(at);
+    f.module_to_load =
+        culprit::analyzer::ModuleToLoad{"rewrite_module", "/usr/lib/apache2/modules/mod_rewrite.so",
+                                        "rewrite",        b.module_conf.string(),
+                                        at->first,        at->second};
     findings.push_back(f);
   }
 
@@ -316,6 +344,8 @@ void check_fixed(const Broken& b, bool puppet) {
     }
   }
   CHECK(read_text(b.conf) == b.conf_fixed);
+  CHECK(read_text(b.module_conf) == b.module_conf_fixed);
+  CHECK(fs::exists(b.module_conf.string() + ".culprit-bak"));
   REQUIRE(fs::is_directory(b.log_dir));
   struct stat st {};
   REQUIRE(::stat(b.log_dir.c_str(), &st) == 0);
@@ -829,7 +859,28 @@ TEST_CASE("fix selection: never pretend, never broaden", "[fix]") {
   // A correction that contains the bad token, on a line holding it twice: no blind edit.
   add(mistyped("/srv/x.php", "/srv/index.php", 3, "include 'x.ph'; include 'x.ph';", "x.ph",
                "x.php"));
+  // A directive of an unloaded module in the system's Apache: a2enmod, then a graceful reload.
+  Finding module;
+  module.kind = FindingKind::ConfigError;
+  module.path = "/etc/apache2/sites-enabled/shop.conf";
+  module.referenced_from = culprit::analyzer::SourceLocation{module.path, 7, "RewriteEngine on"};
+  module.bad_token = "RewriteEngine";
+  module.module_to_load = culprit::analyzer::ModuleToLoad{
+      "rewrite_module", "/usr/lib/apache2/modules/mod_rewrite.so", "rewrite", module.path, 1, "x"};
+  add(module);
+  // A module path sed could not carry literally, with no a2enmod name: a check, not an edit.
+  module.path = "/srv/httpd.conf";
+  module.referenced_from->file = module.path;
+  module.module_to_load = culprit::analyzer::ModuleToLoad{
+      "rewrite_module", "/opt/mods/mod rewrite\\.so", "", module.path, 1, "x"};
+  add(module);
   attach_fixes(report, templates());
+  CHECK(report.findings[8].fix->variant == "enable-module");
+  CHECK_THAT(report.findings[8].fix->puppet, Catch::Contains("command => 'a2enmod -q rewrite'"));
+  CHECK_THAT(report.findings[8].fix->puppet,
+             Catch::Contains("creates => '/etc/apache2/mods-enabled/rewrite.load'"));
+  CHECK_THAT(report.findings[8].fix->puppet, Catch::Contains("~> Exec['culprit-reload-apache2']"));
+  CHECK(report.findings[9].fix->variant == "advise-token");
   CHECK(report.findings[0].fix->variant == "advise");
   CHECK_FALSE(report.findings[0].fix->actionable);
   CHECK(report.findings[1].fix->variant == "advise");
