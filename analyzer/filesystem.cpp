@@ -86,6 +86,34 @@ std::string FileSystem::group_name(std::uint32_t gid) const {
   return result->gr_name;
 }
 
+std::optional<std::vector<std::string>> FileSystem::group_members(std::uint32_t gid) const {
+  struct group gr {};
+  struct group* result = nullptr;
+  std::vector<char> buf(1 << 16);
+  if (::getgrgid_r(gid, &gr, buf.data(), buf.size(), &result) != 0 || result == nullptr) {
+    return std::nullopt;
+  }
+  std::vector<std::string> out;
+  for (char** m = result->gr_mem; m != nullptr && *m != nullptr; ++m) {
+    out.emplace_back(*m);
+  }
+  // Primary members: the user database, walked once (setpwent/getpwent_r are not reentrant
+  // across threads; the analysis runs on one).
+  std::vector<char> pbuf(16384);
+  struct passwd pw {};
+  struct passwd* p = nullptr;
+  ::setpwent();
+  while (::getpwent_r(&pw, pbuf.data(), pbuf.size(), &p) == 0 && p != nullptr) {
+    if (p->pw_gid == gid) {
+      out.emplace_back(p->pw_name);
+    }
+  }
+  ::endpwent();
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 RealFileSystem::RealFileSystem(std::string root) : root_(std::move(root)) {
   while (root_.size() > 1 && root_.back() == '/') {
     root_.pop_back();

@@ -39,6 +39,10 @@ class FileSystem {
   // User/group names for ids, as on this system ("" when unknown).
   [[nodiscard]] virtual std::string user_name(std::uint32_t uid) const;
   [[nodiscard]] virtual std::string group_name(std::uint32_t gid) const;
+  // Every user in group `gid`: those whose primary group it is and its listed members (sorted,
+  // unique); nullopt when the group is unknown.
+  [[nodiscard]] virtual std::optional<std::vector<std::string>> group_members(
+      std::uint32_t gid) const;
 };
 
 // The live filesystem, or a copy of it under `root` when root is non-empty.

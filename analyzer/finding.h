@@ -123,6 +123,11 @@ struct Finding {
   std::optional<std::uint32_t> process_uid;  // filesystem ids of the first failing process
   std::optional<std::uint32_t> process_gid;
   std::string process_user;  // user name of process_uid, when the system knows it
+  // Who else a group change would reach (permission-denied, from the system's user database):
+  // nobody but process_user is in process_gid; the blocker's group holds no one but its owner
+  // and root. Both true: the blocker may be handed to the process's group (plan_grant).
+  bool process_group_alone = false;
+  bool blocker_group_regroupable = false;
   // What the system says owns the path (analyzer/system_owners): the service that should listen
   // on a refused socket, the package that ships a missing file.
   std::string service;

@@ -10,7 +10,8 @@ constexpr std::array<V, 5> kMistyped{"edit-line", "edit-file", "link-hint", "req
                                      "unrepresentable"};
 constexpr std::array<V, 2> kRequire{"require", "unrepresentable"};
 constexpr std::array<V, 4> kCreate{"create", "advise-missing-dir", "advise", "unrepresentable"};
-constexpr std::array<V, 5> kChmod{"chmod", "acl", "advise-private", "advise", "unrepresentable"};
+constexpr std::array<V, 6> kChmod{"chmod",          "chgrp",  "acl",
+                                  "advise-private", "advise", "unrepresentable"};
 constexpr std::array<V, 6> kConfig{"edit-config",  "enable-module", "load-module",
                                    "advise-token", "advise",        "unrepresentable"};
 constexpr std::array<V, 3> kSocket{"socket-check", "advise", "unrepresentable"};

@@ -442,7 +442,9 @@ Plan make_plan(const Finding& f, std::size_t index, const FixTemplates& template
         break;
       }
       const PermissionBlocker& b = *f.blocker;
-      const Grant grant = plan_grant(b, f.process_uid, f.process_gid);
+      const Grant grant =
+          plan_grant(b, f.process_uid, f.process_gid,
+                     GroupFacts{f.process_group_alone, f.blocker_group_regroupable});
       if (grant.via == Grant::Via::Nothing) {
         plan.variant = "advise";
         break;
@@ -481,6 +483,21 @@ Plan make_plan(const Finding& f, std::size_t index, const FixTemplates& template
                       "{} is in its group (gid {}) and lacked '{}': the group bits gain "
                       "'{}'; other users gain nothing",
                       who, b.gid, needed, needed);
+        plan.key = "mode:" + b.path;
+        break;
+      }
+      if (grant.via == Grant::Via::Group) {
+        plan.variant = "chgrp";
+        plan.plain["reader_gid"] = std::to_string(grant.new_gid);
+        plan.plain["symbolic"] = fmt::format("g+{}", needed);
+        plan.plain["class_mask"] = fmt::format("0{:o}", grant.bits << 3);
+        plan.plain["mode"] = fmt::format("{:04o}", grant.new_mode);
+        plan.plain["grant"] = fmt::format(
+            "{} is neither its owner nor in its group and lacked '{}'; its group ({}) holds no "
+            "one but its owner and root, and gid {} no one but that user: the group becomes gid "
+            "{} with '{}'; other users gain nothing",
+            who, needed, b.group.empty() ? std::to_string(b.gid) : display_text(b.group),
+            grant.new_gid, grant.new_gid, needed);
         plan.key = "mode:" + b.path;
         break;
       }

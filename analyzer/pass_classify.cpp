@@ -114,9 +114,21 @@ void classify_permission(const FailureGroup& g, const ClassifyContext& ctx, Find
       g.uid ? fmt::format("uid {}{}", *g.uid,
                           f.process_user.empty() ? "" : " (" + f.process_user + ")")
             : std::string("the process (uid unknown: judged as neither owner nor group)");
+  if (f.blocker && g.gid && !f.process_user.empty() && !f.blocker->owner.empty()) {
+    const auto only = [](const std::optional<std::vector<std::string>>& members,
+                         std::initializer_list<std::string_view> allowed) {
+      return members && std::all_of(members->begin(), members->end(), [&](const std::string& m) {
+               return std::find(allowed.begin(), allowed.end(), m) != allowed.end();
+             });
+    };
+    f.process_group_alone = only(ctx.fs.group_members(*g.gid), {f.process_user});
+    f.blocker_group_regroupable =
+        only(ctx.fs.group_members(f.blocker->gid), {f.blocker->owner, "root"});
+  }
   if (f.blocker) {
     const auto& b = *f.blocker;
-    const Grant grant = plan_grant(b, g.uid, g.gid);
+    const Grant grant =
+        plan_grant(b, g.uid, g.gid, GroupFacts{f.process_group_alone, f.blocker_group_regroupable});
     const bool sensitive = is_sensitive_path(b.path) || is_sensitive_path(g.path);
     std::string remedy;
     if (sensitive) {
@@ -128,6 +140,12 @@ void classify_permission(const FailureGroup& g, const ClassifyContext& ctx, Find
           "; {} {} gains {} (mode {}), other users nothing",
           grant.mode_class == 'u' ? "its owner" : "its group",
           grant.mode_class == 'u' ? who : (b.group.empty() ? std::to_string(b.gid) : b.group),
+          bits_text(grant.bits), octal(grant.new_mode));
+    } else if (grant.via == Grant::Via::Group) {
+      remedy = fmt::format(
+          "; its group {} holds no one but its owner and root, and the process's group (gid {}) "
+          "no one but {}: the file's group becomes gid {} with {} (mode {}), other users nothing",
+          b.group.empty() ? std::to_string(b.gid) : b.group, grant.new_gid, who, grant.new_gid,
           bits_text(grant.bits), octal(grant.new_mode));
     } else if (grant.via == Grant::Via::Acl) {
       remedy = fmt::format(

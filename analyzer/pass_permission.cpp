@@ -99,7 +99,7 @@ std::uint32_t suggest_mode(std::uint32_t mode, bool is_directory, std::uint32_t 
 }
 
 Grant plan_grant(const PermissionBlocker& b, std::optional<std::uint32_t> uid,
-                 std::optional<std::uint32_t> gid) {
+                 std::optional<std::uint32_t> gid, const GroupFacts& facts) {
   Grant g;
   std::uint32_t missing = 0;
   for (const char c : b.needed) {
@@ -125,6 +125,18 @@ Grant plan_grant(const PermissionBlocker& b, std::optional<std::uint32_t> uid,
     g.via = Grant::Via::Mode;
     g.mode_class = *uid == b.uid ? 'u' : 'g';
     g.new_mode = next;
+    return g;
+  }
+  const std::uint32_t group_bits = (mode >> 3) & 07U;
+  const std::uint32_t owner_bits = (mode >> 6) & 07U;
+  // chown clears a file's setuid/setgid bits: such a file keeps its group.
+  if (gid && *gid != 0 && facts.principal_alone && facts.regroupable &&
+      (b.is_directory || (mode & 06000U) == 0) && (group_bits & ~g.bits) == 0 &&
+      (group_bits & ~owner_bits) == 0) {
+    g.via = Grant::Via::Group;
+    g.mode_class = 'g';
+    g.new_gid = *gid;
+    g.new_mode = mode | (g.bits << 3);
     return g;
   }
   g.via = Grant::Via::Acl;

@@ -52,14 +52,26 @@ std::uint32_t suggest_mode(std::uint32_t mode, bool is_directory, std::uint32_t 
 // uid alone. Never anything for "other". Via::Nothing when the principal is unknown or root, or
 // when the mode already grants the access (then the mode is not what denies it).
 struct Grant {
-  enum class Via { Nothing, Mode, Acl };
+  enum class Via { Nothing, Mode, Group, Acl };
   Via via = Via::Nothing;
-  std::uint32_t bits = 0;      // r/w/x (4/2/1) the principal gains
-  std::uint32_t new_mode = 0;  // Via::Mode: the component's mode afterwards; Via::Acl: unchanged
-  char mode_class = 0;         // Via::Mode: 'u' or 'g'
+  std::uint32_t bits = 0;  // r/w/x (4/2/1) the principal gains
+  // Via::Mode and Via::Group: the component's mode afterwards; Via::Acl: unchanged.
+  std::uint32_t new_mode = 0;
+  char mode_class = 0;        // Via::Mode: 'u' or 'g'; Via::Group: 'g'
+  std::uint32_t new_gid = 0;  // Via::Group: the principal's gid, the component's group afterwards
 };
+// Who else a change of the component's group would reach (Finding::process_group_alone,
+// blocker_group_regroupable).
+struct GroupFacts {
+  bool principal_alone = false;  // nobody but the principal is in its gid
+  bool regroupable = false;      // nobody but the owner and root is in the component's group
+};
+// The principal that is neither owner nor in the group gets the component's group (chgrp to its
+// gid, g+bits) when that reaches no one else: its group holds only it, the old group only the
+// owner and root, the old group bits are no more than it needs and no more than the owner's.
+// Otherwise an ACL entry for its uid.
 Grant plan_grant(const PermissionBlocker& b, std::optional<std::uint32_t> uid,
-                 std::optional<std::uint32_t> gid);
+                 std::optional<std::uint32_t> gid, const GroupFacts& facts = {});
 
 // "r", "rx", "w" ...
 std::string bits_text(std::uint32_t bits);

@@ -124,6 +124,8 @@ Finding make_finding(Bytes& in, int rank) {
   if (in.flag()) {
     f.process_gid = in.u32() % 4 == 0 ? (f.blocker ? f.blocker->gid : 0) : in.u32();
   }
+  f.process_group_alone = in.flag();
+  f.blocker_group_regroupable = in.flag();
   f.message = in.str(false);
   f.explanation = in.str(false);
   f.rank_reason = in.str(false);
@@ -258,14 +260,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                    sh.find("chmod a") == std::string::npos &&
                    sh.find("chmod +") == std::string::npos)
         << "a permission fix widened other";
-    if (f.fix->variant == "chmod" || f.fix->variant == "acl") {
+    if (f.fix->variant == "chmod" || f.fix->variant == "chgrp" || f.fix->variant == "acl") {
       CULPRIT_ASSERT(f.blocker && f.process_uid && *f.process_uid != 0)
           << "grant without principal";
       CULPRIT_ASSERT(!culprit::analyzer::is_sensitive_path(f.blocker->path) &&
                      !culprit::analyzer::is_sensitive_path(f.path))
           << "a secret was opened";
-      const auto g = culprit::analyzer::plan_grant(*f.blocker, f.process_uid, f.process_gid);
+      const auto g =
+          culprit::analyzer::plan_grant(*f.blocker, f.process_uid, f.process_gid,
+                                        {f.process_group_alone, f.blocker_group_regroupable});
       CULPRIT_ASSERT((g.new_mode & 0007U) == (f.blocker->mode & 0007U)) << "other bits changed";
+      CULPRIT_ASSERT(g.via != culprit::analyzer::Grant::Via::Group ||
+                     (f.process_group_alone && f.blocker_group_regroupable && f.process_gid &&
+                      g.new_gid == *f.process_gid))
+          << "a group change that reaches someone else";
     }
   }
   const std::size_t top = 1 + in.byte() % 4;

@@ -911,12 +911,14 @@ TEST_CASE("permission planner: exhaustive least-privilege properties", "[fix][pe
   using culprit::analyzer::bits_text;
   using culprit::analyzer::Grant;
   using culprit::analyzer::granted_bits;
+  using culprit::analyzer::GroupFacts;
   using culprit::analyzer::plan_grant;
   using culprit::analyzer::access_bit::Exec;
   using culprit::analyzer::access_bit::Read;
   using culprit::analyzer::access_bit::Write;
   std::size_t mode_grants = 0;
   std::size_t acl_grants = 0;
+  std::size_t group_grants = 0;
   const std::uint32_t owner = 1000;
   const std::uint32_t group = 50;
   struct Who {
@@ -928,8 +930,14 @@ TEST_CASE("permission planner: exhaustive least-privilege properties", "[fix][pe
     for (const bool dir : {false, true}) {
       for (std::uint32_t missing = 1; missing < 8; ++missing) {
         PermissionBlocker b{"/srv/x", mode, owner, group, "u", "g", bits_text(missing), dir, 0};
-        for (const Who& who : whos) {
-          const Grant g = plan_grant(b, who.uid, who.gid);
+        for (const auto& [who, facts] :
+             {std::pair{whos[0], GroupFacts{}}, std::pair{whos[1], GroupFacts{true, true}},
+              std::pair{whos[2], GroupFacts{true, true}}, std::pair{whos[3], GroupFacts{}},
+              std::pair{whos[4], GroupFacts{true, true}}, std::pair{whos[5], GroupFacts{}},
+              std::pair{whos[5], GroupFacts{true, false}},
+              std::pair{whos[5], GroupFacts{false, true}},
+              std::pair{whos[5], GroupFacts{true, true}}}) {
+          const Grant g = plan_grant(b, who.uid, who.gid, facts);
           if (!who.uid || *who.uid == 0) {
             REQUIRE(g.via == Grant::Via::Nothing);
             continue;
@@ -953,6 +961,24 @@ TEST_CASE("permission planner: exhaustive least-privilege properties", "[fix][pe
           if ((missing & Write) == 0) {
             REQUIRE((g.bits & Write) == 0);
           }
+          if (g.via == Grant::Via::Group) {
+            // Only when nobody else is reached: the facts say so, the old group bits are no
+            // more than what is granted nor than the owner's, and no setuid/setgid is lost.
+            ++group_grants;
+            REQUIRE(facts.principal_alone);
+            REQUIRE(facts.regroupable);
+            REQUIRE(*who.uid != owner);
+            REQUIRE(who.gid != std::optional<std::uint32_t>(group));
+            REQUIRE(g.new_gid == *who.gid);
+            REQUIRE(g.new_mode == (mode | (g.bits << 3)));
+            REQUIRE((((mode >> 3) & 7U) & ~g.bits) == 0);
+            REQUIRE((((mode >> 3) & 7U) & ~((mode >> 6) & 7U)) == 0);
+            REQUIRE((dir || (mode & 06000U) == 0));
+            const std::uint32_t after =
+                granted_bits(g.new_mode, owner, g.new_gid, who.uid, who.gid, dir);
+            REQUIRE((after & missing) == missing);
+            continue;
+          }
           if (g.via == Grant::Via::Acl) {
             ++acl_grants;
             REQUIRE(*who.uid != owner);
@@ -974,6 +1000,7 @@ TEST_CASE("permission planner: exhaustive least-privilege properties", "[fix][pe
   }
   CHECK(mode_grants > 0);
   CHECK(acl_grants > 0);
+  CHECK(group_grants > 0);
 }
 
 // Files holding secrets are never opened up by a mode change, whoever was denied.
