@@ -759,6 +759,128 @@ TEST_CASE("apache: a configuration file a package ships was deleted: the package
   check_nothing_left(before_all);
 }
 
+// One nginx instance in front of php-fpm: its own configuration, pid file, logs and temp
+// directories, a PHP front page, on a loopback port.
+class Nginx {
+ public:
+  explicit Nginx(const std::string& fpm_socket) : dir_("culprit-nginx"), port_(free_port()) {
+    REQUIRE(fs::exists("/usr/sbin/nginx"));
+    fs::create_directories(dir_ / "www");
+    fs::create_directories(dir_ / "tmp");
+    chmod(dir_.path().c_str(), 0755);
+    chmod((dir_ / "www").c_str(), 0755);
+    write_text(dir_ / "www/index.php", "<?php echo 'front page';\n");
+    chmod((dir_ / "www/index.php").c_str(), 0644);
+    const std::string d = dir_.path().string();
+    std::string c;
+    c += "pid " + d + "/nginx.pid;\nerror_log " + d + "/error.log;\n";
+    c += "user www-data;\nworker_processes 1;\nevents {}\n";
+    c += "http {\n  access_log off;\n";
+    for (const char* t : {"client_body", "proxy", "fastcgi", "uwsgi", "scgi"}) {
+      c += std::string("  ") + t + "_temp_path " + d + "/tmp/" + t + ";\n";
+    }
+    c += "  server {\n    listen 127.0.0.1:" + std::to_string(port_) + ";\n";
+    c += "    root " + d + "/www;\n    index index.php;\n";
+    c += "    location ~ \\.php$ {\n      include /etc/nginx/fastcgi_params;\n";
+    c += "      fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;\n";
+    c += "      fastcgi_pass unix:" + fpm_socket + ";\n    }\n  }\n}\n";
+    write_text(conf(), c);
+  }
+  ~Nginx() { stop(); }
+  Nginx(const Nginx&) = delete;
+  Nginx& operator=(const Nginx&) = delete;
+
+  [[nodiscard]] std::string conf() const { return (dir_ / "nginx.conf").string(); }
+  [[nodiscard]] const TempDir& dir() const { return dir_; }
+  [[nodiscard]] std::string url() const {
+    return "http://127.0.0.1:" + std::to_string(port_) + "/";
+  }
+  [[nodiscard]] int status() const {
+    const auto r = run_command(
+        {"curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "20", url()});
+    return r.out.empty() ? -1 : std::stoi(r.out);
+  }
+  void start() {
+    const auto r =
+        run_command({"/usr/sbin/nginx", "-e", (dir_ / "error.log").string(), "-c", conf()});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    started_ = true;
+    for (int i = 0; i < 100 && status() <= 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  void stop() {
+    if (!started_) {
+      return;
+    }
+    started_ = false;
+    pid_t master = 0;
+    try {
+      master = static_cast<pid_t>(std::stol(read_text(dir_ / "nginx.pid")));
+    } catch (const std::exception&) {
+      return;
+    }
+    kill(master, SIGQUIT);
+    for (int i = 0; i < 100 && kill(master, 0) == 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (kill(master, 0) == 0) {
+      kill(master, SIGKILL);
+    }
+  }
+
+ private:
+  TempDir dir_;
+  int port_;
+  bool started_ = false;
+};
+
+TEST_CASE("nginx: php-fpm down behind fastcgi_pass: the service tied to the socket is started",
+          "[apache][nginx]") {
+  // What the system planted, written by hand: Debian's php-fpm pool listens on
+  // /run/php/phpVERSION-fpm.sock, the socket nginx's fastcgi_pass names, and ships the service
+  // phpVERSION-fpm. nginx answers 502 while it is stopped.
+  const std::string version = fpm_version();
+  const std::string service = "php" + version + "-fpm";
+  const std::string sock = "/run/php/php" + version + "-fpm.sock";
+  FpmStopped fpm(service);
+  REQUIRE_FALSE(fs::exists(sock));
+  Nginx nginx(sock);
+  nginx.start();
+  REQUIRE(nginx.status() == 502);
+
+  const std::string pp = (nginx.dir() / "fix.pp").string();
+  const std::string sh = (nginx.dir() / "fix.sh").string();
+  const auto r = run_command({culprit_binary(), "attach", "-n", "nginx", "--trigger",
+                              "curl -s -o /dev/null " + nginx.url(), "--format", "json", "--puppet",
+                              pp, "--shell", sh});
+  INFO(r.err << r.out);
+  REQUIRE(r.exit_code == 1);
+  const json report = json::parse(r.out);
+  const json& top = report["findings"].at(0);
+  INFO(top.dump(2));
+  CHECK(top["kind"] == "connection-refused");
+  CHECK(top["path"] == sock);
+  CHECK(top["fix"]["variant"] == "start-service");
+  CHECK_THAT(top["explanation"].get<std::string>(), Catch::Contains(service));
+
+  validate(pp);
+  apply_twice(pp);
+  CHECK(nginx.status() == 200);
+
+  fpm.stop();
+  REQUIRE(nginx.status() == 502);
+  const auto first = run_command({"sh", sh});
+  INFO(first.out << first.err);
+  CHECK(first.exit_code == 0);
+  CHECK_THAT(first.err, Catch::Contains("culprit: started " + service));
+  CHECK(nginx.status() == 200);
+  const auto second = run_command({"sh", sh});
+  CHECK(second.exit_code == 0);
+  CHECK(second.err.find("started") == std::string::npos);
+}
+
 TEST_CASE("apache: a directive naming a file that is gone is commented out, with a copy kept",
           "[apache]") {
   const std::set<pid_t> before_all = all_apache_pids();
