@@ -292,25 +292,24 @@ std::string FixTemplates::expand(std::string_view tmpl, const FixValues& values)
 
 Result<FixTemplates> FixTemplates::parse(std::string_view text, std::string file_name) {
   YAML::Node root;
-  try {
-    root = YAML::Load(std::string(text));
-  } catch (const YAML::Exception& e) {
+  const auto yaml_error = [&](const YAML::Exception& e, std::string_view what) {
     Error err;
     err.file = file_name;
     err.line = e.mark.line < 0 ? 0 : static_cast<std::uint64_t>(e.mark.line) + 1;
-    err.message = fmt::format("invalid YAML: {}", e.msg);
+    err.message = fmt::format("{}: {}", what, e.msg);
     return err;
+  };
+  try {
+    root = YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    return yaml_error(e, "invalid YAML");
   }
   // The walk checks every shape it reads; a conversion it did not foresee is still an error with
   // a line, never an exception out of the loader.
   try {
     return parse_tree(root, text, file_name);
   } catch (const YAML::Exception& e) {
-    Error err;
-    err.file = file_name;
-    err.line = e.mark.line < 0 ? 0 : static_cast<std::uint64_t>(e.mark.line) + 1;
-    err.message = fmt::format("unexpected YAML shape: {}", e.msg);
-    return err;
+    return yaml_error(e, "unexpected YAML shape");
   }
 }
 

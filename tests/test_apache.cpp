@@ -658,6 +658,30 @@ struct FpmStopped {
   void stop() const { run_command({"service", service, "stop"}); }
 };
 
+// The start-service fix heals the site and is idempotent: puppet apply twice, then (service
+// stopped again) fix.sh twice; `status` is the front page's HTTP status, `down` what it is while
+// php-fpm is stopped.
+template <typename Status>
+void check_start_service_heals(const FpmStopped& fpm, const std::string& pp, const std::string& sh,
+                               Status status, int down) {
+  validate(pp);
+  CHECK_THAT(read_text(pp), Catch::Contains("service { '" + fpm.service + "':"));
+  apply_twice(pp);
+  CHECK(status() == 200);
+
+  // The script, on the same fault: starts it once, says so, and a second run changes nothing.
+  fpm.stop();
+  REQUIRE(status() == down);
+  const auto first = run_command({"sh", sh});
+  INFO(first.out << first.err);
+  CHECK(first.exit_code == 0);
+  CHECK_THAT(first.err, Catch::Contains("culprit: started " + fpm.service));
+  CHECK(status() == 200);
+  const auto second = run_command({"sh", sh});
+  CHECK(second.exit_code == 0);
+  CHECK(second.err.find("started") == std::string::npos);
+}
+
 TEST_CASE(
     "apache: php-fpm down behind proxy_fcgi: the service the system ties to the socket "
     "is started",
@@ -679,23 +703,8 @@ TEST_CASE(
   CHECK(top["fix"]["variant"] == "start-service");
   CHECK(top["fix"]["actionable"] == true);
   CHECK_THAT(top["explanation"].get<std::string>(), Catch::Contains(service));
-
-  validate(pp);
-  CHECK_THAT(read_text(pp), Catch::Contains("service { '" + service + "':"));
-  apply_twice(pp);
-  CHECK(apache.status() == 200);
-
-  // The script, on the same fault: starts it once, says so, and a second run changes nothing.
-  fpm.stop();
-  REQUIRE(apache.status() == 503);
-  const auto first = run_command({"sh", sh});
-  INFO(first.out << first.err);
-  CHECK(first.exit_code == 0);
-  CHECK_THAT(first.err, Catch::Contains("culprit: started " + service));
-  CHECK(apache.status() == 200);
-  const auto second = run_command({"sh", sh});
-  CHECK(second.exit_code == 0);
-  CHECK(second.err.find("started") == std::string::npos);
+  check_start_service_heals(
+      fpm, pp, sh, [&] { return apache.status(); }, 503);
   apache.stop();
   check_nothing_left(before_all);
 }
@@ -864,21 +873,8 @@ TEST_CASE("nginx: php-fpm down behind fastcgi_pass: the service tied to the sock
   CHECK(top["path"] == sock);
   CHECK(top["fix"]["variant"] == "start-service");
   CHECK_THAT(top["explanation"].get<std::string>(), Catch::Contains(service));
-
-  validate(pp);
-  apply_twice(pp);
-  CHECK(nginx.status() == 200);
-
-  fpm.stop();
-  REQUIRE(nginx.status() == 502);
-  const auto first = run_command({"sh", sh});
-  INFO(first.out << first.err);
-  CHECK(first.exit_code == 0);
-  CHECK_THAT(first.err, Catch::Contains("culprit: started " + service));
-  CHECK(nginx.status() == 200);
-  const auto second = run_command({"sh", sh});
-  CHECK(second.exit_code == 0);
-  CHECK(second.err.find("started") == std::string::npos);
+  check_start_service_heals(
+      fpm, pp, sh, [&] { return nginx.status(); }, 502);
 }
 
 TEST_CASE("apache: a directive naming a file that is gone is commented out, with a copy kept",
