@@ -131,6 +131,9 @@ struct Plan {
                     // are quoted later
   FixValues code;   // sh commands composed here from shell_quote'd words
   const ReloadRule* reload = nullptr;
+  // Without a reload rule, {reload} says "no reload: read again next time" (edits of files read
+  // per use); a variant whose change matters only to a server that names it says nothing.
+  bool silent_without_reload = false;
   std::string key;
 };
 
@@ -297,6 +300,17 @@ bool plan_comment_out(Plan& plan, const Finding& f, const FixTemplates& template
   return true;
 }
 
+// A file restored or a directory made for a server that names it in its configuration (TypesConfig,
+// ErrorLog): the server reads it at start, so the service that reads that configuration reloads
+// (rules/fixes.yaml reloads); null when no rule covers the configuration file.
+const ReloadRule* reload_for_referrer(const Finding& f, const FixTemplates& templates) {
+  if (!f.referenced_from || !is_absolute(f.referenced_from->file) ||
+      !is_configuration_file(f.referenced_from->file)) {
+    return nullptr;
+  }
+  return templates.reload_for(f.referenced_from->file);
+}
+
 // Words that go into a command unquoted: an Apache module's name, Debian's a2enmod name.
 bool is_module_word(std::string_view s, std::string_view extra) {
   return !s.empty() && s.size() <= 64 && s.front() != '-' &&
@@ -381,6 +395,8 @@ Plan make_plan(const Finding& f, std::size_t index, const FixTemplates& template
                                  "back, other configuration files are left as they are"
                                : "a file of the package: a reinstall puts it back";
         plan.key = "package:" + f.package;
+        plan.reload = reload_for_referrer(f, templates);
+        plan.silent_without_reload = true;
         break;
       }
       plan_comment_out(plan, f, templates);
@@ -429,6 +445,8 @@ Plan make_plan(const Finding& f, std::size_t index, const FixTemplates& template
                                       ? display_text(spec.source)
                                       : std::string("the system's definition");
       plan.key = "mkdir:" + dir;
+      plan.reload = reload_for_referrer(f, templates);
+      plan.silent_without_reload = true;
       break;
     }
     case FindingKind::PermissionDenied: {
@@ -577,7 +595,7 @@ std::optional<std::string> encode(const Plan& plan, std::string_view name, FixLa
       return std::string();
     }
     if (plan.reload == nullptr) {
-      return templates.no_reload(language);
+      return plan.silent_without_reload ? std::string() : templates.no_reload(language);
     }
     if (language == FixLanguage::Shell) {
       return plan.reload->shell_hook;

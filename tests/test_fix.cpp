@@ -818,6 +818,55 @@ TEST_CASE("configuration edits reload the service once, only after a change", "[
   CHECK_THAT(top1, !Catch::Contains("wp-settings.php"));
 }
 
+TEST_CASE("a file restored or a directory made for a server's configuration reloads it", "[fix]") {
+  Report report;
+  report.mode = "replay";
+  // /etc/mime.types deleted: Apache's TypesConfig line names it, media-types ships it.
+  Finding mime;
+  mime.kind = FindingKind::MissingPath;
+  mime.path = "/etc/mime.types";
+  mime.package = "media-types";
+  mime.package_conffile = true;
+  mime.referenced_from =
+      SourceLocation{"/etc/apache2/mods-enabled/mime.conf", 4, "TypesConfig /etc/mime.types"};
+  report.findings.push_back(mime);
+  // A virtual host's log directory, named by its ErrorLog line.
+  Finding logs;
+  logs.kind = FindingKind::MissingDirectory;
+  logs.path = "/var/log/apache2/shop/";
+  logs.missing_directory = "/var/log/apache2/shop";
+  logs.wants_create = true;
+  logs.process_uid = 0;
+  logs.referenced_from = SourceLocation{"/etc/apache2/sites-enabled/shop.conf", 9,
+                                        "ErrorLog /var/log/apache2/shop/error.log"};
+  report.findings.push_back(logs);
+  // The same restore asked for by no configuration: no reload, and no word about one.
+  mime.referenced_from.reset();
+  report.findings.push_back(mime);
+  for (std::size_t i = 0; i < report.findings.size(); ++i) {
+    report.findings[i].rank = static_cast<int>(i + 1);
+  }
+  attach_fixes(report, templates());
+  CHECK(report.findings[0].fix->variant == "reinstall");
+  CHECK_THAT(report.findings[0].fix->puppet,
+             Catch::Contains("Exec['culprit-missing-path-1'] ~> Exec['culprit-reload-apache2']"));
+  CHECK_THAT(report.findings[0].fix->shell, Catch::Contains("culprit_reload_apache2=1"));
+  CHECK(report.findings[1].fix->variant == "create");
+  CHECK_THAT(report.findings[1].fix->puppet,
+             Catch::Contains("creates  => '/var/log/apache2/shop',"));
+  CHECK_THAT(report.findings[1].fix->puppet, Catch::Contains("~> Exec['culprit-reload-apache2']"));
+  CHECK(report.findings[2].fix->key == report.findings[0].fix->key);
+  TempDir out("culprit-restore-reload");
+  write_text(out / "r.pp", puppet_manifest(report, 10, templates()));
+  write_text(out / "r.sh", shell_script(report, 10, templates()));
+  validate_manifest(out / "r.pp");
+  validate_script(out / "r.sh");
+  report.findings.erase(report.findings.begin(), report.findings.begin() + 2);
+  attach_fixes(report, templates());
+  CHECK(report.findings[0].fix->puppet.find("reload") == std::string::npos);
+  CHECK(report.findings[0].fix->shell.find("reload") == std::string::npos);
+}
+
 TEST_CASE("fix selection: never pretend, never broaden", "[fix]") {
   Report report;
   const auto add = [&report](Finding f) {
