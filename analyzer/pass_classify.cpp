@@ -637,7 +637,9 @@ void classify_missing(const FailureGroup& g, const ClassifyContext& ctx, Finding
     // because the parent was), and the parent's group when the process owns the parent too
     // (Apache's root master in /var/log/apache2, root:adm 0750, makes root:adm 0750).
     const std::string target(g.written_into ? whole : dir_name(g.path));
-    if (auto spec = ctx.owners.tmpfiles_directory(target)) {
+    if (auto recorded = ctx.owners.statoverride_directory(target)) {
+      f.create_spec = std::move(recorded);
+    } else if (auto spec = ctx.owners.tmpfiles_directory(target)) {
       f.create_spec = std::move(spec);
     } else if (const auto parent_info = ctx.fs.stat(parent)) {
       const std::uint32_t uid = g.uid.value_or(0);

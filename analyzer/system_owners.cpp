@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <deque>
 #include <set>
 #include <utility>
@@ -388,6 +389,61 @@ std::optional<DirectorySpec> SystemOwners::tmpfiles_directory(std::string_view d
         return spec;
       }
     }
+  }
+  return std::nullopt;
+}
+
+std::optional<DirectorySpec> SystemOwners::statoverride_directory(std::string_view dir) const {
+  static constexpr std::string_view kFile = "/var/lib/dpkg/statoverride";
+  if (!fs_.available() || dir.empty() || dir.front() != '/') {
+    return std::nullopt;
+  }
+  const auto text = fs_.read(kFile, 1 << 20);
+  if (!text.ok()) {
+    return std::nullopt;
+  }
+  std::string_view rest = text.value();
+  std::uint64_t number = 0;
+  while (!rest.empty()) {
+    const std::size_t nl = rest.find('\n');
+    const std::string_view line = trim(rest.substr(0, nl));
+    rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+    ++number;
+    // "user group mode path": the path is the rest of the line (it may hold spaces).
+    std::array<std::string_view, 3> fields;
+    std::size_t at = 0;
+    bool ok = true;
+    for (auto& field : fields) {
+      const std::size_t start = line.find_first_not_of(" \t", at);
+      const std::size_t end =
+          start == std::string_view::npos ? start : line.find_first_of(" \t", start);
+      if (end == std::string_view::npos) {
+        ok = false;
+        break;
+      }
+      field = line.substr(start, end - start);
+      at = end;
+    }
+    if (!ok) {
+      continue;
+    }
+    const std::string_view path = trim(line.substr(at));
+    if (path != dir) {
+      continue;
+    }
+    std::uint32_t mode = 0;
+    for (const char c : fields[2]) {
+      if (c < '0' || c > '7' || mode > 07777) {
+        return std::nullopt;
+      }
+      mode = mode * 8 + static_cast<std::uint32_t>(c - '0');
+    }
+    DirectorySpec spec{std::string(fields[0]), std::string(fields[1]), mode & 07777,
+                       fmt::format("dpkg-statoverride, line {} of {}", number, kFile)};
+    if (!is_account_name(spec.owner) || !is_account_name(spec.group)) {
+      return std::nullopt;
+    }
+    return spec;
   }
   return std::nullopt;
 }

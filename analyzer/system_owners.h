@@ -54,6 +54,10 @@ class SystemOwners {
   // (/etc, /run, /usr/lib tmpfiles.d, in systemd's order of precedence). nullopt when none does.
   [[nodiscard]] std::optional<DirectorySpec> tmpfiles_directory(std::string_view dir) const;
 
+  // The owner, group and mode dpkg-statoverride records for exactly `dir` (a package's postinst
+  // or the administrator: /var/lib/php/sessions root:root 1733). nullopt when none does.
+  [[nodiscard]] std::optional<DirectorySpec> statoverride_directory(std::string_view dir) const;
+
  private:
   struct ListFile {
     std::string file;     // "php8.2-fpm.list", "libc6:amd64.list"

@@ -1409,6 +1409,23 @@ TEST_CASE("system owners: packages from dpkg lists, services tied to sockets", "
   CHECK_FALSE(owners.tmpfiles_directory("/run/bad").has_value());  // not a safe account name
   CHECK_FALSE(owners.tmpfiles_directory("/run/none").has_value());
 
+  // dpkg-statoverride: the exact path, its mode with the sticky bit, a path with a space.
+  t.file("/var/lib/dpkg/statoverride",
+         "root root 1733 /var/lib/php/sessions\npuppet puppet 750 /var/log/puppet\n"
+         "www-data adm 2750 /srv/my logs\nroot $(x) 755 /srv/bad\n");
+  const auto sessions = owners.statoverride_directory("/var/lib/php/sessions");
+  REQUIRE(sessions.has_value());
+  CHECK(sessions->mode == 01733);
+  CHECK(sessions->owner == "root");
+  const auto logs = owners.statoverride_directory("/srv/my logs");
+  REQUIRE(logs.has_value());
+  CHECK(logs->owner == "www-data");
+  CHECK(logs->group == "adm");
+  CHECK(logs->mode == 02750);
+  CHECK(logs->source == "dpkg-statoverride, line 3 of /var/lib/dpkg/statoverride");
+  CHECK_FALSE(owners.statoverride_directory("/var/log").has_value());
+  CHECK_FALSE(owners.statoverride_directory("/srv/bad").has_value());
+
   const NoFileSystem none;
   CHECK_FALSE(SystemOwners(none).service_for_socket("/run/php/php8.2-fpm.sock").has_value());
 }
