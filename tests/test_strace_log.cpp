@@ -433,6 +433,28 @@ TEST_CASE("-yy sockets and addresses in structs (#37)") {
   CHECK(p.only("socket").ret == 3);
 }
 
+TEST_CASE("Unix socket addresses as older strace releases wrote them") {
+  // AF_FILE with path= (strace 4.5), AF_LOCAL with sun_path= (4.8 era), AF_UNIX with path=.
+  const auto p = parse(
+      "1234  connect(5, {sa_family=AF_FILE, path=\"/var/run/nscd/socket\"}, 110) = -1 ENOENT "
+      "(No such file or directory)\n"
+      "1234  connect(6, {sa_family=AF_LOCAL, sun_path=\"/run/mysqld/mysqld.sock\"}, 110) = -1 "
+      "ECONNREFUSED (Connection refused)\n"
+      "1234  connect(7, {sa_family=AF_UNIX, path=\"/var/spool/postfix/private/smtp\"}, 110) = 0\n"
+      "1234  connect(8, {sa_family=AF_INET, sin_port=htons(25), "
+      "sin_addr=inet_addr(\"10.0.0.1\")}, 16) = 0\n");
+  CHECK(p.stats.malformed == 0);
+  const auto c = p.named("connect");
+  REQUIRE(c.size() == 4);
+  CHECK(c[0].path == "/var/run/nscd/socket");
+  CHECK(c[0].err == "ENOENT");
+  CHECK(c[1].path == "/run/mysqld/mysqld.sock");
+  CHECK(c[1].err == "ECONNREFUSED");
+  CHECK(c[2].path == "/var/spool/postfix/private/smtp");
+  CHECK(c[3].path.empty());
+  CHECK(c[3].address == "10.0.0.1:25");
+}
+
 TEST_CASE("-X verbose and -X raw (#38)") {
   const auto p = parse(
       "openat(-100 /* AT_FDCWD */, \"/nonexistent\", 0 /* O_RDONLY */) = -1 ENOENT (No such file "

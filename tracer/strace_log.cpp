@@ -2057,7 +2057,14 @@ void StraceLogReader::Impl::decode_args(const SyscallInfo& row, const Args& args
         if (a.empty() || a.front() != '{') {
           break;
         }
-        const std::string_view sun = struct_field(a, "sun_path=");
+        // strace before 4.8 wrote AF_FILE (later AF_LOCAL, now AF_UNIX) and `path=` where it
+        // now writes `sun_path=`.
+        std::string_view sun = struct_field(a, "sun_path=");
+        if (sun.empty() && (a.find("=AF_FILE") != std::string_view::npos ||
+                            a.find("=AF_LOCAL") != std::string_view::npos ||
+                            a.find("=AF_UNIX") != std::string_view::npos)) {
+          sun = struct_field(a, "path=");
+        }
         std::string_view body;
         bool truncated = false;
         std::size_t end = 0;
