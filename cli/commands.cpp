@@ -206,6 +206,15 @@ int analyze(const ReportOptions& opts, const std::string& mode, std::vector<std:
     const Error& err = produced.error();
     throw UserError(err.describe(), {}, 2);
   }
+  if (mode == "replay" && stats.events == 0) {
+    // Nothing was analysed: saying "no failure" would be a verdict on nothing.
+    throw UserError(
+        fmt::format("no system call could be read from {} ({} lines, {} not understood{})",
+                    fmt::join(inputs, ", "), stats.lines, stats.malformed,
+                    stats.diagnostics.empty() ? std::string()
+                                              : "; first: " + stats.diagnostics.front().describe()),
+        {}, 2);
+  }
   analyzer::Report report = pipeline.finish(stats);
   report_diagnostics(report);
 

@@ -4,12 +4,11 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
 
 #include "tests/test_util.h"
 
@@ -129,7 +128,8 @@ TEST_CASE("every bundled sample names the expected culprit as rank 1", "[samples
       CHECK(top["rank"] == 1);
       CHECK(top["kind"] == sample["kind"]);
       CHECK(top["path"] == sample["path"]);
-      if (sample.contains("errno") && !sample["errno"].is_null() && sample["kind"] != "config-error") {
+      if (sample.contains("errno") && !sample["errno"].is_null() &&
+          sample["kind"] != "config-error") {
         CHECK(top["errno"] == sample["errno"]);
       }
       if (sample["suggestion"].is_null()) {
@@ -260,14 +260,22 @@ TEST_CASE("bad input exits 2 with a message naming it", "[cli]") {
                "1234 this is not a syscall line at all ((((\n"
                "1234 openat(AT_FDCWD, \"/srv/app/config.phpp\", O_RDONLY) = -1 ENOENT (No such "
                "file or directory)\n");
-    const auto r = run_command(
-        {culprit_binary(), "replay", "--format", "json", "--log-only", (dir / "mixed.log").string()});
+    const auto r = run_command({culprit_binary(), "replay", "--format", "json", "--log-only",
+                                (dir / "mixed.log").string()});
     INFO(r.err);
     REQUIRE(r.exit_code == 1);
     const json report = json::parse(r.out);
     CHECK(report["stats"]["malformed"] == 1u);
     CHECK(report["findings"][0]["path"] == "/srv/app/config.phpp");
     CHECK(r.err.find("mixed.log:2") != std::string::npos);
+  }
+  SECTION("a log that yields no system call exits 2 and says why, never 0") {
+    write_text(dir / "halves.log", "1234 <... read resumed>\n1234 <... openat resumed>\n");
+    const auto r = run_command({culprit_binary(), "replay", (dir / "halves.log").string()});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("no system call could be read from"));
+    CHECK_THAT(r.err, Catch::Contains("halves.log"));
   }
   SECTION("a clean log has no findings and exits 0") {
     write_text(dir / "clean.log",
@@ -277,6 +285,27 @@ TEST_CASE("bad input exits 2 with a message naming it", "[cli]") {
     INFO(r.out << r.err);
     CHECK(r.exit_code == 0);
   }
+}
+
+// strace -i (instruction pointers) and -k (a stack after every call), made here by the real
+// strace: the calls are read past the "[00007f...]" prefix, the frames are not errors.
+TEST_CASE("a log written with strace -i -k is read like any other", "[cli]") {
+  TempDir dir;
+  const fs::path log = dir / "ik.log";
+  const std::string missing = (dir / "no-such-file.conf").string();
+  const auto traced =
+      run_command({"strace", "-f", "-i", "-k", "-o", log.string(), "cat", "--", missing});
+  REQUIRE(traced.exit_code != 0);
+  const std::string text = read_text(log);
+  REQUIRE(text.find("] openat(") != std::string::npos);  // the -i prefix is there
+  REQUIRE(text.find("\n > ") != std::string::npos);      // and the -k frames
+  const auto r = run_command({culprit_binary(), "replay", "--format", "json", log.string()});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 1);
+  const json report = json::parse(r.out);
+  CHECK(report["stats"]["malformed"] == 0u);
+  CHECK(report["findings"][0]["path"] == missing);
+  CHECK(report["findings"][0]["errno"] == "ENOENT");
 }
 
 // The postmortem's incident, recorded here: a multi-file PHP site whose settings file requires a
@@ -292,8 +321,8 @@ TEST_CASE("a fresh strace log of the mistyped require is fixed by the generated 
   const char* parts[] = {"functions.php", "plugin.php", "class-wp-locale.php", "formatting.php"};
   for (const char* part : parts) {
     write_text(site / "wp-includes" / part, "<?php\n// " + std::string(part) + "\n");
-    const std::string name = std::string(part) == "class-wp-locale.php" ? "class-wp-locale.phpp"
-                                                                         : std::string(part);
+    const std::string name =
+        std::string(part) == "class-wp-locale.php" ? "class-wp-locale.phpp" : std::string(part);
     settings += "require __DIR__ . '/' . WPINC . '/" + name + "';\n";
   }
   // An unrelated comment that also mentions the bad token must stay as it is.

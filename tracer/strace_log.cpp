@@ -755,14 +755,35 @@ inline bool parse_prefix_fast(std::string_view& s, Pid& pid, Timestamp& ts, bool
   return true;
 }
 
+// -i: "[00007f4ef5c2bad7] " (the instruction pointer, 8 or 16 hex digits, '?' when strace could
+// not read it) between the timestamps and the call.
+inline void skip_instruction_pointer(std::string_view& s) {
+  if (s.size() < 11 || s[0] != '[' || s[1] == 'p') {
+    return;
+  }
+  std::size_t i = 1;
+  while (i < s.size() && i <= 17 &&
+         (is_digit(s[i]) || (s[i] >= 'a' && s[i] <= 'f') || s[i] == '?')) {
+    ++i;
+  }
+  if ((i == 9 || i == 17) && i + 1 < s.size() && s[i] == ']' && s[i + 1] == ' ') {
+    i += 2;
+    while (i < s.size() && s[i] == ' ') {
+      ++i;
+    }
+    s.remove_prefix(i);
+  }
+}
+
 // Parses the prefix; `has_pid` tells whether the line carried a pid (else `pid` is unchanged).
 bool parse_prefix(std::string_view& s, Pid& pid, Timestamp& ts, bool& has_pid) {
   // Hot: runs on every line.
   has_pid = false;
-  if (parse_prefix_fast(s, pid, ts, has_pid)) {
+  if (parse_prefix_fast(s, pid, ts, has_pid) || parse_prefix_general(s, pid, ts, has_pid)) {
+    skip_instruction_pointer(s);
     return true;
   }
-  return parse_prefix_general(s, pid, ts, has_pid);
+  return false;
 }
 bool parse_prefix(std::string_view& s, Pid& pid, Timestamp& ts) {
   bool has_pid = false;
@@ -1689,6 +1710,15 @@ void StraceLogReader::Impl::process(std::string_view line, std::uint64_t line_no
   }
   if (trim(s).empty()) {
     return;
+  }
+  // -k: each call is followed by its stack, one frame per line:
+  // " > /usr/lib/x86_64-linux-gnu/libc.so.6(__open64+0x5b) [0xfa34b]".
+  if (line.size() > 3 && line.front() == ' ') {
+    const std::string_view frame = trim(line);
+    if (frame.size() > 4 && frame.substr(0, 2) == "> " && frame.back() == ']' &&
+        frame.find("[0x") != std::string_view::npos) {
+      return;
+    }
   }
   malformed(line_no, "not an strace line");
 }
