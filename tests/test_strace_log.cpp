@@ -1068,3 +1068,18 @@ TEST_CASE("log writer output reads back as the same events") {
     CHECK(same == real.events.size());
   }
 }
+
+TEST_CASE("an exit call whose ' = ?' was lost is read, a truncated one is not") {
+  const auto p = parse(
+      "1234  exit_group(128)\n"
+      "1235  openat(AT_FDCWD, \"/etc/x\", O_RDONLY) = -1 ENOENT (No such file or directory)\n"
+      "1235  exit(-1)   \n");
+  CHECK(p.stats.malformed == 0);
+  CHECK(p.named("exit_group").size() == 1);
+  CHECK(p.named("exit").size() == 1);
+  CHECK(p.only("openat").path == "/etc/x");
+  const auto cut = parse("1234  exit_group(12\n");
+  CHECK(cut.stats.malformed == 1);
+  const auto words = parse("1234  exit_group(EXIT_FAILURE) trailing\n");
+  CHECK(words.stats.malformed == 1);
+}

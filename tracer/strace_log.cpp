@@ -1345,8 +1345,42 @@ class StraceLogReader::Impl {
 
   static constexpr std::size_t kMaxInterleaved = 64 * 1024;
 
-  // The held incomplete line never completed: it and any output held with it are malformed.
+  // "exit_group(128)" (or exit) with nothing after it: the process ended before strace could
+  // print " = ?" (an interrupted strace, a paste cut at the end); the call itself is whole.
+  static bool whole_exit_call(std::string_view line) {
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r')) {
+      line.remove_suffix(1);
+    }
+    for (const std::string_view name : {"exit_group(", "exit("}) {
+      const std::size_t at = line.rfind(name);
+      if (at == std::string_view::npos || (at > 0 && line[at - 1] != ' ' && line[at - 1] != ']')) {
+        continue;
+      }
+      std::string_view arg = line.substr(at + name.size());
+      if (arg.size() < 2 || arg.back() != ')') {
+        continue;
+      }
+      arg.remove_suffix(1);
+      if (!arg.empty() && arg.front() == '-') {
+        arg.remove_prefix(1);
+      }
+      if (!arg.empty() && std::all_of(arg.begin(), arg.end(), is_digit)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // The held incomplete line never completed: it and any output held with it are malformed
+  // (an exit call with its " = ?" lost is read as it is).
   void drop_carry() {
+    if (carry_extra_.empty() && whole_exit_call(carry_)) {
+      std::string whole = std::move(carry_);
+      whole += " = ?";
+      carry_.clear();
+      process(whole, carry_line_, true);
+      return;
+    }
     malformed(carry_line_, "truncated line");
     stats_.malformed += carry_extra_lines_;
     carry_.clear();
