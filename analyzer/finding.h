@@ -148,6 +148,15 @@ struct Finding {
 
   // Internal ranking score (higher first); not rendered.
   double score = 0.0;
+
+  // Out of line (finding.cpp): the implicit ones, inlined into every user of this wide struct,
+  // exceed GCC's variable-tracking limit in the sanitized build.
+  Finding();
+  ~Finding();
+  Finding(const Finding&);
+  Finding(Finding&&) noexcept;
+  Finding& operator=(const Finding&);
+  Finding& operator=(Finding&&) noexcept;
 };
 
 // A failure group judged harmless, kept for JSON output.
