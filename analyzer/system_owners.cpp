@@ -93,6 +93,29 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+// The next line of `rest`, trimmed; `rest` moves past it.
+std::string_view take_line(std::string_view& rest) {
+  const std::size_t nl = rest.find('\n');
+  const std::string_view line = trim(rest.substr(0, nl));
+  rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+  return line;
+}
+
+// "0750", "1733": an octal mode of at most four digits' worth; nullopt otherwise.
+std::optional<std::uint32_t> octal_mode(std::string_view s) {
+  std::uint32_t mode = 0;
+  if (s.empty()) {
+    return std::nullopt;
+  }
+  for (const char c : s) {
+    if (c < '0' || c > '7' || mode > 07777) {
+      return std::nullopt;
+    }
+    mode = mode * 8 + static_cast<std::uint32_t>(c - '0');
+  }
+  return mode & 07777;
+}
+
 // The port of a TCP address "HOST:PORT", "[::1]:PORT" or "PORT".
 std::string_view port_of(std::string_view addr) {
   const auto colon = addr.rfind(':');
@@ -346,9 +369,7 @@ std::optional<DirectorySpec> SystemOwners::tmpfiles_directory(std::string_view d
       std::string_view rest = text.value();
       std::uint64_t number = 0;
       while (!rest.empty()) {
-        const std::size_t nl = rest.find('\n');
-        const std::string_view line = trim(rest.substr(0, nl));
-        rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+        const std::string_view line = take_line(rest);
         ++number;
         // Type Path Mode User Group Age Argument; '-' is the default; specifiers (%) unknown.
         std::vector<std::string_view> fields;
@@ -368,14 +389,11 @@ std::optional<DirectorySpec> SystemOwners::tmpfiles_directory(std::string_view d
         }
         DirectorySpec spec{"root", "root", 0755, fmt::format("line {} of {}", number, file)};
         if (fields.size() > 2 && fields[2] != "-") {
-          std::uint32_t mode = 0;
-          for (const char c : fields[2]) {
-            if (c < '0' || c > '7' || mode > 07777) {
-              return std::nullopt;
-            }
-            mode = mode * 8 + static_cast<std::uint32_t>(c - '0');
+          const auto mode = octal_mode(fields[2]);
+          if (!mode) {
+            return std::nullopt;
           }
-          spec.mode = mode & 07777;
+          spec.mode = *mode;
         }
         if (fields.size() > 3 && fields[3] != "-") {
           spec.owner = std::string(fields[3]);
@@ -405,9 +423,7 @@ std::optional<DirectorySpec> SystemOwners::statoverride_directory(std::string_vi
   std::string_view rest = text.value();
   std::uint64_t number = 0;
   while (!rest.empty()) {
-    const std::size_t nl = rest.find('\n');
-    const std::string_view line = trim(rest.substr(0, nl));
-    rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+    const std::string_view line = take_line(rest);
     ++number;
     // "user group mode path": the path is the rest of the line (it may hold spaces).
     std::array<std::string_view, 3> fields;
@@ -431,14 +447,11 @@ std::optional<DirectorySpec> SystemOwners::statoverride_directory(std::string_vi
     if (path != dir) {
       continue;
     }
-    std::uint32_t mode = 0;
-    for (const char c : fields[2]) {
-      if (c < '0' || c > '7' || mode > 07777) {
-        return std::nullopt;
-      }
-      mode = mode * 8 + static_cast<std::uint32_t>(c - '0');
+    const auto mode = octal_mode(fields[2]);
+    if (!mode) {
+      return std::nullopt;
     }
-    DirectorySpec spec{std::string(fields[0]), std::string(fields[1]), mode & 07777,
+    DirectorySpec spec{std::string(fields[0]), std::string(fields[1]), *mode,
                        fmt::format("dpkg-statoverride, line {} of {}", number, kFile)};
     if (!is_account_name(spec.owner) || !is_account_name(spec.group)) {
       return std::nullopt;
