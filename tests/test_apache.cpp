@@ -340,6 +340,30 @@ void validate(const std::string& manifest) {
 
 }  // namespace
 
+// attach -n apache2 with one request as the trigger, writing both fixes; the top finding must be
+// what was planted.
+struct AttachedFixes {
+  json top;
+  std::string pp;
+  std::string sh;
+};
+AttachedFixes attach_with_fixes(const std::string& scenario, const Apache& apache,
+                                const Planted& planted) {
+  AttachedFixes out;
+  out.pp = (apache.dir() / "fix.pp").string();
+  out.sh = (apache.dir() / "fix.sh").string();
+  const json report =
+      run_culprit(scenario, apache,
+                  {"attach", "-n", "apache2", "--trigger", "curl -s -o /dev/null " + apache.url(),
+                   "--format", "json", "--puppet", out.pp, "--shell", out.sh},
+                  planted);
+  out.top = report["findings"].at(0);
+  INFO(out.top.dump(2));
+  CHECK(out.top["kind"] == planted.kind);
+  CHECK(out.top["path"] == planted.path);
+  return out;
+}
+
 TEST_CASE("apache: mistyped require found by attach -n apache2 and fixed with puppet", "[apache]") {
   const std::set<pid_t> before_all = all_apache_pids();
   Apache apache;
@@ -401,8 +425,9 @@ TEST_CASE("apache: misspelled directive found by run and corrected on its line",
   REQUIRE(apache.start().exit_code != 0);
 
   const std::string pp = (apache.dir() / "fix.pp").string();
+  const std::string sh = (apache.dir() / "fix.sh").string();
   const json report = run_culprit("config-typo", apache,
-                                  {"run", "--format", "json", "--puppet", pp, "--",
+                                  {"run", "--format", "json", "--puppet", pp, "--shell", sh, "--",
                                    "/usr/sbin/apache2", "-f", apache.conf(), "-t"},
                                   {"config-error", apache.conf()});
   REQUIRE(report["source"]["mode"] == "run");
@@ -413,9 +438,24 @@ TEST_CASE("apache: misspelled directive found by run and corrected on its line",
   CHECK(top["referenced_from"]["file"] == apache.conf());
   CHECK(top["referenced_from"]["line"] == line);
   CHECK(top["good_token"] == "LoadModule");
+  // Asked of the binary that ran, not of a word list.
+  CHECK_THAT(top["explanation"].get<std::string>(), Catch::Contains("/usr/sbin/apache2 -L"));
 
   validate(pp);
   apply_twice(pp);
+  CHECK(read_text(apache.conf()) == apache.config_text());
+  REQUIRE(apache.start().exit_code == 0);
+  CHECK(apache.status() == 200);
+  apache.stop();
+
+  // The script on the same fault, twice.
+  apache.write_config(conf);
+  const auto first = run_command({"sh", sh});
+  INFO(first.out << first.err);
+  CHECK(first.exit_code == 0);
+  CHECK(read_text(apache.conf()) == apache.config_text());
+  const auto second = run_command({"sh", sh});
+  CHECK(second.exit_code == 0);
   CHECK(read_text(apache.conf()) == apache.config_text());
   REQUIRE(apache.start().exit_code == 0);
   CHECK(apache.status() == 200);
@@ -495,16 +535,8 @@ TEST_CASE("apache: a file www-data cannot read is granted to www-data alone, not
   REQUIRE(apache.start().exit_code == 0);
   REQUIRE(apache.status() == 500);
 
-  const std::string pp = (apache.dir() / "fix.pp").string();
-  const json report =
-      run_culprit("permission", apache,
-                  {"attach", "-n", "apache2", "--trigger", "curl -s -o /dev/null " + apache.url(),
-                   "--format", "json", "--puppet", pp},
-                  {"permission-denied", victim});
-  const json& top = report["findings"].at(0);
+  const auto [top, pp, sh] = attach_with_fixes("permission", apache, {"permission-denied", victim});
   INFO(top.dump(2));
-  CHECK(top["kind"] == "permission-denied");
-  CHECK(top["path"] == victim);
   CHECK(top["errno"] == "EACCES");
 
   // Expected, by hand: root:root 0600 and a www-data worker. When group root holds only root
@@ -543,6 +575,22 @@ TEST_CASE("apache: a file www-data cannot read is granted to www-data alone, not
   } else {
     CHECK(run_command({"getfacl", "-cn", victim}).out.find("user:33:r") != std::string::npos);
   }
+  CHECK(apache.status() == 200);
+
+  // The script on the same fault, twice (the first grants, the second changes nothing).
+  REQUIRE(chown(victim.c_str(), 0, 0) == 0);
+  REQUIRE(chmod(victim.c_str(), 0600) == 0);
+  run_command({"setfacl", "-b", "--", victim});
+  const auto first = run_command({"sh", sh});
+  INFO(first.out << first.err);
+  CHECK(first.exit_code == 0);
+  CHECK_THAT(first.err, Catch::Contains(regroup ? "culprit: chgrp 33" : "culprit: granted uid 33"));
+  const auto second = run_command({"sh", sh});
+  CHECK(second.exit_code == 0);
+  CHECK(second.err.find("culprit:") == std::string::npos);
+  REQUIRE(stat(victim.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0007) == 0);
+  CHECK(((st.st_mode & 07777) == 0640) == regroup);
   CHECK(apache.status() == 200);
   apache.stop();
   check_nothing_left(before_all);
@@ -613,30 +661,6 @@ TEST_CASE("apache: the fault is found in a worker forked during the trace", "[ap
   CHECK(top["count"].get<int>() >= 12);
   apache.stop();
   check_nothing_left(before_all);
-}
-
-// attach -n apache2 with one request as the trigger, writing both fixes; the top finding must be
-// what was planted.
-struct AttachedFixes {
-  json top;
-  std::string pp;
-  std::string sh;
-};
-AttachedFixes attach_with_fixes(const std::string& scenario, const Apache& apache,
-                                const Planted& planted) {
-  AttachedFixes out;
-  out.pp = (apache.dir() / "fix.pp").string();
-  out.sh = (apache.dir() / "fix.sh").string();
-  const json report =
-      run_culprit(scenario, apache,
-                  {"attach", "-n", "apache2", "--trigger", "curl -s -o /dev/null " + apache.url(),
-                   "--format", "json", "--puppet", out.pp, "--shell", out.sh},
-                  planted);
-  out.top = report["findings"].at(0);
-  INFO(out.top.dump(2));
-  CHECK(out.top["kind"] == planted.kind);
-  CHECK(out.top["path"] == planted.path);
-  return out;
 }
 
 // The PHP version whose php-fpm is installed ("8.2"), from /etc/php/VERSION/fpm.
