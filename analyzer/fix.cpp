@@ -405,10 +405,7 @@ Plan make_plan(const Finding& f, std::size_t index, const FixTemplates& template
       // The directory the process needs: the path itself when it is the first absent component
       // (chdir/opendir of it) or one the process writes its files into ("/var/log/x/"), else the
       // path's parent; mkdir -p makes any absent ancestors.
-      std::string_view whole(f.path);
-      while (whole.size() > 1 && whole.back() == '/') {
-        whole.remove_suffix(1);
-      }
+      const std::string_view whole = without_trailing_slashes(f.path);
       const bool itself = (!f.missing_directory.empty() && f.missing_directory == whole) ||
                           (f.wants_create && whole.size() < f.path.size());
       const std::string dir(itself ? whole : dir_name(f.path));

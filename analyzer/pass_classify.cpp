@@ -599,10 +599,7 @@ void classify_missing(const FailureGroup& g, const ClassifyContext& ctx, Finding
     return;
   }
   // "/var/log/apache2/shop/": a trailing slash names a directory.
-  std::string_view whole(g.path);
-  while (whole.size() > 1 && whole.back() == '/') {
-    whole.remove_suffix(1);
-  }
+  const std::string_view whole = without_trailing_slashes(g.path);
   // A directory the program said it writes its files into (written_into), missing itself or
   // below a missing ancestor: it is made, like one an O_CREAT open failed in.
   const bool writes = g.creates() || g.written_into;

@@ -259,6 +259,30 @@ std::optional<std::pair<std::uint64_t, std::string>> load_module_position(
   return std::make_pair(before, std::string(lines[before - 1]));
 }
 
+namespace {
+
+// Debian's mods-available/NAME.load say each module's name (libphp8.2.so is php_module) and its
+// a2enmod name. Read only once a module is a candidate.
+std::vector<ModuleLoad> debian_module_names() {
+  std::vector<ModuleLoad> known;
+  std::error_code ec;
+  for (fs::directory_iterator it("/etc/apache2/mods-available", ec), end; !ec && it != end;
+       it.increment(ec)) {
+    if (it->path().extension() != ".load") {
+      continue;
+    }
+    if (const auto text = read_all(it->path())) {
+      for (auto l : load_module_lines(*text)) {
+        l.available = it->path().stem().string();
+        known.push_back(std::move(l));
+      }
+    }
+  }
+  return known;
+}
+
+}  // namespace
+
 std::optional<std::vector<std::string>> LiveServerCatalog::apache_directives(
     const std::string& binary, const std::vector<ModuleLoad>& loads) const {
   return list_directives(binary, loads);
@@ -283,21 +307,6 @@ std::optional<ModuleLoad> LiveServerCatalog::apache_module_defining(
     }
   }
   std::sort(modules.begin(), modules.end());
-  // Debian's mods-available/NAME.load say each module's name (libphp8.2.so is php_module).
-  std::vector<ModuleLoad> known;
-  std::error_code dec;
-  for (fs::directory_iterator it("/etc/apache2/mods-available", dec), end; !dec && it != end;
-       it.increment(dec)) {
-    if (it->path().extension() != ".load") {
-      continue;
-    }
-    if (const auto text = read_all(it->path())) {
-      for (auto l : load_module_lines(*text)) {
-        l.available = it->path().stem().string();
-        known.push_back(std::move(l));
-      }
-    }
-  }
   // A module's command table holds each directive name as a C string: a module whose bytes do
   // not hold the name (between NULs, any case) cannot define it, and is not asked.
   const std::string needle = std::string(1, '\0') + want + std::string(1, '\0');
@@ -320,7 +329,7 @@ std::optional<ModuleLoad> LiveServerCatalog::apache_module_defining(
       stem = stem.substr(4);
     }
     ModuleLoad candidate{stem + "_module", so.string(), {}};
-    for (const auto& k : known) {
+    for (const auto& k : debian_module_names()) {
       std::error_code e;
       if (fs::equivalent(k.path, so, e)) {
         candidate.name = k.name;

@@ -1745,15 +1745,6 @@ void StraceLogReader::Impl::process(std::string_view line, std::uint64_t line_no
   if (trim(s).empty()) {
     return;
   }
-  // -k: each call is followed by its stack, one frame per line:
-  // " > /usr/lib/x86_64-linux-gnu/libc.so.6(__open64+0x5b) [0xfa34b]".
-  if (line.size() > 3 && line.front() == ' ') {
-    const std::string_view frame = trim(line);
-    if (frame.size() > 4 && frame.substr(0, 2) == "> " && frame.back() == ']' &&
-        frame.find("[0x") != std::string_view::npos) {
-      return;
-    }
-  }
   malformed(line_no, "not an strace line");
 }
 
