@@ -158,13 +158,20 @@ struct ProcInfo {
         return recent.at(i);
       }
     }
-    for (std::size_t i = 0; i < recent.size; ++i) {
-      const FailureGroup& g = gs[recent.at(i)];
-      if ((!g.path.empty() || !g.address.empty()) && errno_can_be_complained_about(g.errno_name)) {
-        if (!worked_since_failure) {
-          return recent.at(i);
+    // A message catalog looked up to print the error came after the fault: passed over first.
+    for (const bool reporting : {false, true}) {
+      for (std::size_t i = 0; i < recent.size; ++i) {
+        const FailureGroup& g = gs[recent.at(i)];
+        if ((g.rule != nullptr && g.rule->while_reporting) != reporting) {
+          continue;
         }
-        return std::nullopt;
+        if ((!g.path.empty() || !g.address.empty()) &&
+            errno_can_be_complained_about(g.errno_name)) {
+          if (!worked_since_failure) {
+            return recent.at(i);
+          }
+          return std::nullopt;
+        }
       }
     }
     return std::nullopt;
@@ -568,7 +575,11 @@ struct Pipeline::State {
     if (p.recent.size == 0 || p.recent.at(0) != *index) {
       p.recent.push(*index);
     }
-    p.worked_since_failure = false;
+    if (!g.path.empty() || !g.address.empty()) {
+      // Only a failure that could be blamed restarts the count: the ECHILD of a reaper loop after
+      // the work is done says nothing about the work.
+      p.worked_since_failure = false;
+    }
     if (recent_any.size == 0 || recent_any.at(0) != *index) {
       recent_any.push(*index);
     }

@@ -210,7 +210,7 @@ Result<std::string> strip_named_groups(std::string_view pattern,
 }
 
 const std::set<std::string_view> kNoiseKeys{"id",    "why",   "syscalls", "families",
-                                            "errno", "paths", "regex"};
+                                            "errno", "paths", "regex",    "while_reporting"};
 const std::set<std::string_view> kMessageKeys{"id",       "why",         "match",      "captures",
                                               "contains", "kind",        "words",      "continues",
                                               "errno",    "token_files", "writes_into"};
@@ -287,6 +287,13 @@ Result<NoiseRule> parse_noise(const std::string& file, const YAML::Node& node) {
       r.regex.emplace(r.regex_text, std::regex::ECMAScript | std::regex::optimize);
     } catch (const std::regex_error& e) {
       return located(file, n, fmt::format("bad regex '{}': {}", r.regex_text, e.what()));
+    }
+  }
+  if (auto n = node["while_reporting"]) {
+    try {
+      r.while_reporting = n.as<bool>();
+    } catch (const YAML::Exception&) {
+      return located(file, n, "'while_reporting' must be true or false");
     }
   }
   if (r.syscalls.empty() && r.families.empty() && r.errnos.empty() && r.paths.empty() && !r.regex) {

@@ -70,6 +70,10 @@ struct NoiseRule {
   std::vector<std::string> paths;        // globs; any of them
   std::string regex_text;
   std::optional<std::regex> regex;
+  // What a program does while it prints an error (looking up a message catalog to translate
+  // it): such a failure follows the fault, so it is blamed for the exit or the error line only
+  // when no earlier failure of the process can be.
+  bool while_reporting = false;
   std::string file;  // rule file and line, for messages
   std::uint64_t line = 0;
 

@@ -1470,3 +1470,36 @@ TEST_CASE("LoadModule lines are read, and a new one goes where Apache allows it"
   CHECK(load_module_position(top, 3)->first == 3);
   CHECK_FALSE(load_module_position(top, 9));
 }
+
+// A program that cannot open its file looks up the translation of its error message before it
+// prints it: with the write filtered out of the log (strace -e trace=openat, -Z), the catalog
+// probes are the last failures before the exit, yet they follow the fault.
+TEST_CASE("a message catalog looked up while reporting is not blamed for the exit", "[noise]") {
+  Trace tr;
+  tr.open_fail(7, "/srv/app/conf/app.conf", "ENOENT")
+      .open_fail(7, "/usr/share/locale/C.UTF-8/LC_MESSAGES/libc.mo", "ENOENT")
+      .open_fail(7, "/usr/share/locale/C/LC_MESSAGES/libc.mo", "ENOENT")
+      .exit(7, 1);
+  const Report r = tr.run(NoFileSystem(), builtin_rules());
+  REQUIRE_FALSE(r.findings.empty());
+  CHECK(r.findings[0].path == "/srv/app/conf/app.conf");
+  // Nothing but catalogs failed: then they are what the exit is blamed on.
+  Trace only;
+  only.open_fail(8, "/usr/share/locale/C/LC_MESSAGES/libc.mo", "ENOENT").exit(8, 1);
+  const Report r2 = only.run(NoFileSystem(), builtin_rules());
+  REQUIRE_FALSE(r2.findings.empty());
+  CHECK(r2.findings[0].path == "/usr/share/locale/C/LC_MESSAGES/libc.mo");
+}
+
+// A shell that ran its command and reaped it (wait4 ... ECHILD at the end) did work after ld.so's
+// /etc/ld.so.preload check: the ECHILD does not make that check the last failure before the exit.
+TEST_CASE("a failure with no path does not make an old ruled failure the last one", "[noise]") {
+  Trace tr;
+  tr.open_fail(9, "/etc/ld.so.preload", "ENOENT")
+      .open_ok(9, "/etc/ld.so.cache")
+      .call_fail(9, "wait4", "", "ECHILD")
+      .exit(9, 3);
+  const Report r = tr.run(NoFileSystem(), builtin_rules());
+  CHECK(r.findings.empty());
+  CHECK(find_suppressed(r, "/etc/ld.so.preload") != nullptr);
+}
