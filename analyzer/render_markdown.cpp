@@ -143,7 +143,7 @@ std::string render_markdown(const Report& report, const RenderOptions& options) 
     if (!f.syscall.empty()) {
       text += fmt::format(" (`{}` {})", f.syscall, f.errno_name);
     }
-    if (!f.pids.empty()) {
+    if (!f.pids.empty() && f.pids.front() != 0) {
       text += fmt::format(", pid {}", f.pids.front());
     }
     entries.push_back({f.first_seen, std::move(text)});

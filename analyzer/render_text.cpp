@@ -58,7 +58,8 @@ std::string what_line(const Finding& f) {
     out +=
         fmt::format(" {}", f.count == 1 ? std::string("once") : fmt::format("{} times", f.count));
   }
-  if (!f.pids.empty()) {
+  // A log without a pid column (strace without -f, a single -ff file) has pid 0: not shown.
+  if (!f.pids.empty() && !(f.pids.size() == 1 && f.pids.front() == 0)) {
     out += fmt::format(" ({} {})", f.pids.size() == 1 ? "pid" : "pids", pid_list(f.pids));
   }
   if (f.first_seen.known()) {
