@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "tracer/errno_names.h"
+#include "tracer/event_batcher.h"
 #include "tracer/line_scanner.h"
 #include "tracer/process_state.h"
 #include "tracer/strace_lex.h"
@@ -80,112 +81,6 @@ std::string_view intern_name(const std::string& name) {
   return names.back();
 }
 
-// Hands events to the sink on a second thread, in order, so the analyzer behind the sink runs on
-// the other core while this one parses. Events are copied into recycled slots (their strings keep
-// their capacity), a batch at a time to keep locking rare.
-class Deliverer {
- public:
-  explicit Deliverer(EventSink& sink) : sink_(sink), worker_([this] { run(); }) {
-    filling_.reserve(kBatch);
-  }
-  ~Deliverer() {
-    drain();
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    worker_.join();
-  }
-  Deliverer(const Deliverer&) = delete;
-  Deliverer& operator=(const Deliverer&) = delete;
-
-  // The next free slot: the parser fills it in place (no copy), then commit() queues it.
-  Event& slot() {
-    if (used_ == filling_.size()) {
-      filling_.emplace_back();
-    }
-    return filling_[used_];
-  }
-  void commit() {
-    if (++used_ == kBatch) {
-      hand_over();
-    }
-  }
-
-  // Returns once every pushed event reached the sink.
-  void drain() {
-    if (used_ > 0) {
-      hand_over();
-    }
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [this] { return ready_.empty() && !busy_; });
-  }
-
- private:
-  static constexpr std::size_t kBatch = 128;
-  static constexpr std::size_t kDepth = 4;
-  struct Batch {
-    std::vector<Event> events;
-    std::size_t used = 0;
-  };
-
-  void hand_over() {
-    Batch b{std::move(filling_), used_};
-    used_ = 0;
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return ready_.size() < kDepth; });
-      ready_.push_back(std::move(b));
-      if (!spare_.empty()) {
-        filling_ = std::move(spare_.back());
-        spare_.pop_back();
-      } else {
-        filling_ = {};
-        filling_.reserve(kBatch);
-      }
-    }
-    cv_.notify_all();
-  }
-
-  void run() {
-    while (true) {
-      Batch b;
-      {
-        std::unique_lock<std::mutex> lock(mu_);
-        cv_.wait(lock, [this] { return stop_ || !ready_.empty(); });
-        if (ready_.empty()) {
-          return;
-        }
-        b = std::move(ready_.front());
-        ready_.pop_front();
-        busy_ = true;
-      }
-      cv_.notify_all();
-      for (std::size_t i = 0; i < b.used; ++i) {
-        sink_.on_event(b.events[i]);
-      }
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        spare_.push_back(std::move(b.events));
-        busy_ = false;
-      }
-      cv_.notify_all();
-    }
-  }
-
-  EventSink& sink_;
-  std::vector<Event> filling_;
-  std::size_t used_ = 0;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Batch> ready_;
-  std::vector<std::vector<Event>> spare_;
-  bool busy_ = false;
-  bool stop_ = false;
-  std::thread worker_;  // last: starts after the members it uses exist
-};
-
 }  // namespace
 
 class StraceLogReader::Impl {
@@ -193,7 +88,7 @@ class StraceLogReader::Impl {
   Impl(EventSink& sink, SourceStats& stats, ReadOptions options)
       : sink_(sink), stats_(stats), options_(options), scanner_(options.all_syscalls) {
     if (options_.deliver_thread) {
-      deliverer_ = std::make_unique<Deliverer>(sink_);
+      deliverer_ = std::make_unique<EventBatcher>(sink_);
     }
   }
 
@@ -610,7 +505,7 @@ class StraceLogReader::Impl {
   const SyscallInfo* pre_row_ = nullptr;
   const LineRec* pre_ = nullptr;  // the scan of the line being fed, if it is `pre_data_`
   const char* pre_data_ = nullptr;
-  std::unique_ptr<Deliverer> deliverer_;
+  std::unique_ptr<EventBatcher> deliverer_;
   ProcessState state_;
   Event ev_;
   Args args_;
