@@ -12,19 +12,18 @@
 #include <boost/process.hpp>
 #include <cerrno>
 #include <chrono>
-#include <condition_variable>
 #include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <thread>
 #include <vector>
 
 #include "tracer/attach.h"
+#include "tracer/event_batcher.h"
 #include "tracer/launch.h"
 #include "tracer/ptrace_ops.h"
 #include "tracer/seccomp_filter.h"
@@ -274,86 +273,11 @@ class Controller {
   bool status_shown_ = false;
 };
 
-// Hands events to the real sink on a consumer thread, in order. The tracer thread only copies
-// the event into a batch under a mutex; the consumer swaps the whole batch out, so neither side
-// waits for the other except while swapping. The consumer is woken once per kBatch events (and by
-// flush() on the periodic tick, and at finish), not per event: waking a thread costs a futex call
-// and a context switch, which per event was as much as a fifth of the tracer's time, and on a
-// loaded machine the woken consumer also competes with the tracees for a CPU.
-class DeliveryThread : public EventSink {
- public:
-  explicit DeliveryThread(EventSink& target) : target_(target), thread_([this] { consume(); }) {}
-  DeliveryThread(const DeliveryThread&) = delete;
-  DeliveryThread& operator=(const DeliveryThread&) = delete;
-  ~DeliveryThread() override { finish(); }
-
-  void on_event(const Event& event) override {
-    bool wake = false;
-    {
-      const std::lock_guard<std::mutex> lock(mutex_);
-      pending_.push_back(event);
-      wake = pending_.size() == kBatch;
-    }
-    if (wake) {
-      ready_.notify_one();
-    }
-  }
-
-  // Wakes the consumer for whatever is queued (called ~5 times a second: bounded delivery delay).
-  void flush() {
-    bool wake = false;
-    {
-      const std::lock_guard<std::mutex> lock(mutex_);
-      wake = !pending_.empty();
-      flush_ = wake;
-    }
-    if (wake) {
-      ready_.notify_one();
-    }
-  }
-
-  // Delivers everything queued, then stops the consumer. Idempotent.
-  void finish() {
-    {
-      const std::lock_guard<std::mutex> lock(mutex_);
-      done_ = true;
-    }
-    ready_.notify_one();
-    if (thread_.joinable()) {
-      thread_.join();
-    }
-  }
-
- private:
-  static constexpr std::size_t kBatch = 512;
-
-  void consume() {
-    std::vector<Event> batch;
-    while (true) {
-      {
-        std::unique_lock<std::mutex> lock(mutex_);
-        ready_.wait(lock, [this] { return pending_.size() >= kBatch || flush_ || done_; });
-        if (pending_.empty() && done_) {
-          return;
-        }
-        flush_ = false;
-        batch.swap(pending_);
-      }
-      for (const Event& event : batch) {
-        target_.on_event(event);
-      }
-      batch.clear();
-    }
-  }
-
-  EventSink& target_;
-  std::mutex mutex_;
-  std::condition_variable ready_;
-  std::vector<Event> pending_;
-  bool flush_ = false;
-  bool done_ = false;
-  std::thread thread_;  // last: starts once the members it uses exist
-};
+// The sink's events go through a consumer thread (EventBatcher), woken once per 512 events and on
+// the periodic tick (flush), never waited for: the tracees are resumed without waiting for the
+// sink's work, and on a loaded machine a consumer woken per event would also compete with the
+// tracees for a CPU.
+constexpr EventBatcher::Options kDeliveryBatching{512, 0};
 
 // "1 thread in 1 process", "7 threads in 3 processes".
 std::string count_threads(std::size_t threads, std::size_t processes) {
@@ -395,9 +319,9 @@ Result<LiveOutcome> trace_run(const LiveOptions& options, EventSink& sink, Sourc
   // original dispositions (an ignored SIGINT stays ignored across exec; a handled one would
   // become default), and fork is simplest from a single-threaded process.
   const Launched launched = CULPRIT_TRY(launch(options.command, program));
-  std::optional<DeliveryThread> delivery;
+  std::optional<EventBatcher> delivery;
   if (options.deliver_thread) {
-    delivery.emplace(sink);
+    delivery.emplace(sink, kDeliveryBatching);
   }
   Session session(Session::Mode::Run, DecodeOptions{options.string_limit},
                   delivery ? static_cast<EventSink&>(*delivery) : sink, stats);
@@ -441,9 +365,9 @@ Result<LiveOutcome> trace_attach(const LiveOptions& options, EventSink& sink, So
   if (options.pids.empty() && options.name.empty()) {
     return make_error(EINVAL, "nothing to attach to (give -p PID or -n NAME)");
   }
-  std::optional<DeliveryThread> delivery;
+  std::optional<EventBatcher> delivery;
   if (options.deliver_thread) {
-    delivery.emplace(sink);
+    delivery.emplace(sink, kDeliveryBatching);
   }
   Session session(Session::Mode::Attach, DecodeOptions{options.string_limit},
                   delivery ? static_cast<EventSink&>(*delivery) : sink, stats);
