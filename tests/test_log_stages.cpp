@@ -278,3 +278,24 @@ TEST_CASE("EventBatcher: in order from slot()/commit() and on_event(), all deliv
     CHECK(sink.names == expected);
   }
 }
+
+TEST_CASE("parse_prefix: -n syscall numbers, -i pointers and --secontext contexts are skipped") {
+  auto p = prefix("11475 [  59] execve(\"/usr/bin/sh\", [\"sh\"], 0x7ffe /* 2 vars */) = 0");  // -n
+  CHECK((p.ok && p.pid == 11475 &&
+         p.rest == "execve(\"/usr/bin/sh\", [\"sh\"], 0x7ffe /* 2 vars */) = 0"));
+  p = prefix("11475 [ 257] [00007f928fb55ad7] openat(AT_FDCWD, \"/x\", O_RDONLY) = 3");  // -n -i
+  CHECK(p.rest == "openat(AT_FDCWD, \"/x\", O_RDONLY) = 3");
+  p = prefix("[  3] close(3) = 0");  // -n, no pid column
+  CHECK((p.ok && !p.has_pid && p.rest == "close(3) = 0"));
+  p = prefix("1234  [unconfined_t] close(3) = 0");  // --secontext (type only)
+  CHECK(p.rest == "close(3) = 0");
+  p = prefix("1234 14:03:07 [system_u:system_r:httpd_t:s0] close(3) = 0");  // --secontext=full
+  CHECK(p.rest == "close(3) = 0");
+  // Not fields: strace's own note, and a pointer of the wrong width.
+  p = prefix("[ Process PID=1234 runs in 32 bit mode. ]");
+  CHECK(p.rest == "[ Process PID=1234 runs in 32 bit mode. ]");
+  p = prefix("[00007f4e] close(3) = 0");
+  CHECK(p.rest == "close(3) = 0");  // 8 hex digits: a 32-bit pointer
+  p = prefix("[0007f4e] close(3) = 0");
+  CHECK(p.rest == "[0007f4e] close(3) = 0");
+}

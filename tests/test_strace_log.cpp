@@ -1083,3 +1083,26 @@ TEST_CASE("an exit call whose ' = ?' was lost is read, a truncated one is not") 
   const auto words = parse("1234  exit_group(EXIT_FAILURE) trailing\n");
   CHECK(words.stats.malformed == 1);
 }
+
+TEST_CASE("flags shortened to ... by hand are unknown, not O_RDONLY") {
+  const auto p = parse(
+      "openat(AT_FDCWD, \"/srv/app/conf.ini\", ...) = -1 ENOENT (No such file or directory)\n"
+      "openat2(AT_FDCWD, \"/srv/app/x\", {flags=..., mode=0644}, 24) = -1 ENOENT (No such file or "
+      "directory)\n");
+  REQUIRE(p.ok);
+  CHECK(p.only("openat").open_flags == -1);
+  CHECK(p.only("openat2").open_flags == -1);
+  CHECK(p.only("openat2").mode == -1);
+}
+
+TEST_CASE("--secontext: contexts before the call and after a path are skipped (#54)") {
+  const auto p = parse(
+      "1234  [httpd_t] openat(AT_FDCWD, \"/var/www/x.php\" [httpd_sys_content_t], O_RDONLY) = -1 "
+      "EACCES (Permission denied)\n"
+      "1234  [system_u:system_r:httpd_t:s0] close(3) = 0\n");
+  REQUIRE(p.ok);
+  CHECK(p.stats.malformed == 0);
+  CHECK(p.only("openat").path == "/var/www/x.php");
+  CHECK(p.only("openat").err == "EACCES");
+  CHECK(p.only("close").fd == 3);
+}

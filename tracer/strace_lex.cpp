@@ -339,6 +339,7 @@ std::int32_t parse_open_flags(std::string_view a) {
     a = trim(a.substr(0, c));  // -X verbose: the number comes first
   }
   std::int32_t flags = 0;
+  bool known = false;
   while (!a.empty()) {
     const std::size_t bar = a.find('|');
     const std::string_view tok = trim(a.substr(0, bar));
@@ -354,16 +355,19 @@ std::int32_t parse_open_flags(std::string_view a) {
         parse_int(tok, v);
       }
       flags |= static_cast<std::int32_t>(v);
+      known = true;
       continue;
     }
     for (const FlagName& f : kOpenFlags) {
       if (f.name == tok) {
         flags |= f.value;
+        known = true;
         break;
       }
     }
   }
-  return flags;
+  // Nothing readable ("...", where a log was shortened by hand): unknown, not O_RDONLY.
+  return known ? flags : -1;
 }
 
 std::int32_t parse_mode(std::string_view a) {

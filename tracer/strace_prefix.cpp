@@ -149,6 +149,38 @@ bool parse_prefix_general(std::string_view& s, Pid& pid, Timestamp& ts, bool& ha
   return true;
 }
 
+std::size_t bracket_field(std::string_view s) {
+  const std::size_t close = s.find(']', 1);
+  if (close == std::string_view::npos || close > 256 || close + 1 >= s.size() ||
+      s[close + 1] != ' ') {
+    return 0;
+  }
+  const std::string_view body = s.substr(1, close - 1);
+  if (body.empty() || starts_with(body, "pid")) {
+    return 0;
+  }
+  auto all = [&](auto pred) { return std::all_of(body.begin(), body.end(), pred); };
+  const std::string_view digits = trim(body);
+  const bool number = !digits.empty() && std::all_of(digits.begin(), digits.end(), is_digit);
+  const bool pointer = (body.size() == 8 || body.size() == 16) && all([](char c) {
+                         return is_digit(c) || (c >= 'a' && c <= 'f') || c == '?';
+                       });
+  // SELinux contexts: user:role:type:level, or the type alone (--secontext without =full).
+  const bool context =
+      all([](char c) {
+        return is_name_char(c) || c == ':' || c == '.' || c == ',' || c == '-' || c == '!';
+      }) &&
+      (body.find(':') != std::string_view::npos || ends_with(body, "_t"));
+  if (!number && !pointer && !context) {
+    return 0;
+  }
+  std::size_t i = close + 1;
+  while (i < s.size() && s[i] == ' ') {
+    ++i;
+  }
+  return i;
+}
+
 bool looks_like_strace(std::string_view line) {
   Pid pid = 0;
   Timestamp ts;

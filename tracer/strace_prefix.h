@@ -75,23 +75,21 @@ inline bool parse_prefix_fast(std::string_view& s, Pid& pid, Timestamp& ts, bool
   return true;
 }
 
-// -i: "[00007f4ef5c2bad7] " (the instruction pointer, 8 or 16 hex digits, '?' when strace could
-// not read it) between the timestamps and the call.
-inline void skip_instruction_pointer(std::string_view& s) {
-  if (s.size() < 11 || s[0] != '[' || s[1] == 'p') {
-    return;
-  }
-  std::size_t i = 1;
-  while (i < s.size() && i <= 17 &&
-         (is_digit(s[i]) || (s[i] >= 'a' && s[i] <= 'f') || s[i] == '?')) {
-    ++i;
-  }
-  if ((i == 9 || i == 17) && i + 1 < s.size() && s[i] == ']' && s[i + 1] == ' ') {
-    i += 2;
-    while (i < s.size() && s[i] == ' ') {
-      ++i;
+// Bracketed fields between the timestamps and the call, in any order (#53, #54): -n's syscall
+// number "[  59] ", -i's instruction pointer "[00007f4ef5c2bad7] " (8 or 16 hex digits, '?' when
+// strace could not read it), --secontext's process context "[httpd_t] " or
+// "[system_u:system_r:httpd_t:s0] ". Returns the length of the field and the blanks after it, 0
+// if `s` does not start with one.
+std::size_t bracket_field(std::string_view s);
+
+inline void skip_bracket_fields(std::string_view& s) {
+  // Hot: most lines have none, and "[pid N]" was taken by the pid parser.
+  for (int k = 0; k < 3 && !s.empty() && s[0] == '['; ++k) {
+    const std::size_t n = bracket_field(s);
+    if (n == 0) {
+      return;
     }
-    s.remove_prefix(i);
+    s.remove_prefix(n);
   }
 }
 
@@ -100,7 +98,7 @@ inline bool parse_prefix(std::string_view& s, Pid& pid, Timestamp& ts, bool& has
   // Hot: runs on every line.
   has_pid = false;
   if (parse_prefix_fast(s, pid, ts, has_pid) || parse_prefix_general(s, pid, ts, has_pid)) {
-    skip_instruction_pointer(s);
+    skip_bracket_fields(s);
     return true;
   }
   return false;

@@ -188,7 +188,7 @@ void decode_open_how(std::string_view a, Event& ev) {
     ev.open_flags = parse_open_flags(flags);
   }
   const std::string_view mode = struct_field(a, "mode=");
-  if (!mode.empty() && (ev.open_flags & (open_flag::Creat)) != 0) {
+  if (!mode.empty() && ev.open_flags >= 0 && (ev.open_flags & (open_flag::Creat)) != 0) {
     ev.mode = parse_mode(mode);
   }
 }
