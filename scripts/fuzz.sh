@@ -19,12 +19,12 @@ while [ $# -gt 0 ]; do
     --long) seconds=1800 ;;
     --time) shift; seconds=${1:?--time needs seconds} ;;
     -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
-    fuzz_strace_log|fuzz_rules|fuzz_fix) targets="$targets $1" ;;
+    fuzz_strace_log|fuzz_log_stages|fuzz_rules|fuzz_fix) targets="$targets $1" ;;
     *) echo "fuzz.sh: unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
 done
-targets=${targets:-fuzz_strace_log fuzz_rules fuzz_fix}
+targets=${targets:-fuzz_strace_log fuzz_log_stages fuzz_rules fuzz_fix}
 
 if ! command -v clang++ >/dev/null 2>&1; then
   echo "fuzz.sh: clang++ not found (scripts/setup.sh installs clang-14)" >&2
@@ -45,11 +45,13 @@ for t in $targets; do
   max_len=8192
   case "$area" in
     strace_log) extra="samples"; max_len=32768 ;;
+    log_stages) extra="samples/pasted/logs"; max_len=16384 ;;
     rules) extra="rules"; max_len=16384 ;;
   esac
   mkdir -p "$BUILD_DIR/corpus/$area" "$BUILD_DIR/artifacts/$area"
   dict=""
   if [ -f "fuzz/$area.dict" ]; then dict="-dict=fuzz/$area.dict"; fi
+  if [ "$area" = log_stages ]; then dict="-dict=fuzz/strace_log.dict"; fi
   # Read-only seed directories that exist (git keeps no empty fuzz/crashes/<area>).
   seeds=""
   for d in "fuzz/corpus/$area" "fuzz/crashes/$area" $extra; do

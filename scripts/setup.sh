@@ -5,12 +5,13 @@ set -eu
 
 BUILD_DEPS="build-essential cmake ninja-build pkg-config git
   libseccomp-dev libboost-dev libboost-filesystem-dev libfmt-dev
-  catch2 libcli11-dev nlohmann-json3-dev libyaml-cpp-dev clang-14 libclang-rt-14-dev"
+  catch2 libcli11-dev nlohmann-json3-dev libyaml-cpp-dev clang-14 libclang-rt-14-dev
+  zlib1g-dev libzstd-dev"
 # Tools the tests drive for real.
 TEST_DEPS="strace php-cli puppet puppet-lint puppet-module-puppetlabs-stdlib shellcheck
   apache2 libapache2-mod-php curl procps time
   nginx-light php-fpm python3 patchelf openssl iproute2 util-linux
-  php-mysql mariadb-client-core postgresql-client acl"
+  php-mysql mariadb-client-core postgresql-client acl zstd"
 
 missing=""
 for p in $BUILD_DEPS ${CULPRIT_SETUP_BUILD_ONLY:+} ${CULPRIT_SETUP_BUILD_ONLY:-$TEST_DEPS}; do

@@ -8,6 +8,8 @@
 
 #include <catch2/catch.hpp>
 #include <cstdio>
+#include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -186,4 +188,59 @@ TEST_CASE("corpus: the right culprit at rank 1 from the log alone", "[corpus]") 
   // made, so that they cannot drop unnoticed.
   CHECK(s.rank1 >= 0.85 * s.failures);
   CHECK(s.kind >= 0.75 * s.failures);
+}
+
+// The pasted corpus (samples/pasted/): recordings of the corpus after what a web page, a mail
+// client, a markdown file, a terminal or an older strace does to them. Each must read (never
+// "not an strace log") and give the rank-1 finding of its clean recording.
+TEST_CASE("pasted corpus: a damaged log gives the clean log's rank-1 finding", "[corpus][pasted]") {
+  const YAML::Node pasted = YAML::LoadFile((source_dir() / "samples/pasted/cases.yaml").string());
+  std::map<std::string, Case> recordings;
+  for (auto& c : load_cases()) {
+    recordings[c.name] = c;
+  }
+  auto rank1 = [](const std::vector<std::string>& logs, const std::string& root, std::string& err) {
+    std::vector<std::string> argv{culprit_binary(), "replay", "--format", "json"};
+    if (!root.empty()) {
+      argv.insert(argv.end(), {"--root", root});
+    }
+    argv.insert(argv.end(), logs.begin(), logs.end());
+    const auto r = run_command(argv);
+    err = r.err;
+    if (r.exit_code != 0 && r.exit_code != 1) {
+      return std::string("exit ") + std::to_string(r.exit_code);
+    }
+    const json report = json::parse(r.out);
+    if (report["findings"].empty()) {
+      return std::string("no finding");
+    }
+    return report["findings"][0]["kind"].get<std::string>() + " " +
+           report["findings"][0]["path"].get<std::string>();
+  };
+  int n = 0;
+  int same = 0;
+  int expected = 0;
+  std::set<std::string> damages;
+  for (const auto& p : pasted["cases"]) {
+    const std::string log = (source_dir() / p["log"].as<std::string>()).string();
+    const auto it = recordings.find(p["recording"].as<std::string>());
+    REQUIRE(it != recordings.end());
+    const Case& c = it->second;
+    for (const auto& d : p["damage"]) {
+      damages.insert(d.as<std::string>());
+    }
+    std::string clean_err;
+    std::string err;
+    const std::string want = rank1(c.logs, c.root, clean_err);
+    const std::string got = rank1({log}, c.root, err);
+    INFO(log << "\n  clean: " << want << "\n  pasted: " << got << "\n  stderr: " << err);
+    CHECK(got == want);
+    ++n;
+    same += got == want ? 1 : 0;
+    expected += !c.healthy && got == c.kind + " " + c.paths.front() ? 1 : 0;
+  }
+  std::printf("pasted corpus: %d logs, %zu damages; rank 1 as the clean log %d/%d, as expected.yaml %d\n",
+              n, damages.size(), same, n, expected);
+  CHECK(n >= 30);
+  CHECK(damages.size() >= 15);
 }

@@ -415,3 +415,53 @@ TEST_CASE("a log without a pid column shows no made-up pid", "[cli]") {
   CHECK(r.out.find("chdir failed with ENOENT once\n") != std::string::npos);
   CHECK(r.out.find("pid 0") == std::string::npos);
 }
+
+// Logs kept compressed (logrotate, a colleague's attachment): gzip and zstd are read as they are,
+// from a file or from stdin, and give the plain log's answer; a cut compressed file is an error
+// that says so, never a partial "no finding".
+TEST_CASE("gzip and zstd logs are read like the plain log", "[cli][compressed]") {
+  TempDir dir;
+  const fs::path plain = source_dir() / "samples/corpus/logs/php-require-typo.f-tt-T-y.log";
+  const std::string text = read_text(plain);
+  const fs::path log = dir / "trace.log";
+  write_text(log, text);
+  REQUIRE(run_command({"gzip", "-k", log.string()}).exit_code == 0);
+  REQUIRE(run_command({"zstd", "-q", "-k", log.string()}).exit_code == 0);
+  // Two gzip members one after another, as `cat a.gz b.gz` makes: the text of both.
+  const auto half = text.find('\n', text.size() / 2) + 1;
+  write_text(dir / "a", text.substr(0, half));
+  write_text(dir / "b", text.substr(half));
+  REQUIRE(run_command({"sh", "-c", "cd '" + dir.path().string() +
+                                       "' && gzip a b && cat a.gz b.gz > two.log.gz"})
+              .exit_code == 0);
+  auto rank1 = [](const std::vector<std::string>& args) {
+    std::vector<std::string> argv{culprit_binary(), "replay", "--format", "json", "--log-only"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    const auto r = run_command(argv);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 1);
+    const json report = json::parse(r.out);
+    CHECK(report["stats"]["malformed"] == 0u);
+    return report["findings"][0]["path"].get<std::string>() + " " +
+           std::to_string(report["stats"]["lines"].get<std::uint64_t>());
+  };
+  const std::string want = rank1({log.string()});
+  CHECK(want.rfind("/srv/culprit-corpus/php-require-typo/lib/config.phpp ", 0) == 0);
+  CHECK(rank1({(dir / "trace.log.gz").string()}) == want);
+  CHECK(rank1({(dir / "trace.log.zst").string()}) == want);
+  CHECK(rank1({(dir / "two.log.gz").string()}) == want);
+  const auto piped = run_command({"sh", "-c",
+                                  "gzip -c < '" + log.string() + "' | '" + culprit_binary() +
+                                      "' replay --format json --log-only -"});
+  REQUIRE(piped.exit_code == 1);
+  CHECK(json::parse(piped.out)["findings"][0]["path"] ==
+        "/srv/culprit-corpus/php-require-typo/lib/config.phpp");
+
+  // Cut in the middle: exit 2, the message names the file and the reason.
+  const std::string gz = read_text(dir / "trace.log.gz");
+  write_text(dir / "cut.log.gz", gz.substr(0, gz.size() / 2));
+  const auto cut = run_command({culprit_binary(), "replay", (dir / "cut.log.gz").string()});
+  CHECK(cut.exit_code == 2);
+  CHECK(cut.err.find("cut.log.gz") != std::string::npos);
+  CHECK(cut.err.find("truncated") != std::string::npos);
+}

@@ -40,12 +40,16 @@ Result<void> StraceLogReader::Impl::read_file(const std::string& path, Pid pid) 
   begin_file(is_stdin ? std::string("<stdin>") : path, pid);
   Result<void> result;
   {
-    BlockSource source(fd, options_.read_ahead, scanner_);
+    LogStream stream(fd);
+    BlockSource source(stream, options_.read_ahead, scanner_);
     while (true) {
       BlockSource::View block;
       int err = 0;
       if (!source.next(block, err)) {
-        result = open_error(path, err);
+        // A corrupt or cut compressed file says what is wrong with it, not strerror(EILSEQ).
+        result = err == EILSEQ && !stream.error().empty()
+                     ? Error{err, fmt::format("cannot read {}: {}", path, stream.error()), path, 0}
+                     : open_error(path, err);
         break;
       }
       if (block.text.empty()) {

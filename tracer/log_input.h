@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "tracer/line_scanner.h"
+#include "tracer/log_stream.h"
 #include "tracer/result.h"
 
 namespace culprit::tracer::detail {
@@ -64,9 +65,9 @@ class ByteBuffer {
   std::size_t capacity_ = 0;
 };
 
-// Reads a file descriptor in big blocks, optionally on a second thread (read-ahead), handing out
-// runs of complete lines, each split and classified by `scanner` (on the read-ahead thread when
-// there is one). The last block may end without '\n'.
+// Reads a log (LogStream: plain or decompressed) in big blocks, optionally on a second thread
+// (read-ahead), handing out runs of complete lines, each split and classified by `scanner` (on the
+// read-ahead thread when there is one). The last block may end without '\n'.
 class BlockSource {
  public:
   // A run of lines and its scan; valid until the next call of next().
@@ -75,8 +76,8 @@ class BlockSource {
     const ScannedLines* scanned = nullptr;
   };
 
-  BlockSource(int fd, bool read_ahead, const LineScanner& scanner)
-      : fd_(fd), threaded_(read_ahead), scanner_(scanner) {
+  BlockSource(LogStream& in, bool read_ahead, const LineScanner& scanner)
+      : in_(in), threaded_(read_ahead), scanner_(scanner) {
     if (threaded_) {
       worker_ = std::thread([this] { run(); });
     }
@@ -147,7 +148,7 @@ class BlockSource {
       buf.reserve_more(kBlockSize);
       ssize_t n = 0;
       do {
-        n = ::read(fd_, buf.data() + have, kBlockSize);
+        n = in_.read(buf.data() + have, kBlockSize);
       } while (n < 0 && errno == EINTR);
       if (n < 0) {
         err = errno;
@@ -211,7 +212,7 @@ class BlockSource {
     }
   }
 
-  int fd_;
+  LogStream& in_;
   bool threaded_;
   const LineScanner& scanner_;
   // Single-threaded state.

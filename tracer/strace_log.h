@@ -1,7 +1,8 @@
 // The recorded source: strace text → Events. Reads logs written with any common flag set
-// (-f/-ff, -t/-tt/-ttt/-r, -T, -y/-yy, -s, -x/-xx, -X, -k, -Y, -c, --color) and logs pasted from a
-// terminal (hard-wrapped lines, shell prompts, the same session pasted twice, truncated last line).
-// See docs/strace-format.md for every case.
+// (-f/-ff, -t/-tt/-ttt/-r, -T, -y/-yy, -s, -x/-xx, -X, -k, -Y, -n, -i, -c, --color, ...), gzip or
+// zstd compressed or not, and logs pasted through a terminal, a web page, a mail client or a
+// markdown file (tracer/paste_repair.h: wrapped lines, quoting, indentation, HTML; shell prompts,
+// the same session pasted twice, a truncated last line). See docs/strace-format.md for every case.
 //
 // Contract:
 //   - Streaming: memory grows with distinct pids and pending unfinished calls, not with log size
@@ -11,7 +12,8 @@
 //     SourceStats::malformed and the first few become diagnostics with file:line.
 //   - An input that cannot be read (missing, a directory, no permission) or that is not an strace
 //     log at all (binary data, or no strace line in the first ReadOptions::detect_lines lines /
-//     detect_bytes bytes) is an Error naming the file; events delivered before that point stay delivered.
+//     detect_bytes bytes) is an Error naming the file; events delivered before that point stay
+//     delivered.
 //   - Events carry absolute paths when the cwd/dirfd is known (ProcessState: chdir/fchdir, -y
 //     annotations, open/dup/close); otherwise the path stays relative with path_absolute = false.
 //   - Which lines become events: every syscall in the syscall table (tracer/syscall_table.h), every
@@ -20,6 +22,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -31,6 +35,14 @@
 #include "tracer/result.h"
 
 namespace culprit::tracer {
+
+// How far a read has come, for a progress line: input bytes (decompressed), lines and failed
+// calls so far, over all inputs.
+struct ReadProgress {
+  std::uint64_t bytes = 0;
+  std::uint64_t lines = 0;
+  std::uint64_t failures = 0;
+};
 
 struct ReadOptions {
   // Not-an-strace-log detection window: the first this many lines or bytes must contain at least
@@ -48,6 +60,8 @@ struct ReadOptions {
   // overlaps parsing. The sink is then called from that thread, never concurrently; every event
   // has been delivered when read_file/read_text/finish/read_logs return.
   bool deliver_thread = true;
+  // Called on the parsing thread after each block of input (4 MiB), if set.
+  std::function<void(const ReadProgress&)> progress = {};
 };
 
 // Reads `inputs` in order ("-" = standard input) and sends their events to `sink`. Files named

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -19,6 +20,7 @@
 
 #include "tracer/event_batcher.h"
 #include "tracer/line_scanner.h"
+#include "tracer/paste_repair.h"
 #include "tracer/process_state.h"
 #include "tracer/strace_lex.h"
 #include "tracer/strace_log.h"
@@ -89,8 +91,13 @@ class StraceLogReader::Impl {
     cut_held_ = false;
     matching_ = false;
     held_.clear();
+    repair_.reset();
+    repair_judged_ = false;
   }
   Result<void> end_file() {
+    if (repair_) {
+      repair_->finish(repaired_);
+    }
     end_match(true);
     if (!carry_.empty()) {
       drop_carry();
@@ -105,6 +112,9 @@ class StraceLogReader::Impl {
   // LineScanner::scan into `lines`.
   Result<void> feed_block(std::string_view block, const ScannedLines& scanned) {
     has_escape_ = scanned.has_escape;
+    if (!repair_judged_) {
+      judge_paste(block);
+    }
     for (const LineRec& r : scanned.lines) {
       const std::string_view line(block.data() + r.off, r.len);
       if (lstats_.recognised == 0 && !line.empty() &&
@@ -113,7 +123,7 @@ class StraceLogReader::Impl {
         return not_a_log("binary data");
       }
       if ((r.flags & LineRec::kSkip) != 0 && carry_.empty() && !matching_ &&
-          (record_full_ || merging_) && lstats_.recognised > 0) {
+          (record_full_ || merging_) && lstats_.recognised > 0 && !repair_) {
         // What feed_line() → handle_line() → process() → syscall_line() do with this line when
         // nothing is held: count it. (dedup() returns at once when record_full_.)
         ++line_no_;
@@ -122,6 +132,14 @@ class StraceLogReader::Impl {
         lstats_.bytes += r.len + 1;
         last_was_call_ = true;
         recognised();
+        continue;
+      }
+      if (repair_) {
+        feed_line(line);  // repaired lines are new text: the scan does not apply to them
+        if (lstats_.recognised == 0 &&
+            (lstats_.lines >= options_.detect_lines || lstats_.bytes >= options_.detect_bytes)) {
+          return not_a_log(fmt::format("no strace line in the first {} lines", lstats_.lines));
+        }
         continue;
       }
       pre_ = &r;
@@ -140,8 +158,31 @@ class StraceLogReader::Impl {
         return not_a_log(fmt::format("no strace line in the first {} lines", lstats_.lines));
       }
     }
+    progress_bytes_ += block.size();
+    if (options_.progress) {
+      options_.progress(ReadProgress{progress_bytes_, stats_.lines, failures_});
+    }
     return {};
   }
+
+  // Paste repair (#49-#52) is judged once per file from its first block; -ff files are
+  // strace's own.
+  void judge_paste(std::string_view block) {
+    repair_judged_ = true;
+    if (merging_) {
+      return;
+    }
+    const PasteDamage damage =
+        detect_paste_damage(block.substr(0, std::min(block.size(), kPasteSample)));
+    if (!damage.any()) {
+      return;
+    }
+    repair_.emplace(damage);
+    stats_.add_diagnostic(Error{
+        0, fmt::format("read as pasted text ({}): repaired before reading", damage.describe()),
+        std::string(file_), 0});
+  }
+  static constexpr std::size_t kPasteSample = 1 << 20;
 
   Error not_a_log(std::string_view why) {
     return Error{EINVAL, fmt::format("not an strace log ({})", why), std::string(file_), 0};
@@ -161,11 +202,21 @@ class StraceLogReader::Impl {
       strip_ansi(line, ansi_);
       line = ansi_;
     }
+    if (repair_) {
+      repair_->feed(line, line_no_, repaired_);
+      return;
+    }
     if (dedup(line)) {
       return;
     }
     handle_line(line, line_no_);
   }
+  // Where paste repair hands its lines.
+  const PasteRepair::Out repaired_ = [this](std::string_view line, std::uint64_t no) {
+    if (!dedup(line)) {
+      handle_line(line, no);
+    }
+  };
 
   // The same session pasted twice (#48): the lines from a repeat of the file's first line on are
   // held while they repeat the file's beginning; a complete repeat (or one cut off at the end of
@@ -447,6 +498,7 @@ class StraceLogReader::Impl {
       }
     }
     ++stats_.events;
+    failures_ += ev.failed() ? 1 : 0;
     if (deliverer_) {
       CULPRIT_ASSERT(&ev == &deliverer_->slot()) << "emit of an event not made in slot()";
       deliverer_->commit();
@@ -507,6 +559,12 @@ class StraceLogReader::Impl {
   std::size_t copy_start_ = 0;
   std::vector<std::pair<std::string, std::uint64_t>> held_;
   std::int64_t relative_sum_ = 0;
+  // Paste repair of the current file, when its first block showed damage.
+  std::optional<PasteRepair> repair_;
+  bool repair_judged_ = false;
+  // Progress, over all files.
+  std::uint64_t progress_bytes_ = 0;
+  std::uint64_t failures_ = 0;
   std::unordered_map<Pid, Pending> pending_;
   std::unordered_map<Pid, Pid> superseded_;  // leader pid -> pid whose execve replaced it
 };

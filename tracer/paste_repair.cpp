@@ -1,0 +1,637 @@
+// Paste repair (docs/strace-format.md #49-#52): see paste_repair.h.
+#include "tracer/paste_repair.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <vector>
+
+#include "tracer/strace_prefix.h"
+
+namespace culprit::tracer {
+namespace {
+
+// A sample of this many lines (or bytes) is enough to judge how an input was pasted.
+constexpr std::size_t kSampleLines = 4000;
+// A cut call is joined with at most this many following pieces: a wrap of a 4 KB line at 72
+// columns is ~60 pieces; past that the "continuation" is prose after a call that was cut for good.
+constexpr std::size_t kMaxPieces = 64;
+constexpr std::size_t kMaxHeld = 64 * 1024;
+// Mail clients wrap before this column (RFC 5322 recommends 78; some use 72 or 76).
+constexpr std::size_t kMailWidth = 100;
+
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+bool ends_with(std::string_view s, std::string_view p) {
+  return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
+}
+std::string_view trim_right(std::string_view s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+std::string_view trim_left(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+    s.remove_prefix(1);
+  }
+  return s;
+}
+char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+
+// ---- HTML (#49) ----
+
+struct Tag {
+  std::string_view name;
+  bool breaks;  // ends a line (block-level), else removed in place
+};
+// The tags a trace pasted into a page, a blog or a mail is wrapped in. Only these are tags: every
+// other '<' is strace's own (`<unfinished ...>`, `3</etc/passwd>`, `<0.000012>`).
+constexpr std::array kTags{
+    Tag{"a", false},         Tag{"abbr", false}, Tag{"b", false},      Tag{"big", false},
+    Tag{"blockquote", true}, Tag{"body", true},  Tag{"br", true},      Tag{"caption", true},
+    Tag{"code", false},      Tag{"dd", true},    Tag{"del", false},    Tag{"div", true},
+    Tag{"dl", true},         Tag{"dt", true},    Tag{"em", false},     Tag{"font", false},
+    Tag{"h1", true},         Tag{"h2", true},    Tag{"h3", true},      Tag{"h4", true},
+    Tag{"h5", true},         Tag{"h6", true},    Tag{"head", true},    Tag{"hr", true},
+    Tag{"html", true},       Tag{"i", false},    Tag{"ins", false},    Tag{"kbd", false},
+    Tag{"li", true},         Tag{"mark", false}, Tag{"ol", true},      Tag{"p", true},
+    Tag{"pre", true},        Tag{"q", false},    Tag{"s", false},      Tag{"samp", false},
+    Tag{"small", false},     Tag{"span", false}, Tag{"strike", false}, Tag{"strong", false},
+    Tag{"sub", false},       Tag{"sup", false},  Tag{"table", true},   Tag{"tbody", true},
+    Tag{"td", true},         Tag{"tfoot", true}, Tag{"th", true},      Tag{"thead", true},
+    Tag{"title", true},      Tag{"tr", true},    Tag{"tt", false},     Tag{"u", false},
+    Tag{"ul", true},         Tag{"var", false},  Tag{"wbr", false},
+};
+
+// The tag at s[i] == '<': its end (one past '>') and whether it breaks the line; 0 if s[i] starts
+// no known tag.
+std::size_t tag_at(std::string_view s, std::size_t i, bool& breaks) {
+  std::size_t j = i + 1;
+  if (j < s.size() && s[j] == '/') {
+    ++j;
+  }
+  const std::size_t name_start = j;
+  while (j < s.size() && is_alnum(s[j]) && j - name_start < 12) {
+    ++j;
+  }
+  if (j == name_start || j >= s.size() || !(s[j] == '>' || s[j] == ' ' || s[j] == '/')) {
+    return 0;
+  }
+  std::string name(s.substr(name_start, j - name_start));
+  std::transform(name.begin(), name.end(), name.begin(), lower);
+  const auto* tag =
+      std::find_if(kTags.begin(), kTags.end(), [&](const Tag& t) { return t.name == name; });
+  if (tag == kTags.end()) {
+    return 0;
+  }
+  const std::size_t close = s.find('>', j);
+  if (close == std::string_view::npos) {
+    return 0;
+  }
+  // "</br>" after "<br>" is one break, not two: a closing br breaks nothing.
+  breaks = tag->breaks && !(tag->name == "br" && s[i + 1] == '/');
+  return close + 1;
+}
+
+void append_utf8(std::string& out, unsigned long cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x110000) {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+// The entity at s[i] == '&': appends what it stands for and returns its length, 0 if none.
+std::size_t entity_at(std::string_view s, std::size_t i, std::string& out) {
+  const std::size_t semi = s.find(';', i);
+  if (semi == std::string_view::npos || semi - i > 10 || semi == i + 1) {
+    return 0;
+  }
+  const std::string_view name = s.substr(i + 1, semi - i - 1);
+  static constexpr std::array<std::pair<std::string_view, char>, 6> kNamed{
+      {{"quot", '"'}, {"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"apos", '\''}, {"nbsp", ' '}}};
+  for (const auto& [n, c] : kNamed) {
+    if (name == n) {
+      out += c;
+      return semi - i + 1;
+    }
+  }
+  if (name[0] != '#' || name.size() < 2) {
+    return 0;
+  }
+  const bool hex = name[1] == 'x' || name[1] == 'X';
+  const std::string_view digits = name.substr(hex ? 2 : 1);
+  if (digits.empty()) {
+    return 0;
+  }
+  unsigned long cp = 0;
+  for (const char c : digits) {
+    const int v = std::isdigit(static_cast<unsigned char>(c)) != 0           ? c - '0'
+                  : hex && std::isxdigit(static_cast<unsigned char>(c)) != 0 ? lower(c) - 'a' + 10
+                                                                             : -1;
+    if (v < 0) {
+      return 0;
+    }
+    cp = cp * (hex ? 16 : 10) + static_cast<unsigned long>(v);
+    if (cp > 0x10FFFF) {
+      return 0;
+    }
+  }
+  // A NUL cannot be in a path or a message the kernel saw; '\n' would split the line again.
+  if (cp == 0 || cp == '\n') {
+    return 0;
+  }
+  append_utf8(out, cp == 0xA0 ? ' ' : cp);
+  return semi - i + 1;
+}
+
+// Undoes tags and entities of one line into `out`, with '\n' where a tag broke the line. Returns
+// whether the line held a tag.
+bool html_decode(std::string_view s, std::string& out) {
+  out.clear();
+  bool tags = false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '<') {
+      if (starts_with(s.substr(i), "<!--")) {
+        const std::size_t end = s.find("-->", i + 4);
+        if (end != std::string_view::npos) {
+          i = end + 2;
+          tags = true;
+          continue;
+        }
+      }
+      bool breaks = false;
+      if (const std::size_t end = tag_at(s, i, breaks); end != 0) {
+        if (breaks) {
+          out += '\n';
+        }
+        tags = true;
+        i = end - 1;
+        continue;
+      }
+    } else if (c == '&') {
+      if (const std::size_t n = entity_at(s, i, out); n != 0) {
+        i += n - 1;
+        continue;
+      }
+    } else if (c == '\xc2' && i + 1 < s.size() && s[i + 1] == '\xa0') {
+      out += ' ';  // a no-break space, as browsers copy &nbsp;
+      ++i;
+      continue;
+    }
+    out += c;
+  }
+  return tags;
+}
+
+// Whether a raw line shows it was pasted into HTML: a tag where a strace line starts or ends, or
+// an entity where strace writes a quote or a '<'.
+bool html_evidence(std::string_view line) {
+  const std::string_view t = trim_right(trim_left(line));
+  if (t.empty()) {
+    return false;
+  }
+  bool breaks = false;
+  if (t.front() == '<' && tag_at(t, 0, breaks) != 0) {
+    return true;
+  }
+  if (t.back() == '>') {
+    const std::size_t open = t.rfind('<');
+    if (open != std::string_view::npos && tag_at(t, open, breaks) != 0) {
+      return true;
+    }
+  }
+  for (const std::string_view marker :
+       {"(&quot;", ", &quot;", "&lt;...", "&lt;unfinished", "\xc2\xa0", "(&#34;", ", &#34;"}) {
+    if (t.find(marker) != std::string_view::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// ---- mail quoting (#50) and indentation (#51) ----
+
+// The '>' markers at the start of a line ("> ", "> > ", ">> ") and how many bytes they take.
+int quote_markers(std::string_view s, std::size_t& len) {
+  int depth = 0;
+  std::size_t i = 0;
+  while (true) {
+    std::size_t j = i;
+    if (j < s.size() && s[j] == ' ' && depth > 0) {
+      ++j;  // "> > "
+    }
+    if (j >= s.size() || s[j] != '>') {
+      break;
+    }
+    ++j;
+    ++depth;
+    if (j < s.size() && s[j] == ' ') {
+      ++j;
+    }
+    i = j;
+  }
+  len = i;
+  return depth;
+}
+
+// Removes up to `depth` quote markers.
+std::string_view unquote(std::string_view s, int depth) {
+  for (int d = 0; d < depth; ++d) {
+    std::size_t i = 0;
+    if (d > 0 && i < s.size() && s[i] == ' ' && i + 1 < s.size() && s[i + 1] == '>') {
+      ++i;
+    }
+    if (i >= s.size() || s[i] != '>') {
+      break;
+    }
+    ++i;
+    if (i < s.size() && s[i] == ' ') {
+      ++i;
+    }
+    s.remove_prefix(i);
+  }
+  return s;
+}
+
+std::size_t leading_blanks(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) {
+    ++i;
+  }
+  return i;
+}
+
+std::string_view dedent(std::string_view s, std::size_t indent) {
+  return s.substr(std::min(indent, leading_blanks(s)));
+}
+
+// ---- wraps (#52) ----
+
+// "13375 07:30:23.172305": a pid and a timestamp with the call wrapped onto the next line.
+bool prefix_only(std::string_view line) {
+  line = trim_right(line);
+  if (line.empty() || line.size() > 64 || std::isdigit(static_cast<unsigned char>(line[0])) == 0) {
+    return false;
+  }
+  std::string with_blank(line);
+  with_blank += ' ';
+  std::string_view s = with_blank;
+  Pid pid = 0;
+  Timestamp ts;
+  return detail::parse_prefix(s, pid, ts) && trim_right(s).empty();
+}
+
+// A line that can continue a cut call: not strace's own line, not indented (the reader joins
+// indented continuations itself, #48), not the ") = N" that closes a call split by program output.
+// After a line that is only a prefix, the call itself is the continuation.
+// A row after one that filled a fixed width may start with a blank: the cut fell before it.
+bool continues(std::string_view cut, std::string_view s, bool cut_at_width = false) {
+  return !s.empty() && (cut_at_width || (s.front() != ' ' && s.front() != '\t')) &&
+         s.front() != ')' && !trim_right(s).empty() &&
+         (!detail::looks_like_strace(s) || prefix_only(cut));
+}
+
+// "write(2, "PHP Warning..."..., 189PHP Warning: ...": program output glued to a call that was
+// printed to the same terminal (#27); the reader pairs it with the ") = 189" that follows.
+bool glued_output(std::string_view s) {
+  const std::size_t comma = s.rfind(", ");
+  if (comma == std::string_view::npos) {
+    return false;
+  }
+  std::size_t i = comma + 2;
+  if (s.substr(i, 2) == "0x") {
+    return false;  // a pointer or a hex number, not a count with output glued to it
+  }
+  const std::size_t digits = i;
+  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])) != 0) {
+    ++i;
+  }
+  return i > digits && i < s.size() && std::isalpha(static_cast<unsigned char>(s[i])) != 0;
+}
+
+}  // namespace
+
+bool strace_line_cut(std::string_view line) {
+  std::string_view s = line;
+  Pid pid = 0;
+  Timestamp ts;
+  if (!detail::parse_prefix(s, pid, ts)) {
+    return false;
+  }
+  s = trim_right(s);
+  if (s.empty() || prefix_only(line)) {
+    return prefix_only(line);
+  }
+  if (starts_with(s, "--- ")) {
+    return !ends_with(s, "---");
+  }
+  if (starts_with(s, "+++ ")) {
+    return !ends_with(s, "+++");
+  }
+  std::size_t i = 0;
+  if (starts_with(s, "<... ")) {
+    const std::size_t close = s.find('>');
+    if (close == std::string_view::npos) {
+      return true;
+    }
+    i = close + 1;
+  } else {
+    while (i < s.size() && (is_alnum(s[i]) || s[i] == '_')) {
+      ++i;
+    }
+    if (i == 0 || i >= s.size() || s[i] != '(') {
+      return false;  // not a call: nothing to judge
+    }
+    ++i;
+  }
+  // The arguments, to the ')' that closes the call.
+  int depth = 1;
+  bool in_string = false;
+  for (; i < s.size() && depth > 0; ++i) {
+    const char c = s[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"':
+        in_string = true;
+        break;
+      case '(':
+      case '[':
+      case '{':
+        ++depth;
+        break;
+      case ')':
+      case ']':
+      case '}':
+        --depth;
+        break;
+      default:
+        break;
+    }
+  }
+  if (depth > 0) {
+    // Unfinished calls end in a marker instead: "<unfinished ...>", "<unfinished #3 ...>",
+    // "<detached ...>".
+    return !(ends_with(s, "...>") && (s.rfind("<unfinished") != std::string_view::npos ||
+                                      s.rfind("<detached") != std::string_view::npos));
+  }
+  // The return: "= N", "= -1 ENAME (text)", "= ? ERESTARTSYS (...)", "= 3</path>", "<0.000012>".
+  std::string_view rest = trim_left(s.substr(i));
+  if (rest.empty()) {
+    return true;
+  }
+  if (rest.front() != '=') {
+    return false;  // a shape this check does not know: leave it to the reader
+  }
+  rest = trim_left(rest.substr(1));
+  if (rest.empty()) {
+    return true;
+  }
+  const std::size_t value_end = std::min(rest.find(' '), rest.size());
+  const std::string_view value = rest.substr(0, value_end);
+  std::string_view after = trim_left(rest.substr(value_end));
+  if ((value == "-1" || value == "?") && !after.empty() &&
+      std::isupper(static_cast<unsigned char>(after[0])) != 0) {
+    // An errno name must be followed by its text in parentheses.
+    const std::size_t name_end = std::min(after.find(' '), after.size());
+    if (trim_left(after.substr(name_end)).empty()) {
+      return true;
+    }
+  } else if (value == "-1" && after.empty()) {
+    return true;
+  }
+  int parens = 0;
+  int angles = 0;
+  for (const char c : rest) {
+    parens += c == '(' ? 1 : c == ')' ? -1 : 0;
+    angles += c == '<' ? 1 : c == '>' ? -1 : 0;
+  }
+  return parens > 0 || angles > 0;
+}
+
+std::string PasteDamage::describe() const {
+  std::vector<std::string> parts;
+  if (html) {
+    parts.emplace_back("HTML tags and entities");
+  }
+  if (quote_depth > 0) {
+    parts.push_back("mail quoting" + (quote_depth > 1
+                                          ? " (depth " + std::to_string(quote_depth) + ")"
+                                          : std::string()));
+  }
+  if (indent > 0) {
+    parts.push_back("indented by " + std::to_string(indent));
+  }
+  if (wrap == Wrap::Mail) {
+    parts.emplace_back("lines wrapped at spaces");
+  } else if (wrap == Wrap::FixedWidth) {
+    parts.push_back("lines cut at " + std::to_string(width) + " columns");
+  }
+  std::string out;
+  for (const std::string& p : parts) {
+    out += out.empty() ? p : ", " + p;
+  }
+  return out;
+}
+
+PasteDamage detect_paste_damage(std::string_view sample) {
+  PasteDamage d;
+  std::vector<std::string> lines;
+  for (std::size_t pos = 0; pos < sample.size() && lines.size() < kSampleLines;) {
+    const std::size_t nl = std::min(sample.find('\n', pos), sample.size());
+    std::string_view line = sample.substr(pos, nl - pos);
+    if (!line.empty() && line.back() == '\r') {
+      line.remove_suffix(1);
+    }
+    lines.emplace_back(line);
+    pos = nl + 1;
+  }
+  // HTML: two lines of evidence (one line could be program output that happens to be HTML).
+  std::size_t html_lines = 0;
+  for (const std::string& l : lines) {
+    html_lines += html_evidence(l) ? 1 : 0;
+  }
+  if (html_lines >= 2 || (html_lines == 1 && lines.size() <= 3)) {
+    d.html = true;
+    std::vector<std::string> decoded;
+    std::string buf;
+    for (const std::string& l : lines) {
+      html_decode(l, buf);
+      std::size_t pos = 0;
+      while (pos <= buf.size()) {
+        const std::size_t nl = std::min(buf.find('\n', pos), buf.size());
+        if (nl > pos || buf.empty()) {
+          decoded.emplace_back(buf.substr(pos, nl - pos));
+        }
+        pos = nl + 1;
+      }
+    }
+    lines = std::move(decoded);
+  }
+  // Quoting: the depth at which most strace lines sit.
+  std::array<std::size_t, 8> at_depth{};
+  for (const std::string& l : lines) {
+    std::size_t len = 0;
+    const int depth = quote_markers(l, len);
+    if (depth > 0 && depth < static_cast<int>(at_depth.size()) &&
+        detail::looks_like_strace(trim_left(std::string_view(l).substr(len)))) {
+      ++at_depth[static_cast<std::size_t>(depth)];
+    }
+  }
+  const auto most = std::max_element(at_depth.begin(), at_depth.end());
+  if (*most > 0) {
+    d.quote_depth = static_cast<int>(most - at_depth.begin());
+  }
+  // Indentation: the least indent of the strace lines, when most of them have one.
+  std::size_t strace_lines = 0;
+  std::size_t indented = 0;
+  std::size_t least = std::string_view::npos;
+  for (const std::string& l : lines) {
+    const std::string_view s = unquote(l, d.quote_depth);
+    const std::size_t blanks = leading_blanks(s);
+    if (!detail::looks_like_strace(s.substr(blanks))) {
+      continue;
+    }
+    ++strace_lines;
+    if (blanks > 0) {
+      ++indented;
+      least = std::min(least, blanks);
+    }
+  }
+  if (strace_lines > 0 && indented * 10 >= strace_lines * 9) {
+    d.indent = least;
+  }
+  // Wraps: calls cut before their end and continued on the next line.
+  std::size_t cuts = 0;
+  std::size_t widest = 0;
+  std::vector<std::size_t> cut_lengths;
+  std::vector<std::string_view> plain;
+  for (const std::string& l : lines) {
+    plain.push_back(dedent(unquote(l, d.quote_depth), d.indent));
+    widest = std::max(widest, plain.back().size());
+  }
+  for (std::size_t i = 0; i + 1 < plain.size(); ++i) {
+    if (continues(plain[i], plain[i + 1]) && !glued_output(plain[i]) && strace_line_cut(plain[i])) {
+      ++cuts;
+      cut_lengths.push_back(plain[i].size());
+    }
+  }
+  if (cuts > 0) {
+    const auto at_widest =
+        static_cast<std::size_t>(std::count(cut_lengths.begin(), cut_lengths.end(), widest));
+    // A mail client breaks every line it can: a long line left whole has no space before the
+    // width (a long path, a buffer of escapes). Lines it could have broken mean no mail wrap.
+    std::size_t breakable_long = 0;
+    for (const std::string_view l : plain) {
+      if (l.size() > kMailWidth) {
+        const std::size_t space = l.find(' ', kMailWidth / 4);
+        breakable_long += space != std::string_view::npos && space < kMailWidth ? 1 : 0;
+      }
+    }
+    if (widest >= 40 && at_widest * 3 >= cuts * 2) {
+      d.wrap = PasteDamage::Wrap::FixedWidth;
+      d.width = widest;
+    } else if (breakable_long * 50 <= plain.size()) {
+      d.wrap = PasteDamage::Wrap::Mail;
+    }
+  }
+  return d;
+}
+
+void PasteRepair::feed(std::string_view line, std::uint64_t line_no, const Out& out) {
+  if (!line.empty() && line.back() == '\r') {
+    line.remove_suffix(1);
+  }
+  auto rest = [&](std::string_view piece) {
+    piece = dedent(unquote(piece, damage_.quote_depth), damage_.indent);
+    const bool cut_at_width =
+        damage_.wrap == PasteDamage::Wrap::FixedWidth && piece.size() == damage_.width;
+    unwrap(piece, line_no, cut_at_width, out);
+  };
+  if (!damage_.html) {
+    rest(line);
+    return;
+  }
+  const bool tags = html_decode(line, html_);
+  const std::string decoded = html_;  // pieces are handed on while html_ may be reused
+  if (!tags) {
+    rest(decoded);
+    return;
+  }
+  std::size_t pos = 0;
+  while (pos <= decoded.size()) {
+    const std::size_t nl = std::min(decoded.find('\n', pos), decoded.size());
+    const std::string_view piece = std::string_view(decoded).substr(pos, nl - pos);
+    if (!trim_right(piece).empty()) {
+      rest(piece);
+    }
+    pos = nl + 1;
+  }
+}
+
+void PasteRepair::unwrap(std::string_view line, std::uint64_t line_no, bool cut_at_width,
+                         const Out& out) {
+  if (damage_.wrap == PasteDamage::Wrap::None) {
+    out(line, line_no);
+    return;
+  }
+  if (!held_.empty()) {
+    if (continues(held_, line, held_cut_)) {
+      // A fixed-width cut splits anywhere; a mail client breaks at a space, which it may drop.
+      if (!held_cut_ && held_.back() != ' ') {
+        held_ += ' ';
+      }
+      held_.append(line);
+      held_cut_ = cut_at_width;
+      ++held_pieces_;
+      // A piece that fills the width may go on, even when what is held reads as whole ("= 0x7f").
+      if ((!held_cut_ && !strace_line_cut(held_)) || held_pieces_ >= kMaxPieces ||
+          held_.size() > kMaxHeld) {
+        release(out);
+      }
+      return;
+    }
+    release(out);
+  }
+  if ((cut_at_width || strace_line_cut(line)) && !glued_output(line)) {
+    held_.assign(line);
+    held_line_ = line_no;
+    held_cut_ = cut_at_width;
+    held_pieces_ = 1;
+    return;
+  }
+  out(damage_.wrap == PasteDamage::Wrap::FixedWidth ? trim_right(line) : line, line_no);
+}
+
+void PasteRepair::release(const Out& out) {
+  if (held_.empty()) {
+    return;
+  }
+  const std::string whole = std::move(held_);
+  held_.clear();
+  held_pieces_ = 0;
+  out(trim_right(whole), held_line_);
+}
+
+void PasteRepair::finish(const Out& out) { release(out); }
+
+}  // namespace culprit::tracer
