@@ -1,6 +1,7 @@
 #include "cli/commands.h"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -17,6 +18,7 @@
 #include "analyzer/render.h"
 #include "analyzer/rules.h"
 #include "analyzer/server_catalog.h"
+#include "cli/progress.h"
 #include "tracer/live.h"
 #include "tracer/log_writer.h"
 #include "tracer/strace_log.h"
@@ -97,6 +99,10 @@ void add_report_options(CLI::App& sub, ReportOptions& opts) {
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
   sub.add_flag("-v,--verbose", opts.verbose, "Also show suppressed failures and diagnostics");
+  sub.add_flag("-q,--quiet", opts.quiet,
+               "No progress or status line and no warnings on stderr (errors are still printed)");
+  // For tests of the progress line, which otherwise waits a second before it appears.
+  sub.add_option("--progress-after", opts.progress_after)->group("")->check(CLI::NonNegativeNumber);
   sub.add_flag("--no-data", opts.no_data,
                "Keep no contents of read/write buffers (only paths, addresses, argv, results); "
                "error-message rules then cannot fire");
@@ -155,7 +161,10 @@ analyzer::Rules load_rules(const ReportOptions& opts) {
 
 // Input problems that did not stop the analysis (malformed lines, capped groups) go to stderr,
 // each with its file and line, so that nothing is lost silently.
-void report_diagnostics(const analyzer::Report& report) {
+void report_diagnostics(const analyzer::Report& report, bool quiet) {
+  if (quiet) {
+    return;
+  }
   for (const auto& d : report.diagnostics) {
     fmt::print(stderr, "culprit: warning: {}\n", d.describe());
   }
@@ -216,7 +225,7 @@ int analyze(const ReportOptions& opts, const std::string& mode, std::vector<std:
         {}, 2);
   }
   analyzer::Report report = pipeline.finish(stats);
-  report_diagnostics(report);
+  report_diagnostics(report, opts.quiet);
 
   analyzer::attach_fixes(report, analyzer::builtin_fix_templates());
 
@@ -244,6 +253,39 @@ int analyze(const ReportOptions& opts, const std::string& mode, std::vector<std:
 
 }  // namespace
 
+namespace {
+
+// The total size of the inputs for the progress line; 0 (unknown) when one is stdin, not a
+// regular file, or compressed (the reader counts decompressed bytes).
+std::uint64_t input_bytes(const std::vector<std::string>& inputs) {
+  std::uint64_t total = 0;
+  for (const auto& path : inputs) {
+    struct stat st {};
+    if (path == "-" || ::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+      return 0;
+    }
+    unsigned char magic[4] = {};
+    if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
+      const std::size_t n = std::fread(magic, 1, sizeof magic, f);
+      std::fclose(f);
+      if ((n >= 2 && magic[0] == 0x1f && magic[1] == 0x8b) ||
+          (n == 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f &&
+           magic[3] == 0xfd)) {
+        return 0;
+      }
+    }
+    total += static_cast<std::uint64_t>(st.st_size);
+  }
+  return total;
+}
+
+bool dumb_terminal() {
+  const char* term = std::getenv("TERM");
+  return term == nullptr || std::string_view(term) == "dumb" || term[0] == '\0';
+}
+
+}  // namespace
+
 void set_replay_command(CLI::App& app, int& exit_code) {
   auto opts = std::make_shared<ReportOptions>();
   auto logs = std::make_shared<std::vector<std::string>>();
@@ -256,7 +298,14 @@ void set_replay_command(CLI::App& app, int& exit_code) {
   sub->callback([opts, logs, &exit_code] {
     exit_code =
         analyze(*opts, "replay", *logs, [&](tracer::EventSink& sink, tracer::SourceStats& stats) {
-          return tracer::read_logs(*logs, sink, stats);
+          // Cleared when it goes out of scope, before any warning or the report.
+          ProgressLine progress(!opts->quiet && isatty(STDERR_FILENO) == 1, input_bytes(*logs),
+                                dumb_terminal(), opts->progress_after);
+          tracer::ReadOptions read;
+          read.progress = [&](const tracer::ReadProgress& p) {
+            progress.update(Progress{p.bytes, p.lines, p.failures});
+          };
+          return tracer::read_logs(*logs, sink, stats, read);
         });
   });
 }
@@ -313,7 +362,7 @@ void open_saved_log(const std::string& path, SavedLog& saved) {
 }
 
 int run_live(LiveCliOptions& o, const std::string& mode, std::vector<std::string> inputs) {
-  o.live.status_line = isatty(STDERR_FILENO) == 1;
+  o.live.status_line = !o.report.quiet && isatty(STDERR_FILENO) == 1;
   if (o.report.no_data) {
     o.live.string_limit = 0;  // never copy buffers out of the tracee
   }

@@ -22,7 +22,9 @@ struct ReportOptions {
   std::vector<std::string> rules;  // --rules FILE (repeatable)
   std::string color = "auto";      // auto | always | never
   bool verbose = false;
-  bool no_data = false;  // --no-data: keep no buffer contents (see SECURITY.md)
+  bool quiet = false;           // -q: no progress line, no warnings (errors still go to stderr)
+  double progress_after = 1.0;  // seconds before the progress line appears (hidden option)
+  bool no_data = false;         // --no-data: keep no buffer contents (see SECURITY.md)
 };
 
 // Each returns the process exit status through `exit_code` once the subcommand ran:

@@ -465,3 +465,35 @@ TEST_CASE("gzip and zstd logs are read like the plain log", "[cli][compressed]")
   CHECK(cut.err.find("cut.log.gz") != std::string::npos);
   CHECK(cut.err.find("truncated") != std::string::npos);
 }
+
+// The progress line exists only on a terminal: run under script(1), which gives culprit a pty.
+// --progress-after 0 makes it appear on a small log (normally it waits a second).
+TEST_CASE("the progress line is drawn on a terminal, cleared, and absent elsewhere", "[cli][progress]") {
+  TempDir dir;
+  const std::string log =
+      (source_dir() / "samples/corpus/logs/php-require-typo.f-tt-T-y.log").string();
+  auto on_tty = [&](const std::string& flags, const std::string& term) {
+    const std::string cmd = "TERM=" + term + " '" + culprit_binary() + "' replay --log-only " +
+                            flags + " '" + log + "' > '" + (dir / "report").string() + "'";
+    const auto r = run_command({"script", "-qfec", cmd, "/dev/null"});
+    return r.out;
+  };
+  const std::string shown = on_tty("--progress-after 0", "xterm");
+  CHECK(shown.find("culprit: reading 0.3 MB of 0.3 MB (") != std::string::npos);
+  CHECK(shown.find("failed call") != std::string::npos);
+  // Cleared before anything else is printed: the last thing on the terminal is the clearing.
+  CHECK(shown.size() >= 4);
+  CHECK(shown.substr(shown.size() - 4) == "\r\x1b[K");
+  CHECK(read_text(dir / "report").find("#1 mistyped-path") != std::string::npos);
+
+  const std::string dumb = on_tty("--progress-after 0", "dumb");
+  CHECK(dumb.find("culprit: reading") != std::string::npos);
+  CHECK(dumb.find("\x1b[") == std::string::npos);  // no cursor control on a dumb terminal
+
+  CHECK(on_tty("--progress-after 0 --quiet", "xterm").find("culprit: reading") ==
+        std::string::npos);
+  // Not a terminal: never.
+  const auto piped = run_command(
+      {culprit_binary(), "replay", "--log-only", "--progress-after", "0", log});
+  CHECK(piped.err.find("culprit: reading") == std::string::npos);
+}
