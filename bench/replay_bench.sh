@@ -5,6 +5,7 @@
 #   strace -f -tt -T -y -o LOG  make -j2 ...   (real multi-process work: compiling C files in a loop)
 # then times, on that same file:
 #   wc -l                                                         (the floor: reading the file)
+#   LC_ALL=C grep -cE '= -1 E[A-Z]+'                              (counting failed lines, no more)
 #   LC_ALL=C grep -E '= -1 E[A-Z]+' | grep -oE '"[^"]+"' | sort | uniq -c | sort -rn   (the baseline)
 #   culprit replay --format json LOG                              (the whole run, analyzer included)
 #   the reader alone, through a small driver built against libculprit_model.a
@@ -125,7 +126,7 @@ int main(int argc, char** argv) {
 }
 EOF
   if [ ! -x "$driver" ] || [ -n "$(find "$model_lib" -newer "$driver")" ]; then
-    c++ -O2 -std=c++20 -I"$root" "$out/read_driver.cpp" -o "$driver" "$model_lib" -lfmt -lseccomp -lpthread
+    c++ -O2 -std=c++20 -I"$root" "$out/read_driver.cpp" -o "$driver" "$model_lib" -lfmt -lseccomp -lz -lzstd -lpthread
   fi
 fi
 
@@ -142,6 +143,7 @@ measure() {  # measure NAME CMD...  → sets T_<NAME> and R_<NAME>
 cat "$log" >/dev/null  # warm the page cache so every contender reads from memory
 
 measure wc wc -l "$log"
+measure grepc env LC_ALL=C grep -cE '= -1 E[A-Z]+' "$log"
 measure grep sh -c "LC_ALL=C grep -E '= -1 E[A-Z]+' \"\$1\" | grep -oE '\"[^\"]+\"' | sort | uniq -c | sort -rn" sh "$log"
 if [ -x "$driver" ]; then
   measure reader "$driver" "$log"
@@ -159,19 +161,20 @@ row() {  # row LABEL NAME
     printf '%-30s %10s\n' "$1" "(not run)"
     return
   fi
-  awk -v l="$1" -v t="$t" -v r="$r" -v c="$c" -v mb="$mb" -v g="$T_grep" -v gc="$C_grep" -v w="$T_wc" 'BEGIN {
-    printf "%-30s %7.2f s %6.0f MB/s %5.2fx grep %6.1fx wc | cpu %6.2f s %6.0f MB/cpu-s %5.2fx grep | %6.1f MB RSS\n",
-      l, t, (t > 0 ? mb / t : 0), (g > 0 ? t / g : 0), (w > 0 ? t / w : 0), c, (c > 0 ? mb / c : 0), (gc > 0 ? c / gc : 0), r / 1024 }'
+  awk -v l="$1" -v t="$t" -v r="$r" -v c="$c" -v mb="$mb" -v g="$T_grep" -v gc="$C_grep" -v w="$T_wc" -v k="$T_grepc" 'BEGIN {
+    printf "%-30s %7.2f s %6.0f MB/s %5.2fx pipeline %5.2fx grep-c %6.1fx wc | cpu %6.2f s %6.0f MB/cpu-s %5.2fx pipeline | %6.1f MB RSS\n",
+      l, t, (t > 0 ? mb / t : 0), (g > 0 ? t / g : 0), (k > 0 ? t / k : 0), (w > 0 ? t / w : 0), c, (c > 0 ? mb / c : 0), (gc > 0 ? c / gc : 0), r / 1024 }'
 }
 
 lines=$(awk '{ print $1 }' "$out/stdout.wc")
 echo "log: $log ($mb MB, $lines lines); $(nproc) cores, load average$(uptime | sed 's/.*load average//')"
 row "wc -l" wc
+row "grep -c (failed lines)" grepc
 row "grep pipeline" grep
 row "reader alone (read_driver)" reader
 row "culprit replay --format json" culprit
 
-grep_fail=$(LC_ALL=C grep -cE '= -1 E[A-Z]+' "$log" || true)
+grep_fail=$(cat "$out/stdout.grepc")
 grep_paths=$(wc -l <"$out/stdout.grep")
 echo "grep pipeline: $grep_fail failed lines, $grep_paths distinct quoted strings"
 if [ -s "$out/stdout.reader" ]; then
