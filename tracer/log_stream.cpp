@@ -113,19 +113,29 @@ ssize_t LogStream::read(char* buf, std::size_t n) {
   return format_ == Format::Gzip ? read_gzip(buf, n) : read_zstd(buf, n);
 }
 
+bool LogStream::next_input(const char* format, ssize_t& end) {
+  if (ended_) {
+    end = 0;
+    return false;
+  }
+  if (in_pos_ < in_.size() || refill()) {
+    return true;
+  }
+  if (!error_.empty()) {
+    end = fail(error_);
+  } else if (in_frame_) {
+    end = fail(std::string("the ") + format + " data ends in the middle (a truncated file?)");
+  } else {
+    ended_ = true;
+    end = 0;
+  }
+  return false;
+}
+
 ssize_t LogStream::read_gzip(char* buf, std::size_t n) {
   z_stream& z = codec_->z;
-  while (!ended_) {
-    if (in_pos_ == in_.size() && !refill()) {
-      if (!error_.empty()) {
-        return fail(error_);
-      }
-      if (in_frame_) {
-        return fail("the gzip data ends in the middle (a truncated .gz file?)");
-      }
-      ended_ = true;
-      break;
-    }
+  ssize_t end = 0;
+  while (next_input("gzip", end)) {
     z.next_in = reinterpret_cast<Bytef*>(in_.data() + in_pos_);
     z.avail_in = static_cast<uInt>(in_.size() - in_pos_);
     z.next_out = reinterpret_cast<Bytef*>(buf);
@@ -147,21 +157,12 @@ ssize_t LogStream::read_gzip(char* buf, std::size_t n) {
       return static_cast<ssize_t>(produced);
     }
   }
-  return 0;
+  return end;
 }
 
 ssize_t LogStream::read_zstd(char* buf, std::size_t n) {
-  while (!ended_) {
-    if (in_pos_ == in_.size() && !refill()) {
-      if (!error_.empty()) {
-        return fail(error_);
-      }
-      if (in_frame_) {
-        return fail("the zstd data ends in the middle (a truncated .zst file?)");
-      }
-      ended_ = true;
-      break;
-    }
+  ssize_t end = 0;
+  while (next_input("zstd", end)) {
     ZSTD_inBuffer in{in_.data() + in_pos_, in_.size() - in_pos_, 0};
     ZSTD_outBuffer out{buf, n, 0};
     const std::size_t rc = ZSTD_decompressStream(codec_->zstd, &out, &in);
@@ -174,7 +175,7 @@ ssize_t LogStream::read_zstd(char* buf, std::size_t n) {
       return static_cast<ssize_t>(out.pos);
     }
   }
-  return 0;
+  return end;
 }
 
 }  // namespace culprit::tracer

@@ -31,6 +31,9 @@ class LogStream {
  private:
   bool sniff();
   bool refill();  // more compressed input; false at its end or on an error (error_ set)
+  // Whether the decoder has input; if not, `end` is what read() returns: 0 at a clean end, -1
+  // on an error or when the data stops inside a member/frame.
+  bool next_input(const char* format, ssize_t& end);
   ssize_t read_gzip(char* buf, std::size_t n);
   ssize_t read_zstd(char* buf, std::size_t n);
   ssize_t fail(std::string message);

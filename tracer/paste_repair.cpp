@@ -224,11 +224,12 @@ bool html_evidence(std::string_view line) {
 
 // ---- mail quoting (#50) and indentation (#51) ----
 
-// The '>' markers at the start of a line ("> ", "> > ", ">> ") and how many bytes they take.
-int quote_markers(std::string_view s, std::size_t& len) {
+// The '>' markers at the start of a line ("> ", "> > ", ">> "), at most `most` of them, and how
+// many bytes they take.
+int quote_markers(std::string_view s, std::size_t& len, int most = 64) {
   int depth = 0;
   std::size_t i = 0;
-  while (true) {
+  while (depth < most) {
     std::size_t j = i;
     if (j < s.size() && s[j] == ' ' && depth > 0) {
       ++j;  // "> > "
@@ -249,21 +250,9 @@ int quote_markers(std::string_view s, std::size_t& len) {
 
 // Removes up to `depth` quote markers.
 std::string_view unquote(std::string_view s, int depth) {
-  for (int d = 0; d < depth; ++d) {
-    std::size_t i = 0;
-    if (d > 0 && i < s.size() && s[i] == ' ' && i + 1 < s.size() && s[i + 1] == '>') {
-      ++i;
-    }
-    if (i >= s.size() || s[i] != '>') {
-      break;
-    }
-    ++i;
-    if (i < s.size() && s[i] == ' ') {
-      ++i;
-    }
-    s.remove_prefix(i);
-  }
-  return s;
+  std::size_t len = 0;
+  quote_markers(s, len, depth);
+  return s.substr(len);
 }
 
 std::size_t leading_blanks(std::string_view s) {
