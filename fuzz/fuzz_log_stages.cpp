@@ -3,6 +3,8 @@
 //   - paste repair (tracer/paste_repair.h): detect the damage, repair every line; repaired lines
 //     hold no '\n', their line numbers never go back and never pass the input's, and a clean
 //     input (no damage found) comes out byte for byte as it went in (without '\r');
+//   - pasted twice (tracer/pasted_twice.h): what comes out is the input's lines in their order,
+//     minus whole dropped runs, each line with its own number;
 //   - the line scanner (tracer/line_scanner.h): line records cover the block in order, inside it;
 //   - lexing (tracer/strace_lex.h): split_args never yields more than kMaxArgs arguments, each a
 //     view inside its input; quoted_at's end is inside the input; unescape_into never grows a
@@ -22,6 +24,7 @@
 #include "tracer/line_scanner.h"
 #include "tracer/log_stream.h"
 #include "tracer/paste_repair.h"
+#include "tracer/pasted_twice.h"
 #include "tracer/strace_lex.h"
 #include "tracer/strace_prefix.h"
 
@@ -72,6 +75,31 @@ void paste(std::string_view text) {
     require(joined == expect, "an undamaged input passes through unchanged");
   }
   (void)strace_line_cut(text.substr(0, std::min<std::size_t>(text.size(), 4096)));
+}
+
+void twice(std::string_view text) {
+  std::vector<std::string_view> lines;
+  for (std::size_t pos = 0; pos < text.size();) {
+    const std::size_t nl = std::min(text.find('\n', pos), text.size());
+    lines.push_back(text.substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+  PastedTwice filter;
+  std::uint64_t next = 1;  // the first input line number not yet accounted for
+  const PastedTwice::Out out = [&](std::string_view line, std::uint64_t no) {
+    require(no >= next && no <= lines.size(), "lines come out in order, once");
+    require(line == lines[no - 1], "a line comes out as it went in");
+    next = no + 1;
+  };
+  const PastedTwice::Dropped dropped = [&](std::uint64_t first, std::uint64_t last) {
+    require(first >= next && first <= last && last <= lines.size(), "a dropped run is in order");
+    next = last + 1;
+  };
+  std::uint64_t no = 0;
+  for (const std::string_view line : lines) {
+    filter.feed(line, ++no, out, dropped);
+  }
+  filter.finish(out, dropped);
 }
 
 void scan(std::string_view text) {
@@ -143,6 +171,7 @@ void compressed(std::string_view data) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   paste(text);
+  twice(text);
   scan(text);
   lex(text);
   compressed(text);

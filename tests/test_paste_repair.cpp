@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "tracer/paste_repair.h"
+#include "tracer/pasted_twice.h"
 
 using culprit::tracer::detect_paste_damage;
 using culprit::tracer::PasteDamage;
@@ -191,4 +192,48 @@ TEST_CASE("program output glued to a call is left to the reader", "[paste]") {
       ") = 40\n";
   const PasteDamage d = detect_paste_damage(log);
   CHECK(d.wrap == PasteDamage::Wrap::None);
+}
+
+namespace {
+
+struct Twice {
+  std::vector<Line> out;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> dropped;
+};
+
+Twice twice(const std::vector<std::string>& lines) {
+  culprit::tracer::PastedTwice p;
+  Twice t;
+  const culprit::tracer::PastedTwice::Out out = [&](std::string_view l, std::uint64_t n) {
+    t.out.push_back({std::string(l), n});
+  };
+  const culprit::tracer::PastedTwice::Dropped dropped = [&](std::uint64_t a, std::uint64_t b) {
+    t.dropped.emplace_back(a, b);
+  };
+  std::uint64_t no = 0;
+  for (const auto& l : lines) {
+    p.feed(l, ++no, out, dropped);
+  }
+  p.finish(out, dropped);
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("the same block pasted twice is read once", "[paste][twice]") {
+  // A complete second copy after a prompt: dropped, and said so with its lines.
+  // (The prompt before it is passed on: the reader reads a bare prompt as nothing.)
+  auto t = twice({kOpen, kWrite, kExit, "root@web1:~# ", kOpen, kWrite, kExit});
+  CHECK(texts(t.out) == std::vector<std::string>{kOpen, kWrite, kExit, "root@web1:~# "});
+  REQUIRE(t.dropped.size() == 1);
+  CHECK(t.dropped[0] == std::make_pair(std::uint64_t{5}, std::uint64_t{7}));
+  // The second copy cut off at the end of the paste (its last line cut short): dropped too.
+  t = twice({kOpen, kWrite, kExit, kOpen, kWrite.substr(0, 20)});
+  CHECK(texts(t.out) == std::vector<std::string>{kOpen, kWrite, kExit});
+  CHECK(t.dropped.size() == 1);
+  // A repeat of the first line that goes on differently is no copy: every line is read, in order.
+  t = twice({kOpen, kWrite, kOpen, kExit});
+  CHECK(texts(t.out) == std::vector<std::string>{kOpen, kWrite, kOpen, kExit});
+  CHECK(t.out[2].no == 3);
+  CHECK(t.dropped.empty());
 }

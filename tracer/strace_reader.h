@@ -21,6 +21,7 @@
 #include "tracer/event_batcher.h"
 #include "tracer/line_scanner.h"
 #include "tracer/paste_repair.h"
+#include "tracer/pasted_twice.h"
 #include "tracer/process_state.h"
 #include "tracer/strace_lex.h"
 #include "tracer/strace_log.h"
@@ -85,12 +86,7 @@ class StraceLogReader::Impl {
     in_summary_ = false;
     has_escape_ = true;
     last_was_call_ = false;
-    record_.clear();
-    record_bytes_ = 0;
-    record_full_ = false;
-    cut_held_ = false;
-    matching_ = false;
-    held_.clear();
+    twice_.reset();
     repair_.reset();
     repair_judged_ = false;
   }
@@ -98,7 +94,7 @@ class StraceLogReader::Impl {
     if (repair_) {
       repair_->finish(repaired_);
     }
-    end_match(true);
+    twice_.finish(to_lines_, dropped_);
     if (!carry_.empty()) {
       drop_carry();
     }
@@ -122,10 +118,10 @@ class StraceLogReader::Impl {
         // strace escapes every byte it prints: a NUL before any strace line means binary data.
         return not_a_log("binary data");
       }
-      if ((r.flags & LineRec::kSkip) != 0 && carry_.empty() && !matching_ &&
-          (record_full_ || merging_) && lstats_.recognised > 0 && !repair_) {
+      if ((r.flags & LineRec::kSkip) != 0 && carry_.empty() && (merging_ || twice_.settled()) &&
+          lstats_.recognised > 0 && !repair_) {
         // What feed_line() → handle_line() → process() → syscall_line() do with this line when
-        // nothing is held: count it. (dedup() returns at once when record_full_.)
+        // nothing is held: count it. (twice_ passes every line on once it is settled.)
         ++line_no_;
         ++stats_.lines;
         ++lstats_.lines;
@@ -206,105 +202,26 @@ class StraceLogReader::Impl {
       repair_->feed(line, line_no_, repaired_);
       return;
     }
-    if (dedup(line)) {
+    if (merging_ || twice_.settled()) {  // -ff files are strace's own
+      handle_line(line, line_no_);
       return;
     }
-    handle_line(line, line_no_);
+    twice_.feed(line, line_no_, to_lines_, dropped_);
   }
   // Where paste repair hands its lines.
   const PasteRepair::Out repaired_ = [this](std::string_view line, std::uint64_t no) {
-    if (!dedup(line)) {
-      handle_line(line, no);
-    }
+    twice_.feed(line, no, to_lines_, dropped_);
   };
-
-  // The same session pasted twice (#48): the lines from a repeat of the file's first line on are
-  // held while they repeat the file's beginning; a complete repeat (or one cut off at the end of
-  // the file) is dropped, anything else is read normally. Only the first kDedupBytes of a file are
-  // remembered, so memory stays bounded; longer pastes are read as they are.
-  static constexpr std::size_t kDedupBytes = 8 << 20;
-  // Blank lines and bare prompts ("root@host:~# ") between pasted copies.
-  static bool dedup_skippable(std::string_view s) {
-    s = trim(s);
-    std::size_t at = 0;
-    return s.empty() || (has_prompt(s, at) && at == 0 && (s.back() == '#' || s.back() == '$'));
-  }
-  void remember(std::string_view line) {
-    if (record_bytes_ >= kDedupBytes) {
-      record_full_ = true;  // positions after this are unknown: no more matching
-      return;
-    }
-    record_.emplace_back(line);
-    record_bytes_ += line.size() + sizeof(std::string);
-  }
-  bool dedup(std::string_view line) {
-    if (record_full_ || merging_) {
-      return false;
-    }
-    const bool skippable = dedup_skippable(line);
-    if (!matching_) {
-      // Cheap test first: same length and bytes as the first remembered line.
-      if (!record_.empty() && line.size() == record_[0].size() && line == record_[0]) {
-        matching_ = true;
-        match_pos_ = 1;
-        copy_start_ = record_.size();
-        held_.clear();
-        held_.emplace_back(std::string(line), line_no_);
-        remember(line);
-        return true;
-      }
-      if (!skippable) {
-        remember(line);
-      }
-      return false;
-    }
-    if (skippable) {
-      held_.emplace_back(std::string(line), line_no_);
-      return true;
-    }
-    if (match_pos_ < copy_start_ && !cut_held_) {
-      const std::string& expected = record_[match_pos_];
-      if (expected == line || (line.size() < expected.size() && starts_with(expected, line))) {
-        // A strict prefix can only be the paste's cut-off last line; anything after it ends
-        // the match.
-        cut_held_ = expected != line;
-        held_.emplace_back(std::string(line), line_no_);
-        ++match_pos_;
-        remember(line);
-        return true;
-      }
-    }
-    end_match(false);
-    remember(line);
-    return false;
-  }
-  // Ends a match: a repeat of everything before it is dropped, a partial one is read.
-  void end_match(bool at_eof) {
-    if (!matching_) {
-      return;
-    }
-    matching_ = false;
-    const bool complete = (match_pos_ == copy_start_ && !cut_held_) || (at_eof && match_pos_ > 1);
-    cut_held_ = false;
-    if (complete) {
-      if (record_.size() > copy_start_) {
-        record_.resize(copy_start_);  // the copy adds nothing to compare a third copy with
-      }
-      stats_.add_diagnostic(
-          Error{0,
-                fmt::format("lines {}-{} repeat the start of the log (pasted twice?): "
-                            "read once",
-                            held_.front().second, held_.back().second),
-                std::string(file_), held_.front().second});
-      held_.clear();
-      return;
-    }
-    auto held = std::move(held_);
-    held_.clear();
-    for (const auto& [text, no] : held) {
-      handle_line(text, no);
-    }
-  }
+  const PastedTwice::Out to_lines_ = [this](std::string_view line, std::uint64_t no) {
+    handle_line(line, no);
+  };
+  const PastedTwice::Dropped dropped_ = [this](std::uint64_t first, std::uint64_t last) {
+    stats_.add_diagnostic(
+        Error{0,
+              fmt::format("lines {}-{} repeat the start of the log (pasted twice?): read once",
+                          first, last),
+              std::string(file_), first});
+  };
 
   void handle_line(std::string_view line, std::uint64_t line_no) {
     if (!carry_.empty()) {
@@ -548,16 +465,8 @@ class StraceLogReader::Impl {
   bool in_summary_ = false;
   bool has_escape_ = true;
   bool last_was_call_ = false;
-  // Pasted-twice detection.
-  std::vector<std::string> record_;
-  std::size_t record_bytes_ = 0;
-  bool record_full_ = false;
+  PastedTwice twice_;  // the same session pasted twice (#48)
   bool merging_ = false;  // reading an -ff set line by line: files are machine-written
-  bool cut_held_ = false;
-  bool matching_ = false;
-  std::size_t match_pos_ = 0;
-  std::size_t copy_start_ = 0;
-  std::vector<std::pair<std::string, std::uint64_t>> held_;
   std::int64_t relative_sum_ = 0;
   // Paste repair of the current file, when its first block showed damage.
   std::optional<PasteRepair> repair_;
