@@ -1,6 +1,8 @@
 #include "cli/progress.h"
 
 #include <fmt/format.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include <cstdio>
 
@@ -30,7 +32,12 @@ std::string count(std::uint64_t n) {
 }  // namespace
 
 ProgressLine::ProgressLine(bool enabled, std::uint64_t total_bytes, bool plain, double after)
-    : enabled_(enabled), plain_(plain), after_(after), total_(total_bytes), start_(Clock::now()) {}
+    : enabled_(enabled), plain_(plain), after_(after), total_(total_bytes), start_(Clock::now()) {
+  winsize ws{};
+  if (enabled_ && ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0) {
+    columns_ = ws.ws_col;
+  }
+}
 
 ProgressLine::~ProgressLine() { clear(); }
 
@@ -64,7 +71,11 @@ void ProgressLine::update(const Progress& p) {
     return;
   }
   last_draw_ = now;
-  const std::string line = format(p, total_, elapsed);
+  std::string line = format(p, total_, elapsed);
+  // Kept to one row: a line that wraps cannot be cleared with one carriage return.
+  if (columns_ > 1 && line.size() >= columns_) {
+    line.resize(columns_ - 1);
+  }
   if (plain_) {
     const std::size_t pad = drawn_ > line.size() ? drawn_ - line.size() : 0;
     std::fprintf(stderr, "\r%s%*s", line.c_str(), static_cast<int>(pad), "");

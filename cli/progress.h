@@ -40,7 +40,8 @@ class ProgressLine {
   std::uint64_t total_;
   Clock::time_point start_;
   Clock::time_point last_draw_{};
-  std::size_t drawn_ = 0;  // width of the line on screen, 0 when none
+  std::size_t drawn_ = 0;    // width of the line on screen, 0 when none
+  std::size_t columns_ = 0;  // the terminal's width, 0 when unknown
 };
 
 }  // namespace culprit::cli

@@ -295,7 +295,9 @@ TEST_CASE("parse_prefix: -n syscall numbers, -i pointers and --secontext context
   p = prefix("[ Process PID=1234 runs in 32 bit mode. ]");
   CHECK(p.rest == "[ Process PID=1234 runs in 32 bit mode. ]");
   p = prefix("[00007f4e] close(3) = 0");
-  CHECK(p.rest == "close(3) = 0");  // 8 hex digits: a 32-bit pointer
+  CHECK(p.rest == "close(3) = 0");                          // 8 hex digits: a 32-bit pointer
+  p = prefix("[2024-01-01T10:00:00] open(/etc/x) failed");  // a program's own timestamp
+  CHECK(p.rest == "[2024-01-01T10:00:00] open(/etc/x) failed");
   p = prefix("[0007f4e] close(3) = 0");
   CHECK(p.rest == "[0007f4e] close(3) = 0");
 }

@@ -138,8 +138,36 @@ TEST_CASE("-k frames and -r timestamps keep their leading blanks", "[paste]") {
   const std::string r =
       "     0.000000 execve(\"/bin/true\", [\"true\"], 0x7ffc /* 2 vars */) = 0\n"
       "     0.000150 brk(NULL)          = 0x5555\n";
-  const PasteDamage d = detect_paste_damage(r);
-  CHECK(d.indent == 5);  // harmless: the reader takes "0.000150 brk" the same way
+  CHECK_FALSE(detect_paste_damage(r).any());  // -r right-aligns its timestamps itself
+  const std::string rk = r + " > /usr/lib/x86_64-linux-gnu/libc.so.6(brk+0xb) [0xf0e5b]\n";
+  CHECK_FALSE(detect_paste_damage(rk).any());
+}
+
+// Clean logs of real strace runs that an early version took for pasted ones (tests written from
+// the review that found them).
+TEST_CASE("clean logs are never judged pasted", "[paste]") {
+  // -y: a cwd under /var, a returned fd's path: "</var/...>" is no closing tag.
+  const std::string y =
+      "openat(AT_FDCWD</var/tmp>, \"/var/lib/dpkg/status\", O_RDONLY) = 3</var/lib/dpkg/status>\n"
+      "openat(AT_FDCWD</var/tmp>, \"/var/cache/x\", O_RDONLY) = 4</var/cache/x>\n"
+      "openat(AT_FDCWD</var/tmp>, \"nope\", O_RDONLY) = -1 ENOENT (No such file or directory)\n"
+      "close(3</b>) = 0\n";
+  CHECK_FALSE(detect_paste_damage(y).any());
+  // strace and a program printing HTML to the same terminal.
+  const std::string html =
+      "1234  execve(\"/usr/bin/printf\", [\"printf\", \"<p>a</p>\\n<p>b</p>\\n\"], 0x7ff /* 2 vars "
+      "*/) = 0\n"
+      "1234  write(1, \"<p>a</p>\\n<p>b</p>\\n\", 18<p>a</p>\n"
+      "<p>b</p>\n"
+      ") = 18\n" +
+      kExit + "\n";
+  CHECK_FALSE(detect_paste_damage(html).any());
+  // A Python REPL's ">>> " in the program's output is no mail quoting.
+  CHECK(detect_paste_damage(kOpen + "\n>>> load(\"x\")\n" + kWrite + "\n" + kExit + "\n")
+            .quote_depth == 0);
+  // Output glued to a write's count that starts with '/', then the ") = 14" (#27).
+  const std::string glued = "write(1, \"/bin\\n/usr/bin\\n\", 14/bin\n/usr/bin\n)        = 14\n";
+  CHECK(detect_paste_damage(glued).wrap == PasteDamage::Wrap::None);
 }
 
 TEST_CASE("mail wraps are joined at the space the client dropped", "[paste]") {
@@ -169,6 +197,22 @@ TEST_CASE("mail wraps are joined at the space the client dropped", "[paste]") {
   CHECK(texts(repair(alone)).front() ==
         "1234 07:30:23.172305 openat(AT_FDCWD, \"/srv/app/conf.ini\", O_RDONLY) = -1 ENOENT (No "
         "such file or directory)");
+}
+
+TEST_CASE("a mail wrap before a -T time or inside a run of spaces is joined", "[paste]") {
+  const std::string wrapped =
+      "1234  openat(AT_FDCWD, \"/srv/app/conf.ini\", O_RDONLY) = -1 ENOENT (No such\n"
+      "file or directory)\n"
+      "1234  close(3) = 0\n"
+      "<0.000004>\n"
+      "1234  write(1, \"VmSize:\\t    2988\n"
+      "    kB\\n\", 18) = 18\n" +
+      kExit + "\n";
+  REQUIRE(detect_paste_damage(wrapped).wrap == PasteDamage::Wrap::Mail);
+  CHECK(texts(repair(wrapped)) ==
+        std::vector<std::string>{kOpen, "1234  close(3) = 0 <0.000004>",
+                                 "1234  write(1, \"VmSize:\\t    2988    kB\\n\", 18) = 18",
+                                 kExit});
 }
 
 TEST_CASE("a terminal's fixed-width cut is joined with nothing in between", "[paste]") {

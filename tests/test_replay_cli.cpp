@@ -409,8 +409,9 @@ TEST_CASE("strace flag sets: the same program gives the same answer", "[cli][for
 }
 
 TEST_CASE("a log without a pid column shows no made-up pid", "[cli]") {
-  const auto r = run_command({culprit_binary(), "replay", "--log-only",
-                              (source_dir() / "samples/corpus/logs/sh-cd-missing.plain.log").string()});
+  const auto r =
+      run_command({culprit_binary(), "replay", "--log-only",
+                   (source_dir() / "samples/corpus/logs/sh-cd-missing.plain.log").string()});
   REQUIRE(r.exit_code == 1);
   CHECK(r.out.find("chdir failed with ENOENT once\n") != std::string::npos);
   CHECK(r.out.find("pid 0") == std::string::npos);
@@ -431,9 +432,10 @@ TEST_CASE("gzip and zstd logs are read like the plain log", "[cli][compressed]")
   const auto half = text.find('\n', text.size() / 2) + 1;
   write_text(dir / "a", text.substr(0, half));
   write_text(dir / "b", text.substr(half));
-  REQUIRE(run_command({"sh", "-c", "cd '" + dir.path().string() +
-                                       "' && gzip a b && cat a.gz b.gz > two.log.gz"})
-              .exit_code == 0);
+  REQUIRE(
+      run_command({"sh", "-c",
+                   "cd '" + dir.path().string() + "' && gzip a b && cat a.gz b.gz > two.log.gz"})
+          .exit_code == 0);
   auto rank1 = [](const std::vector<std::string>& args) {
     std::vector<std::string> argv{culprit_binary(), "replay", "--format", "json", "--log-only"};
     argv.insert(argv.end(), args.begin(), args.end());
@@ -468,7 +470,8 @@ TEST_CASE("gzip and zstd logs are read like the plain log", "[cli][compressed]")
 
 // The progress line exists only on a terminal: run under script(1), which gives culprit a pty.
 // --progress-after 0 makes it appear on a small log (normally it waits a second).
-TEST_CASE("the progress line is drawn on a terminal, cleared, and absent elsewhere", "[cli][progress]") {
+TEST_CASE("the progress line is drawn on a terminal, cleared, and absent elsewhere",
+          "[cli][progress]") {
   TempDir dir;
   const std::string log =
       (source_dir() / "samples/corpus/logs/php-require-typo.f-tt-T-y.log").string();
@@ -493,7 +496,20 @@ TEST_CASE("the progress line is drawn on a terminal, cleared, and absent elsewhe
   CHECK(on_tty("--progress-after 0 --quiet", "xterm").find("culprit: reading") ==
         std::string::npos);
   // Not a terminal: never.
-  const auto piped = run_command(
-      {culprit_binary(), "replay", "--log-only", "--progress-after", "0", log});
+  const auto piped =
+      run_command({culprit_binary(), "replay", "--log-only", "--progress-after", "0", log});
   CHECK(piped.err.find("culprit: reading") == std::string::npos);
+}
+
+// A paste typed or piped into `culprit replay -` arrives a few lines at a time: the damage is
+// judged on the input's start, not on whatever the first read() returned.
+TEST_CASE("a pasted log read from a slow pipe is judged on its start", "[cli][pasted]") {
+  const std::string log =
+      (source_dir() / "samples/pasted/logs/py-connect-refused.mail-quote.txt").string();
+  const auto r = run_command({"sh", "-c",
+                              "(head -3 '" + log + "'; sleep 0.3; tail -n +4 '" + log + "') | '" +
+                                  culprit_binary() + "' replay --log-only --format json -"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 1);
+  CHECK(json::parse(r.out)["findings"][0]["path"] == "127.0.0.1:18931");
 }

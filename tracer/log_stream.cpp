@@ -30,9 +30,9 @@ struct LogStream::Codec {
 LogStream::LogStream(int fd) : fd_(fd) {}
 LogStream::~LogStream() = default;
 
-ssize_t LogStream::fail(std::string message) {
+ssize_t LogStream::fail(std::string message, int err) {
   error_ = std::move(message);
-  errno = EILSEQ;
+  errno = err;
   return -1;
 }
 
@@ -51,6 +51,7 @@ bool LogStream::refill() {
     got = ::read(fd_, in_.data() + had, kInBlock);
   } while (got < 0 && errno == EINTR);
   if (got < 0) {
+    read_errno_ = errno;
     error_ = std::strerror(errno);
     in_.resize(had);
     return false;
@@ -92,7 +93,7 @@ bool LogStream::sniff() {
 
 ssize_t LogStream::read(char* buf, std::size_t n) {
   if (!sniffed_ && !sniff()) {
-    return fail(error_);
+    return fail(error_, read_errno_ != 0 ? read_errno_ : EILSEQ);
   }
   if (format_ == Format::Plain) {
     if (in_pos_ < in_.size()) {
@@ -122,7 +123,7 @@ bool LogStream::next_input(const char* format, ssize_t& end) {
     return true;
   }
   if (!error_.empty()) {
-    end = fail(error_);
+    end = fail(error_, read_errno_ != 0 ? read_errno_ : EILSEQ);
   } else if (in_frame_) {
     end = fail(std::string("the ") + format + " data ends in the middle (a truncated file?)");
   } else {
@@ -147,6 +148,9 @@ ssize_t LogStream::read_gzip(char* buf, std::size_t n) {
     if (rc == Z_STREAM_END) {
       in_frame_ = false;
       inflateReset(&z);  // another member may follow
+      if (in_pos_ < in_.size() && in_[in_pos_] == '\0') {
+        ended_ = true;  // zeros after the last member (a tape block, a preallocated file): ignored
+      }
     } else if (rc == Z_OK || rc == Z_BUF_ERROR) {
       in_frame_ = true;
     } else {

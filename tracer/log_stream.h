@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <cerrno>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -36,7 +37,7 @@ class LogStream {
   bool next_input(const char* format, ssize_t& end);
   ssize_t read_gzip(char* buf, std::size_t n);
   ssize_t read_zstd(char* buf, std::size_t n);
-  ssize_t fail(std::string message);
+  ssize_t fail(std::string message, int err = EILSEQ);
 
   struct Codec;
   int fd_;
@@ -49,6 +50,7 @@ class LogStream {
   std::size_t in_pos_ = 0;  // consumed part of in_
   std::unique_ptr<Codec> codec_;
   std::string error_;
+  int read_errno_ = 0;  // errno of a failed read(2), kept for the caller
 };
 
 }  // namespace culprit::tracer

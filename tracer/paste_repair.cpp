@@ -6,12 +6,13 @@
 #include <cctype>
 #include <vector>
 
+#include "tracer/strace_lex.h"
 #include "tracer/strace_prefix.h"
 
 namespace culprit::tracer {
 namespace {
 
-// A sample of this many lines (or bytes) is enough to judge how an input was pasted.
+// A sample of this many lines is enough to judge how an input was pasted.
 constexpr std::size_t kSampleLines = 4000;
 // A cut call is joined with at most this many following pieces: a wrap of a 4 KB line at 72
 // columns is ~60 pieces; past that the "continuation" is prose after a call that was cut for good.
@@ -20,10 +21,12 @@ constexpr std::size_t kMaxHeld = 64 * 1024;
 // Mail clients wrap before this column (RFC 5322 recommends 78; some use 72 or 76).
 constexpr std::size_t kMailWidth = 100;
 
-bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
-bool ends_with(std::string_view s, std::string_view p) {
-  return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
-}
+using detail::ends_with;
+using detail::is_digit;
+using detail::is_name_char;
+using detail::starts_with;
+
+// Blanks (and a '\r' left by CRLF) at the end; trim() of strace_lex.h takes both ends.
 std::string_view trim_right(std::string_view s) {
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
     s.remove_suffix(1);
@@ -36,8 +39,8 @@ std::string_view trim_left(std::string_view s) {
   }
   return s;
 }
-char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
-bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
 
 // ---- HTML (#49) ----
 
@@ -64,6 +67,12 @@ constexpr std::array kTags{
     Tag{"ul", true},         Tag{"var", false},  Tag{"wbr", false},
 };
 
+std::string lower_copy(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), lower);
+  return out;
+}
+
 // The tag at s[i] == '<': its end (one past '>') and whether it breaks the line; 0 if s[i] starts
 // no known tag.
 std::size_t tag_at(std::string_view s, std::size_t i, bool& breaks) {
@@ -72,14 +81,17 @@ std::size_t tag_at(std::string_view s, std::size_t i, bool& breaks) {
     ++j;
   }
   const std::size_t name_start = j;
-  while (j < s.size() && is_alnum(s[j]) && j - name_start < 12) {
+  while (j < s.size() && is_name_char(s[j]) && s[j] != '_' && j - name_start < 12) {
     ++j;
   }
-  if (j == name_start || j >= s.size() || !(s[j] == '>' || s[j] == ' ' || s[j] == '/')) {
+  // "</var/tmp>" is a -y path annotation, not a closing </var>: a closing tag ends at its name,
+  // an opening one may carry attributes or close itself ("<br/>", "<br />").
+  const bool closing = s[i + 1] == '/';
+  if (j == name_start || j >= s.size() ||
+      !(s[j] == '>' || (!closing && (s[j] == ' ' || s.substr(j, 2) == "/>")))) {
     return 0;
   }
-  std::string name(s.substr(name_start, j - name_start));
-  std::transform(name.begin(), name.end(), name.begin(), lower);
+  const std::string name = lower_copy(s.substr(name_start, j - name_start));
   const auto* tag =
       std::find_if(kTags.begin(), kTags.end(), [&](const Tag& t) { return t.name == name; });
   if (tag == kTags.end()) {
@@ -90,7 +102,7 @@ std::size_t tag_at(std::string_view s, std::size_t i, bool& breaks) {
     return 0;
   }
   // "</br>" after "<br>" is one break, not two: a closing br breaks nothing.
-  breaks = tag->breaks && !(tag->name == "br" && s[i + 1] == '/');
+  breaks = tag->breaks && !(tag->name == "br" && closing);
   return close + 1;
 }
 
@@ -137,9 +149,8 @@ std::size_t entity_at(std::string_view s, std::size_t i, std::string& out) {
   }
   unsigned long cp = 0;
   for (const char c : digits) {
-    const int v = std::isdigit(static_cast<unsigned char>(c)) != 0           ? c - '0'
-                  : hex && std::isxdigit(static_cast<unsigned char>(c)) != 0 ? lower(c) - 'a' + 10
-                                                                             : -1;
+    const char lc = lower(c);
+    const int v = is_digit(c) ? c - '0' : hex && lc >= 'a' && lc <= 'f' ? lc - 'a' + 10 : -1;
     if (v < 0) {
       return 0;
     }
@@ -196,30 +207,44 @@ bool html_decode(std::string_view s, std::string& out) {
   return tags;
 }
 
-// Whether a raw line shows it was pasted into HTML: a tag where a strace line starts or ends, or
-// an entity where strace writes a quote or a '<'.
-bool html_evidence(std::string_view line) {
+// What a raw line shows of HTML: `strong` for what only a page's source has (an entity where
+// strace writes a quote or a '<', a no-break space, a <pre>/<code> right before a strace line),
+// `line_break` for a line ending in <br> (a program's output can hold one, so it takes more).
+struct HtmlSigns {
+  bool strong = false;
+  bool line_break = false;
+};
+HtmlSigns html_evidence(std::string_view line) {
+  HtmlSigns h;
   const std::string_view t = trim_right(trim_left(line));
   if (t.empty()) {
-    return false;
+    return h;
+  }
+  for (const std::string_view marker : {"(&quot;", ", &quot;", "&lt;... ", "&lt;unfinished",
+                                        "(&#34;", ", &#34;", "AT_FDCWD&lt;", "\xc2\xa0"}) {
+    if (t.find(marker) != std::string_view::npos) {
+      h.strong = true;
+      return h;
+    }
   }
   bool breaks = false;
-  if (t.front() == '<' && tag_at(t, 0, breaks) != 0) {
-    return true;
-  }
-  if (t.back() == '>') {
-    const std::size_t open = t.rfind('<');
-    if (open != std::string_view::npos && tag_at(t, open, breaks) != 0) {
-      return true;
+  for (const std::string_view open : {"<pre>", "<pre ", "<code>", "<code "}) {
+    if (t.size() > open.size() && starts_with(lower_copy(t.substr(0, open.size())), open)) {
+      if (const std::size_t end = tag_at(t, 0, breaks); end != 0) {
+        h.strong = detail::looks_like_strace(t.substr(end));
+        return h;
+      }
     }
   }
-  for (const std::string_view marker :
-       {"(&quot;", ", &quot;", "&lt;...", "&lt;unfinished", "\xc2\xa0", "(&#34;", ", &#34;"}) {
-    if (t.find(marker) != std::string_view::npos) {
-      return true;
+  const std::string tail = lower_copy(t.substr(t.size() > 8 ? t.size() - 8 : 0));
+  for (const std::string_view end :
+       {"<br>", "<br/>", "<br />", "</br>", "</p>", "</div>", "</li>"}) {
+    // (a digit before it would be a returned fd's -y path: "= 3</p>")
+    if (ends_with(tail, end) && t.size() > end.size() && !is_digit(t[t.size() - end.size() - 1])) {
+      h.line_break = true;
     }
   }
-  return false;
+  return h;
 }
 
 // ---- mail quoting (#50) and indentation (#51) ----
@@ -255,6 +280,15 @@ std::string_view unquote(std::string_view s, int depth) {
   return s.substr(len);
 }
 
+// "0.000123 ", "14:03:07 ", "1700000000.123456 ": a timestamp, not a pid, starts the line.
+bool starts_with_time(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size() && is_digit(s[i])) {
+    ++i;
+  }
+  return i > 0 && i < s.size() && (s[i] == '.' || s[i] == ':');
+}
+
 std::size_t leading_blanks(std::string_view s) {
   std::size_t i = 0;
   while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) {
@@ -272,7 +306,7 @@ std::string_view dedent(std::string_view s, std::size_t indent) {
 // "13375 07:30:23.172305": a pid and a timestamp with the call wrapped onto the next line.
 bool prefix_only(std::string_view line) {
   line = trim_right(line);
-  if (line.empty() || line.size() > 64 || std::isdigit(static_cast<unsigned char>(line[0])) == 0) {
+  if (line.empty() || line.size() > 64 || !is_digit(line[0])) {
     return false;
   }
   std::string with_blank(line);
@@ -285,12 +319,25 @@ bool prefix_only(std::string_view line) {
 
 // A line that can continue a cut call: not strace's own line, not indented (the reader joins
 // indented continuations itself, #48), not the ") = N" that closes a call split by program output.
-// After a line that is only a prefix, the call itself is the continuation.
-// A row after one that filled a fixed width may start with a blank: the cut fell before it.
-bool continues(std::string_view cut, std::string_view s, bool cut_at_width = false) {
-  return !s.empty() && (cut_at_width || (s.front() != ' ' && s.front() != '\t')) &&
-         s.front() != ')' && !trim_right(s).empty() &&
-         (!detail::looks_like_strace(s) || prefix_only(cut));
+// After a line that is only a prefix, the call itself is the continuation. A row may start with
+// a blank after one cut at a fixed width (the cut fell before it) and in a mail (the client broke
+// inside a run of spaces), but never a -k frame (" > ").
+bool continues(std::string_view cut, std::string_view s, bool blanks_allowed) {
+  const std::string_view t = trim_left(s);
+  return !t.empty() && (blanks_allowed || t.size() == s.size()) && t.front() != ')' &&
+         !starts_with(t, "> ") && !trim_right(t).empty() &&
+         (!detail::looks_like_strace(t) || prefix_only(cut));
+}
+
+// "<0.000004>": a -T duration a mail client moved onto its own row.
+bool bare_duration(std::string_view s) {
+  s = trim_right(trim_left(s));
+  if (s.size() < 3 || s.front() != '<' || s.back() != '>') {
+    return false;
+  }
+  s = s.substr(1, s.size() - 2);
+  return !s.empty() &&
+         std::all_of(s.begin(), s.end(), [](char c) { return is_digit(c) || c == '.'; });
 }
 
 // "write(2, "PHP Warning..."..., 189PHP Warning: ...": program output glued to a call that was
@@ -305,10 +352,10 @@ bool glued_output(std::string_view s) {
     return false;  // a pointer or a hex number, not a count with output glued to it
   }
   const std::size_t digits = i;
-  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])) != 0) {
+  while (i < s.size() && is_digit(s[i])) {
     ++i;
   }
-  return i > digits && i < s.size() && std::isalpha(static_cast<unsigned char>(s[i])) != 0;
+  return i > digits && i < s.size() && s[i] != ')' && s[i] != ',' && s[i] != ' ';
 }
 
 }  // namespace
@@ -338,7 +385,7 @@ bool strace_line_cut(std::string_view line) {
     }
     i = close + 1;
   } else {
-    while (i < s.size() && (is_alnum(s[i]) || s[i] == '_')) {
+    while (i < s.size() && is_name_char(s[i])) {
       ++i;
     }
     if (i == 0 || i >= s.size() || s[i] != '(') {
@@ -398,8 +445,7 @@ bool strace_line_cut(std::string_view line) {
   const std::size_t value_end = std::min(rest.find(' '), rest.size());
   const std::string_view value = rest.substr(0, value_end);
   std::string_view after = trim_left(rest.substr(value_end));
-  if ((value == "-1" || value == "?") && !after.empty() &&
-      std::isupper(static_cast<unsigned char>(after[0])) != 0) {
+  if ((value == "-1" || value == "?") && !after.empty() && is_upper(after[0])) {
     // An errno name must be followed by its text in parentheses.
     const std::size_t name_end = std::min(after.find(' '), after.size());
     if (trim_left(after.substr(name_end)).empty()) {
@@ -454,12 +500,17 @@ PasteDamage detect_paste_damage(std::string_view sample) {
     lines.emplace_back(line);
     pos = nl + 1;
   }
-  // HTML: two lines of evidence (one line could be program output that happens to be HTML).
-  std::size_t html_lines = 0;
+  // HTML: one sign only a page has, or most lines ending in a line break.
+  std::size_t strong = 0;
+  std::size_t line_breaks = 0;
+  std::size_t nonblank = 0;
   for (const std::string& l : lines) {
-    html_lines += html_evidence(l) ? 1 : 0;
+    const HtmlSigns h = html_evidence(l);
+    strong += h.strong ? 1 : 0;
+    line_breaks += h.line_break ? 1 : 0;
+    nonblank += trim_right(l).empty() ? 0 : 1;
   }
-  if (html_lines >= 2 || (html_lines == 1 && lines.size() <= 3)) {
+  if (strong > 0 || (line_breaks >= 2 && line_breaks * 2 >= nonblank)) {
     d.html = true;
     std::vector<std::string> decoded;
     std::string buf;
@@ -476,18 +527,23 @@ PasteDamage detect_paste_damage(std::string_view sample) {
     }
     lines = std::move(decoded);
   }
-  // Quoting: the depth at which most strace lines sit.
+  // Quoting: the depth at which most strace lines sit, when at least half of them are quoted
+  // (a program's own output may start with '>': a shell's PS2, Python's ">>> ").
   std::array<std::size_t, 8> at_depth{};
   for (const std::string& l : lines) {
     std::size_t len = 0;
     const int depth = quote_markers(l, len);
-    if (depth > 0 && depth < static_cast<int>(at_depth.size()) &&
+    if (depth < static_cast<int>(at_depth.size()) &&
         detail::looks_like_strace(trim_left(std::string_view(l).substr(len)))) {
       ++at_depth[static_cast<std::size_t>(depth)];
     }
   }
-  const auto most = std::max_element(at_depth.begin(), at_depth.end());
-  if (*most > 0) {
+  const auto most = std::max_element(at_depth.begin() + 1, at_depth.end());
+  std::size_t strace_total = 0;
+  for (const std::size_t n : at_depth) {
+    strace_total += n;
+  }
+  if (*most > 0 && *most * 2 >= strace_total) {
     d.quote_depth = static_cast<int>(most - at_depth.begin());
   }
   // Indentation: the least indent of the strace lines, when most of them have one.
@@ -497,7 +553,9 @@ PasteDamage detect_paste_damage(std::string_view sample) {
   for (const std::string& l : lines) {
     const std::string_view s = unquote(l, d.quote_depth);
     const std::size_t blanks = leading_blanks(s);
-    if (!detail::looks_like_strace(s.substr(blanks))) {
+    // Lines that start with a timestamp (-r, -t, -ttt without -f) are right-aligned by strace
+    // itself, and the reader takes blanks before a timestamp anyway: they say nothing.
+    if (!detail::looks_like_strace(s.substr(blanks)) || starts_with_time(s.substr(blanks))) {
       continue;
     }
     ++strace_lines;
@@ -518,8 +576,18 @@ PasteDamage detect_paste_damage(std::string_view sample) {
     plain.push_back(dedent(unquote(l, d.quote_depth), d.indent));
     widest = std::max(widest, plain.back().size());
   }
-  for (std::size_t i = 0; i + 1 < plain.size(); ++i) {
-    if (continues(plain[i], plain[i + 1]) && !glued_output(plain[i]) && strace_line_cut(plain[i])) {
+  // A line starting with ")" closes a call that the program's output, printed to the same
+  // terminal, interrupted (#27): such a log is strace's own, and the reader joins it.
+  // (A row that a fixed-width cut starts with ")" follows a row of the full width.)
+  bool interleaved = false;
+  for (std::size_t i = 1; i < plain.size(); ++i) {
+    interleaved = interleaved ||
+                  (starts_with(plain[i], ")") && plain[i].find('=') != std::string_view::npos &&
+                   plain[i - 1].size() != widest);
+  }
+  for (std::size_t i = 0; i + 1 < plain.size() && !interleaved; ++i) {
+    if (continues(plain[i], plain[i + 1], false) && !glued_output(plain[i]) &&
+        strace_line_cut(plain[i])) {
       ++cuts;
       cut_lengths.push_back(plain[i].size());
     }
@@ -536,7 +604,11 @@ PasteDamage detect_paste_damage(std::string_view sample) {
         breakable_long += space != std::string_view::npos && space < kMailWidth ? 1 : 0;
       }
     }
-    if (widest >= 40 && at_widest * 3 >= cuts * 2) {
+    // A terminal cuts every long line at the same column; a mail client's longest row is one of a
+    // kind.
+    const auto rows_at_widest = static_cast<std::size_t>(std::count_if(
+        plain.begin(), plain.end(), [&](std::string_view l) { return l.size() == widest; }));
+    if (widest >= 40 && rows_at_widest >= 2 && at_widest * 3 >= cuts * 2) {
       d.wrap = PasteDamage::Wrap::FixedWidth;
       d.width = widest;
     } else if (breakable_long * 50 <= plain.size()) {
@@ -583,25 +655,26 @@ void PasteRepair::unwrap(std::string_view line, std::uint64_t line_no, bool cut_
     out(line, line_no);
     return;
   }
+  const bool mail = damage_.wrap == PasteDamage::Wrap::Mail;
   if (!held_.empty()) {
-    if (continues(held_, line, held_cut_)) {
+    // A piece that fills the width may go on even when what is held reads as whole ("= 0x7f").
+    const bool cut = held_cut_ || strace_line_cut(held_);
+    if (held_pieces_ < kMaxPieces && held_.size() < kMaxHeld &&
+        ((cut && continues(held_, line, held_cut_ || mail)) || (!cut && bare_duration(line)))) {
       // A fixed-width cut splits anywhere; a mail client breaks at a space, which it may drop.
-      if (!held_cut_ && held_.back() != ' ') {
+      if (!held_cut_ && held_.back() != ' ' && line.front() != ' ') {
         held_ += ' ';
       }
       held_.append(line);
       held_cut_ = cut_at_width;
       ++held_pieces_;
-      // A piece that fills the width may go on, even when what is held reads as whole ("= 0x7f").
-      if ((!held_cut_ && !strace_line_cut(held_)) || held_pieces_ >= kMaxPieces ||
-          held_.size() > kMaxHeld) {
-        release(out);
-      }
       return;
     }
     release(out);
   }
-  if ((cut_at_width || strace_line_cut(line)) && !glued_output(line)) {
+  // Every strace line is held until the next one shows whether it goes on.
+  if ((cut_at_width || detail::looks_like_strace(line) || strace_line_cut(line)) &&
+      !glued_output(line)) {
     held_.assign(line);
     held_line_ = line_no;
     held_cut_ = cut_at_width;

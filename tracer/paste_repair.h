@@ -8,14 +8,16 @@
 //   - indentation (#51): a markdown code block, a list, a mail client's indent;
 //   - wraps with no padding (#52): a mail client breaking at a space before ~78 columns, or a
 //     terminal cut at a fixed width; the pieces are joined back.
-// Terminal wraps padded with spaces, shell prompts, the same block pasted twice and colour
-// escapes are repaired later, by the reader itself (#47, #48).
+// Colour escapes are removed before this (#47); the same block pasted twice is dropped after it
+// (tracer/pasted_twice.h); wraps whose continuation is indented, shell prompts and a cut last line
+// are left to the reader itself (#48).
 //
-// The damage is judged once per input from a sample of its first lines (detect_paste_damage), so
-// a clean log pays nothing and a damaged one is repaired the same way from its first line to its
-// last. Detection looks for what strace itself never prints: a tag or entity where a strace line
-// starts or ends, a line starting with '>', strace lines indented alike, calls cut before their
-// return and continued on a line that is not strace's.
+// The damage is judged once per input from its start (detect_paste_damage: the first block the
+// reader gets, at least 64 KiB or the whole input, at most kSampleLines lines of it), so a clean
+// log pays nothing and a damaged one is repaired the same way from its first line to its last.
+// Detection looks for what strace itself never prints: a tag or entity where a strace line starts
+// or ends, a line starting with '>', strace lines indented alike, calls cut before their return and
+// continued on a line that is not strace's.
 #pragma once
 
 #include <cstddef>

@@ -165,12 +165,30 @@ std::size_t bracket_field(std::string_view s) {
   const bool pointer = (body.size() == 8 || body.size() == 16) && all([](char c) {
                          return is_digit(c) || (c >= 'a' && c <= 'f') || c == '?';
                        });
-  // SELinux contexts: user:role:type:level, or the type alone (--secontext without =full).
-  const bool context =
-      all([](char c) {
-        return is_name_char(c) || c == ':' || c == '.' || c == ',' || c == '-' || c == '!';
-      }) &&
-      (body.find(':') != std::string_view::npos || ends_with(body, "_t"));
+  // SELinux contexts: user:role:type:level[:categories] ("system_u:system_r:httpd_t:s0"), or
+  // the type alone ("httpd_t", --secontext without =full). Not any bracketed text with a colon:
+  // a program's "[2024-01-01T10:00:00]" is output, not a field.
+  const bool context = [&] {
+    if (!all([](char c) {
+          return is_name_char(c) || c == ':' || c == '.' || c == ',' || c == '-' || c == '!';
+        })) {
+      return false;
+    }
+    if (body.find(':') == std::string_view::npos) {
+      return ends_with(body, "_t");
+    }
+    std::size_t from = 0;
+    for (int field = 0; field < 2; ++field) {
+      from = body.find(':', from);
+      if (from == std::string_view::npos) {
+        return false;
+      }
+      ++from;
+    }
+    const std::size_t type_end = body.find(':', from);
+    return type_end != std::string_view::npos &&
+           ends_with(body.substr(from, type_end - from), "_t");
+  }();
   if (!number && !pointer && !context) {
     return 0;
   }

@@ -1,5 +1,6 @@
 // The prefix of an strace line: "[pid N] " / "N " / "N<comm> " (-f, -Y), the -t/-tt/-ttt/-r
-// timestamps and -i's instruction pointer; plus the two tests that tell strace's lines from other
+// timestamps, and the bracketed fields before the call (-i's instruction pointer, -n's syscall
+// number, --secontext's context); plus the two tests that tell strace's lines from other
 // text in a log pasted from a terminal (a shell prompt, a line that starts like strace output).
 // No side effects: the scanning thread and the parser both use these. The parse of the usual
 // layout runs on every line and is inline here.

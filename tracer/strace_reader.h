@@ -89,8 +89,12 @@ class StraceLogReader::Impl {
     twice_.reset();
     repair_.reset();
     repair_judged_ = false;
+    sample_.clear();
   }
   Result<void> end_file() {
+    if (!sample_.empty()) {
+      CULPRIT_TRY_VOID(feed_sample());
+    }
     if (repair_) {
       repair_->finish(repaired_);
     }
@@ -107,10 +111,34 @@ class StraceLogReader::Impl {
   // One block of complete lines (ending in '\n', except possibly at EOF), split by
   // LineScanner::scan into `lines`.
   Result<void> feed_block(std::string_view block, const ScannedLines& scanned) {
-    has_escape_ = scanned.has_escape;
-    if (!repair_judged_) {
-      judge_paste(block);
+    if (!repair_judged_ && !merging_) {
+      // Paste damage is judged on a sample of at least kPasteMinSample bytes (a pipe or a
+      // terminal may hand the input over a line at a time): a short first block is kept until
+      // the sample is complete or the input ends.
+      if (sample_.empty() && block.size() >= kPasteMinSample) {
+        judge_paste(block);
+      } else {
+        sample_.append(block);
+        if (sample_.size() < kPasteMinSample) {
+          return {};
+        }
+        return feed_sample();
+      }
     }
+    return feed_lines(block, scanned);
+  }
+
+  // The kept sample, judged and read (end of the input, or enough of it).
+  Result<void> feed_sample() {
+    judge_paste(sample_);
+    const std::string text = std::move(sample_);
+    sample_.clear();
+    scanner_.scan(text, sample_scan_);
+    return feed_lines(text, sample_scan_);
+  }
+
+  Result<void> feed_lines(std::string_view block, const ScannedLines& scanned) {
+    has_escape_ = scanned.has_escape;
     for (const LineRec& r : scanned.lines) {
       const std::string_view line(block.data() + r.off, r.len);
       if (lstats_.recognised == 0 && !line.empty() &&
@@ -161,8 +189,8 @@ class StraceLogReader::Impl {
     return {};
   }
 
-  // Paste repair (#49-#52) is judged once per file from its first block; -ff files are
-  // strace's own.
+  // Paste repair (#49-#52) is judged once per file from its start (the first block, or at least
+  // kPasteMinSample bytes); -ff files are strace's own.
   void judge_paste(std::string_view block) {
     repair_judged_ = true;
     if (merging_) {
@@ -179,6 +207,7 @@ class StraceLogReader::Impl {
         std::string(file_), 0});
   }
   static constexpr std::size_t kPasteSample = 1 << 20;
+  static constexpr std::size_t kPasteMinSample = 64 * 1024;
 
   Error not_a_log(std::string_view why) {
     return Error{EINVAL, fmt::format("not an strace log ({})", why), std::string(file_), 0};
@@ -465,12 +494,14 @@ class StraceLogReader::Impl {
   bool in_summary_ = false;
   bool has_escape_ = true;
   bool last_was_call_ = false;
-  PastedTwice twice_;  // the same session pasted twice (#48)
+  PastedTwice twice_;     // the same session pasted twice (#48)
   bool merging_ = false;  // reading an -ff set line by line: files are machine-written
   std::int64_t relative_sum_ = 0;
   // Paste repair of the current file, when its first block showed damage.
   std::optional<PasteRepair> repair_;
   bool repair_judged_ = false;
+  std::string sample_;  // the input's start while it is shorter than kPasteMinSample
+  ScannedLines sample_scan_;
   // Progress, over all files.
   std::uint64_t progress_bytes_ = 0;
   std::uint64_t failures_ = 0;
