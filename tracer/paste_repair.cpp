@@ -77,7 +77,8 @@ std::string lower_copy(std::string_view s) {
 // no known tag.
 std::size_t tag_at(std::string_view s, std::size_t i, bool& breaks) {
   std::size_t j = i + 1;
-  if (j < s.size() && s[j] == '/') {
+  const bool closing = j < s.size() && s[j] == '/';
+  if (closing) {
     ++j;
   }
   const std::size_t name_start = j;
@@ -86,7 +87,6 @@ std::size_t tag_at(std::string_view s, std::size_t i, bool& breaks) {
   }
   // "</var/tmp>" is a -y path annotation, not a closing </var>: a closing tag ends at its name,
   // an opening one may carry attributes or close itself ("<br/>", "<br />").
-  const bool closing = s[i + 1] == '/';
   if (j == name_start || j >= s.size() ||
       !(s[j] == '>' || (!closing && (s[j] == ' ' || s.substr(j, 2) == "/>")))) {
     return 0;
