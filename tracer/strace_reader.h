@@ -49,8 +49,6 @@ struct LineStats {
 };
 
 // File names live for the whole process: Event origins point into them, and analyzers keep events
-
-// File names live for the whole process: Event origins point into them, and analyzers keep events
 // (evidence) after the reader is gone. There are only as many as input files.
 std::string_view intern_name(const std::string& name);
 
