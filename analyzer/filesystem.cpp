@@ -11,6 +11,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <vector>
 
 namespace culprit::analyzer {
@@ -112,6 +114,61 @@ std::optional<std::vector<std::string>> FileSystem::group_members(std::uint32_t 
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
+}
+
+std::optional<FileSystem::Mount> FileSystem::mount_of(std::string_view /*path*/) const {
+  return std::nullopt;
+}
+
+namespace {
+
+// mountinfo writes space, tab, newline and backslash in paths as \ooo.
+std::string unescape_mount_path(const std::string& field) {
+  std::string out;
+  for (std::size_t i = 0; i < field.size(); ++i) {
+    if (field[i] == '\\' && i + 3 < field.size()) {
+      const std::string oct = field.substr(i + 1, 3);
+      if (oct.size() == 3 && oct.find_first_not_of("01234567") == std::string::npos) {
+        out += static_cast<char>(std::stoi(oct, nullptr, 8));
+        i += 3;
+        continue;
+      }
+    }
+    out += field[i];
+  }
+  return out;
+}
+
+// Whether `path` is `point` or below it, component-wise.
+bool under_mount(std::string_view path, std::string_view point) {
+  if (point == "/") {
+    return true;
+  }
+  return path.starts_with(point) && (path.size() == point.size() || path[point.size()] == '/');
+}
+
+}  // namespace
+
+std::optional<FileSystem::Mount> RealFileSystem::mount_of(std::string_view path) const {
+  if (!root_.empty() || path.empty() || path.front() != '/') {
+    return std::nullopt;  // another machine's files: its mounts are not ours
+  }
+  std::ifstream in("/proc/self/mountinfo");
+  std::string line;
+  std::optional<Mount> best;
+  // Later lines are later mounts: one mounted over another at the same point wins.
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string id, parent, dev, root, point, options;
+    if (!(fields >> id >> parent >> dev >> root >> point >> options)) {
+      continue;
+    }
+    point = unescape_mount_path(point);
+    if (under_mount(path, point) && (!best || point.size() >= best->point.size())) {
+      best = Mount{point, options};
+    }
+  }
+  return best;
 }
 
 RealFileSystem::RealFileSystem(std::string root) : root_(std::move(root)) {

@@ -43,6 +43,13 @@ class FileSystem {
   // unique); nullopt when the group is unknown.
   [[nodiscard]] virtual std::optional<std::vector<std::string>> group_members(
       std::uint32_t gid) const;
+  // The mount a path is on and its per-mount options ("rw,nosuid,noexec,relatime"); nullopt when
+  // unknown (a copy under --root, the log-only view).
+  struct Mount {
+    std::string point;
+    std::string options;
+  };
+  [[nodiscard]] virtual std::optional<Mount> mount_of(std::string_view path) const;
 };
 
 // The live filesystem, or a copy of it under `root` when root is non-empty.
@@ -55,6 +62,7 @@ class RealFileSystem final : public FileSystem {
                                               std::size_t limit) const override;
   [[nodiscard]] Result<std::string> read(std::string_view path,
                                          std::size_t max_bytes) const override;
+  [[nodiscard]] std::optional<Mount> mount_of(std::string_view path) const override;
 
  private:
   [[nodiscard]] std::string host_path(std::string_view path) const;

@@ -186,6 +186,24 @@ struct TimelineEntry {
   std::string what;
 };
 
+// A command culprit started: the command of `run`, or attach's --trigger. Its state is the one it
+// had when the report was written.
+struct CommandFate {
+  enum class State : std::uint8_t { Exited, Killed, Running, NotStarted };
+  std::string command;  // as given (argv joined by spaces, or the trigger's shell line)
+  State state = State::Running;
+  int exit_code = -1;  // Exited
+  std::string signal;  // Killed: "SIGSEGV"
+  std::string detail;  // NotStarted: why ("cannot run './x': execve: No such file or directory")
+  std::vector<std::string> output;  // the trigger's first lines of output (stdout and stderr)
+};
+
+// "exited", "killed", "running", "not-started".
+std::string_view to_string(CommandFate::State state);
+// "exited with 3", "was killed by SIGSEGV", "was still running when the report was written",
+// "did not start (cannot run ...)".
+std::string describe_fate(const CommandFate& fate);
+
 struct Report {
   std::string mode;  // "replay" | "attach" | "run"
   std::vector<std::string> inputs;
@@ -200,7 +218,9 @@ struct Report {
   std::vector<TimelineEntry> consequences;
   tracer::Timestamp first_event;
   tracer::Timestamp last_event;
-  bool log_only = false;  // no filesystem checks were possible
+  bool log_only = false;               // no filesystem checks were possible
+  std::optional<CommandFate> command;  // run: the traced command
+  std::optional<CommandFate> trigger;  // attach --trigger
 };
 
 }  // namespace culprit::analyzer

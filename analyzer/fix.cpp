@@ -554,7 +554,13 @@ Plan make_plan(const Finding& f, std::size_t index, const FixTemplates& template
       break;
     case FindingKind::BadInterpreter:
       if (!plan_edit(plan, f, templates, false)) {
-        plan.variant = "advise";
+        // A binary's ELF loader is named with no line (a script's #! is line 1).
+        const bool elf =
+            f.referenced_from && f.referenced_from->line == 0 && f.referenced_from->text.empty();
+        plan.variant = elf ? "advise-loader" : "advise";
+        if (elf) {
+          plan.data["file"] = f.referenced_from->file;
+        }
       }
       break;
     case FindingKind::MissingLibrary:

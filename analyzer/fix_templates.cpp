@@ -63,6 +63,7 @@ const std::vector<VariantSpec>& variant_specs() {
       {"reinstall", {}, {"package", "conffile_note", "reload"}, {}},
       {"comment-directive", {"file", "backup", "sed_script"}, {"line", "reload"}, {"guard"}},
       {"advise-token", {"file", "bad_token"}, {"line"}, {}},
+      {"advise-loader", {"file"}, {}, {}},
       {"enable-module", {"file", "bad_token"}, {"module", "module_name", "line", "reload"}, {}},
       {"load-module",
        {"file", "backup", "sed_script", "bad_token", "module_path"},

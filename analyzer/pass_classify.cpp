@@ -88,6 +88,21 @@ void classify_connection(const FailureGroup& g, const ClassifyContext& ctx, Find
   }
 }
 
+// Whether a comma-separated mount option list holds `option`.
+bool has_mount_option(std::string_view options, std::string_view option) {
+  while (!options.empty()) {
+    const auto comma = options.find(',');
+    if (options.substr(0, comma) == option) {
+      return true;
+    }
+    if (comma == std::string_view::npos) {
+      break;
+    }
+    options.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
 void classify_permission(const FailureGroup& g, const ClassifyContext& ctx, Finding& f) {
   f.kind = FindingKind::PermissionDenied;
   // A file the process wanted to create is not there to look at; its directory is what blocks.
@@ -164,6 +179,14 @@ void classify_permission(const FailureGroup& g, const ClassifyContext& ctx, Find
                     : b.needed == "x"                         ? "execute"
                                                               : "read",
                     remedy);
+  } else if (const auto mount = ctx.fs.mount_of(g.path);
+             mount && g.syscall.starts_with("execve") &&
+             has_mount_option(mount->options, "noexec")) {
+    f.explanation = fmt::format(
+        "{} is on {}, which is mounted noexec: the kernel runs no program from it, whatever the "
+        "file's mode (run it from another filesystem, or through its interpreter, e.g. sh {}, "
+        "if that is intended; remounting exec is a decision about the whole mount)",
+        g.path, mount->point, g.path);
   } else {
     f.explanation = fmt::format(
         "{} was denied ({}) although the file modes allow {}: look at ACLs, SELinux/AppArmor, "

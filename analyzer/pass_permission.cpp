@@ -111,6 +111,14 @@ Grant plan_grant(const PermissionBlocker& b, std::optional<std::uint32_t> uid,
   if (missing == 0) {
     missing = b.is_directory ? access_bit::Exec : access_bit::Read;
   }
+  if (uid && *uid == 0 && !b.is_directory && missing == access_bit::Exec && (b.mode & 0111U) == 0) {
+    // Root may execute a file once any x bit is set: the owner's is the least to add.
+    g.bits = access_bit::Exec;
+    g.via = Grant::Via::Mode;
+    g.mode_class = 'u';
+    g.new_mode = (b.mode & 07777) | 0100U;
+    return g;
+  }
   if (!uid || *uid == 0) {
     // Unknown principal, or root (whose denial no mode explains): nothing to grant to anyone.
     return g;

@@ -124,6 +124,28 @@ json finding_json(const Finding& f) {
   return out;
 }
 
+// {"command": "...", "state": "exited", "exit_code": 3}; signal / detail / output when known.
+json fate_json(const CommandFate& fate) {
+  json out = json::object();
+  put(out, "command", fate.command);
+  out["state"] = std::string(to_string(fate.state));
+  if (fate.state == CommandFate::State::Exited) {
+    out["exit_code"] = fate.exit_code;
+  }
+  if (fate.state == CommandFate::State::Killed) {
+    out["signal"] = fate.signal;
+  }
+  put(out, "detail", fate.detail);
+  if (!fate.output.empty()) {
+    json lines = json::array();
+    for (const auto& line : fate.output) {
+      lines.push_back(is_valid_utf8(line) ? line : display_text(line));
+    }
+    out["output"] = std::move(lines);
+  }
+  return out;
+}
+
 }  // namespace
 
 nlohmann::ordered_json report_json(const Report& report) {
@@ -146,6 +168,12 @@ nlohmann::ordered_json report_json(const Report& report) {
     source["inputs_escaped"] = std::move(escaped);
   }
   doc["source"] = std::move(source);
+  if (report.command) {
+    doc["command"] = fate_json(*report.command);
+  }
+  if (report.trigger) {
+    doc["trigger"] = fate_json(*report.trigger);
+  }
 
   json findings = json::array();
   for (const auto& f : report.findings) {

@@ -102,6 +102,14 @@ std::string render_markdown(const Report& report, const RenderOptions& options) 
         "with `strace -tt`)."
         "\n";
   }
+  if (report.command) {
+    out += fmt::format("- **Command:** {} {}.\n", code(report.command->command),
+                       prose(describe_fate(*report.command)));
+  }
+  if (report.trigger) {
+    out += fmt::format("- **Trigger:** {} {}.\n", code(report.trigger->command),
+                       prose(describe_fate(*report.trigger)));
+  }
   out +=
       "- **Impact:** **TODO:** what users saw (e.g. HTTP 500 on every page) "
       "and how many.\n";

@@ -178,6 +178,14 @@ std::string render_text(const Report& report, const RenderOptions& options) {
                        plural(report.findings.size(), "finding", "findings"), source);
   }
 
+  if (report.command) {
+    out += fmt::format("Command: {} {}.\n", display_text(report.command->command),
+                       display_text(describe_fate(*report.command)));
+  }
+  if (report.command || (report.findings.empty() && report.trigger)) {
+    out += '\n';
+  }
+
   const std::size_t n_detailed = std::min(options.detailed, report.findings.size());
   for (std::size_t i = 0; i < n_detailed; ++i) {
     detailed(out, report.findings[i], i + 1, st, options);
@@ -225,6 +233,20 @@ std::string render_text(const Report& report, const RenderOptions& options) {
       out +=
           fmt::format("Suppressed {} judged benign ({}; {}).\n", plural(n, "failure", "failures"),
                       plural(report.suppressed.size(), "group", "groups"), options.suppressed_hint);
+    }
+  }
+  if (report.trigger) {
+    const CommandFate& t = *report.trigger;
+    out += fmt::format("Trigger: {} {}{}\n", display_text(t.command),
+                       display_text(describe_fate(t)), t.output.empty() ? "." : "; its output:");
+    // The first lines: enough to see an HTTP status or an error page's title; -v shows all kept.
+    constexpr std::size_t kShown = 5;
+    const std::size_t shown = options.verbose ? t.output.size() : std::min(kShown, t.output.size());
+    for (std::size_t i = 0; i < shown; ++i) {
+      out += fmt::format("  | {}\n", display_text(t.output[i]));
+    }
+    if (shown < t.output.size()) {
+      out += st.dim(fmt::format("  | ... {} more kept (-v)", t.output.size() - shown)) + "\n";
     }
   }
   if (report.mode == "replay") {

@@ -952,7 +952,8 @@ TEST_CASE("fix selection: never pretend, never broaden", "[fix]") {
 }
 
 // The permission planner on every mode, every missing access, files and directories, and a
-// process that is root, unknown, the owner, in the group, or "other": the grant never adds a bit
+// process that is root (granted only the owner's x on a file no one may run), unknown, the owner,
+// in the group, or "other": the grant never adds a bit
 // for "other", never removes one, never touches setuid/setgid/sticky, adds only to the class the
 // process is in and only bits the call lacked (plus r to run a script, x to list a directory),
 // never write unless write was lacking, and afterwards the process has what it lacked.
@@ -987,6 +988,14 @@ TEST_CASE("permission planner: exhaustive least-privilege properties", "[fix][pe
               std::pair{whos[5], GroupFacts{false, true}},
               std::pair{whos[5], GroupFacts{true, true}}}) {
           const Grant g = plan_grant(b, who.uid, who.gid, facts);
+          if (who.uid && *who.uid == 0 && !dir && missing == Exec && (mode & 0111) == 0) {
+            // Root runs a file once any x bit is set: the owner's x and nothing else.
+            REQUIRE(g.via == Grant::Via::Mode);
+            REQUIRE(g.mode_class == 'u');
+            REQUIRE(g.new_mode == (mode | 0100));
+            REQUIRE((granted_bits(g.new_mode, owner, group, who.uid, who.gid, dir) & Exec) != 0);
+            continue;
+          }
           if (!who.uid || *who.uid == 0) {
             REQUIRE(g.via == Grant::Via::Nothing);
             continue;
