@@ -1,6 +1,7 @@
 #include "tracer/launch.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
@@ -12,8 +13,6 @@
 #include <cstdlib>
 #include <cstring>
 
-#include <fmt/format.h>
-
 #include "tracer/ptrace_ops.h"
 
 namespace culprit::tracer {
@@ -24,14 +23,15 @@ struct LaunchFailure {
   int stage = 0;  // index into kStageNames
   int err = 0;
 };
-constexpr const char* kStageNames[] = {"prctl(PR_SET_NO_NEW_PRIVS)",
-                                       "loading the seccomp filter", "execve"};
+constexpr const char* kStageNames[] = {"prctl(PR_SET_NO_NEW_PRIVS)", "loading the seccomp filter",
+                                       "execve"};
 
 [[noreturn]] void child_fail(int fd, int stage, int err) {
   const LaunchFailure failure{stage, err};
-  // Nothing to do if the write fails: the parent still sees exit status 127.
+  // Nothing to do if the write fails: the parent still sees the exit status. The shell's codes:
+  // 127 for a command that is not there, 126 for one that cannot be run.
   [[maybe_unused]] const ssize_t n = write(fd, &failure, sizeof failure);
-  _exit(127);
+  _exit(err == ENOENT ? 127 : 126);
 }
 
 bool executable(const std::string& path) {
@@ -46,28 +46,42 @@ Result<std::string> find_program(const std::string& program) {
     return make_error(ENOENT, "no command given");
   }
   if (program.find('/') != std::string::npos) {
-    if (!executable(program)) {
-      const int err = access(program.c_str(), F_OK) == 0 ? EACCES : ENOENT;
+    struct stat st {};
+    if (stat(program.c_str(), &st) != 0) {
+      const int err = errno;
       return make_error(err, fmt::format("cannot run '{}': {}", program, std::strerror(err)));
+    }
+    if (S_ISDIR(st.st_mode)) {
+      return make_error(EISDIR, fmt::format("cannot run '{}': it is a directory", program));
     }
     return program;
   }
   const char* env = std::getenv("PATH");
   const std::string path = env != nullptr ? env : "/usr/local/bin:/usr/bin:/bin";
+  std::string not_executable;  // execvp's EACCES: found, but no entry could be run
   std::size_t start = 0;
   while (start <= path.size()) {
     const std::size_t end = std::min(path.find(':', start), path.size());
     // An empty PATH entry means the current directory.
     const std::string dir = end > start ? path.substr(start, end - start) : std::string(".");
-    if (std::string candidate = fmt::format("{}/{}", dir, program); executable(candidate)) {
+    std::string candidate = fmt::format("{}/{}", dir, program);
+    if (executable(candidate)) {
       return candidate;
     }
+    struct stat st {};
+    if (not_executable.empty() && stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+      not_executable = std::move(candidate);
+    }
     start = end + 1;
+  }
+  if (!not_executable.empty()) {
+    return not_executable;
   }
   return make_error(ENOENT, fmt::format("cannot run '{}': command not found in PATH", program));
 }
 
-Result<Launched> launch(const std::vector<std::string>& command, const SeccompProgram& program) {
+Result<Launched> launch(const std::vector<std::string>& command, const SeccompProgram& program,
+                        bool stdout_to_stderr, const sigset_t* exec_mask) {
   if (command.empty()) {
     return make_error(EINVAL, "no command given");
   }
@@ -93,6 +107,9 @@ Result<Launched> launch(const std::vector<std::string>& command, const SeccompPr
   }
   if (pid == 0) {
     close(fds[0]);
+    if (stdout_to_stderr && dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+      child_fail(fds[1], 0, errno);
+    }
     // Stop until the parent has seized us, so that the filter and exec are traced.
     raise(SIGSTOP);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
@@ -100,6 +117,9 @@ Result<Launched> launch(const std::vector<std::string>& command, const SeccompPr
     }
     if (const int err = program.install(); err != 0) {
       child_fail(fds[1], 1, err);
+    }
+    if (exec_mask != nullptr) {
+      sigprocmask(SIG_SETMASK, exec_mask, nullptr);
     }
     execv(exe.c_str(), argv.data());
     child_fail(fds[1], 2, errno);
@@ -111,8 +131,8 @@ Result<Launched> launch(const std::vector<std::string>& command, const SeccompPr
     kill(pid, SIGKILL);
     waitpid(pid, nullptr, 0);
     close(fds[0]);
-    return make_error(err, fmt::format("cannot trace '{}': {}: {}", command.front(), what,
-                                  std::strerror(err)));
+    return make_error(
+        err, fmt::format("cannot trace '{}': {}: {}", command.front(), what, std::strerror(err)));
   };
 
   int status = 0;
@@ -122,8 +142,7 @@ Result<Launched> launch(const std::vector<std::string>& command, const SeccompPr
   if (!WIFSTOPPED(status)) {
     return fail(ECHILD, "the child did not stop");
   }
-  constexpr unsigned kRunOptions =
-      kFollowOptions | PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL;
+  constexpr unsigned kRunOptions = kFollowOptions | PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL;
   if (auto r = ptrace_ops::seize(pid, kRunOptions); !r.ok()) {
     return fail(r.error().code, "PTRACE_SEIZE");
   }
@@ -132,7 +151,7 @@ Result<Launched> launch(const std::vector<std::string>& command, const SeccompPr
   return Launched{pid, fds[0]};
 }
 
-std::string read_launch_error(int error_fd, const std::string& program) {
+LaunchError read_launch_error(int error_fd, const std::string& program) {
   if (error_fd < 0) {
     return {};
   }
@@ -142,12 +161,15 @@ std::string read_launch_error(int error_fd, const std::string& program) {
   if (n != static_cast<ssize_t>(sizeof failure) || failure.stage < 0 || failure.stage > 2) {
     return {};
   }
-  std::string message = fmt::format("cannot run '{}': {}: {}", program,
-                                    kStageNames[failure.stage], std::strerror(failure.err));
+  LaunchError error;
+  error.at_exec = failure.stage == 2;
+  error.message = fmt::format("cannot run '{}': {}: {}", program, kStageNames[failure.stage],
+                              std::strerror(failure.err));
   if (failure.stage == 1 && failure.err == EINVAL) {
-    message += " (hint: the kernel lacks CONFIG_SECCOMP_FILTER; use `culprit attach` instead)";
+    error.message +=
+        " (hint: the kernel lacks CONFIG_SECCOMP_FILTER; use `culprit attach` instead)";
   }
-  return message;
+  return error;
 }
 
 }  // namespace culprit::tracer

@@ -48,32 +48,53 @@ std::chrono::microseconds spin_window(const LiveOptions& options) {
 }
 
 std::atomic<int> g_stop_signal{0};
+std::atomic<unsigned> g_stop_count{0};         // stop signals received in this scope
+std::atomic<bool> g_stop_from_process{false};  // the last one was sent by a process (kill(2))
 std::atomic<bool> g_tick{false};
 
-extern "C" void on_stop_signal(int sig) { g_stop_signal.store(sig, std::memory_order_relaxed); }
+extern "C" void on_stop_signal(int sig, siginfo_t* info, void* /*context*/) {
+  g_stop_signal.store(sig, std::memory_order_relaxed);
+  // SI_USER, SI_QUEUE, SI_TKILL (<= 0): kill(2) and friends. A terminal's ^C, ^\ and hang-up come
+  // from the kernel (SI_KERNEL) and reach the whole foreground process group, the command too.
+  g_stop_from_process.store(info != nullptr && info->si_code <= 0, std::memory_order_relaxed);
+  g_stop_count.fetch_add(1, std::memory_order_relaxed);
+}
 extern "C" void on_tick_signal(int /*sig*/) { g_tick.store(true, std::memory_order_relaxed); }
 
-constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP};
+constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 constexpr int kTickSignal = SIGALRM;
 constexpr long kTickNanos = 200'000'000;  // 5 ticks/s: status refresh rate and stop latency
 
 // Installs the stop handlers and a periodic tick aimed at this thread (SIGEV_THREAD_ID), so that
 // the blocking wait4 of the session returns EINTR at least 5 times a second; restores everything
 // on destruction. Handlers are installed without SA_RESTART for that reason, and also when the
-// signal was inherited as ignored (nohup, `cmd &`): culprit must always detach cleanly.
+// signal was inherited as ignored (nohup, `cmd &`): culprit must always detach cleanly. SIGPIPE is
+// ignored meanwhile: a report written to a closed pipe must not kill culprit while it still holds
+// traced processes (`run` holds them until they exit).
 class SignalScope {
  public:
-  SignalScope() {
+  // `restore_mask`: the signal mask to restore at the end (the caller's, when it blocked the stop
+  // signals itself before the scope began); the mask at construction otherwise.
+  explicit SignalScope(const sigset_t* restore_mask = nullptr) {
     g_stop_signal.store(0);
+    g_stop_count.store(0);
+    g_stop_from_process.store(false);
     g_tick.store(false);
     struct sigaction sa {};
-    sa.sa_handler = on_stop_signal;
+    sa.sa_sigaction = on_stop_signal;
+    sa.sa_flags = SA_SIGINFO;
     sigemptyset(&sa.sa_mask);
     for (std::size_t i = 0; i < std::size(kStopSignals); ++i) {
       sigaction(kStopSignals[i], &sa, &old_[i]);
     }
-    sa.sa_handler = on_tick_signal;
-    sigaction(kTickSignal, &sa, &old_tick_);
+    struct sigaction tick {};
+    tick.sa_handler = on_tick_signal;
+    sigemptyset(&tick.sa_mask);
+    sigaction(kTickSignal, &tick, &old_tick_);
+    struct sigaction ignore {};
+    ignore.sa_handler = SIG_IGN;
+    sigemptyset(&ignore.sa_mask);
+    sigaction(SIGPIPE, &ignore, &old_pipe_);
     sigset_t unblock;
     sigemptyset(&unblock);
     for (const int sig : kStopSignals) {
@@ -81,6 +102,9 @@ class SignalScope {
     }
     sigaddset(&unblock, kTickSignal);
     pthread_sigmask(SIG_UNBLOCK, &unblock, &old_mask_);
+    if (restore_mask != nullptr) {
+      old_mask_ = *restore_mask;
+    }
 
     sigevent sev{};
     sev.sigev_notify = SIGEV_THREAD_ID;
@@ -104,21 +128,27 @@ class SignalScope {
       sigaction(kStopSignals[i], &old_[i], nullptr);
     }
     sigaction(kTickSignal, &old_tick_, nullptr);
+    sigaction(SIGPIPE, &old_pipe_, nullptr);
     pthread_sigmask(SIG_SETMASK, &old_mask_, nullptr);
   }
 
  private:
   struct sigaction old_[std::size(kStopSignals)]{};
   struct sigaction old_tick_ {};
+  struct sigaction old_pipe_ {};
   sigset_t old_mask_{};
   timer_t timer_{};
   bool timer_ok_ = false;
 };
 
 // Runs --trigger with `sh -c` from a helper thread (so the tracer thread stays in its wait loop).
-// Its stdout is discarded (a curl of the failing page would drown the report); stderr is kept.
+// Its stdout and stderr are read from one pipe: the first lines are kept for the report (a curl
+// of the failing page would drown it), the rest counted.
 class Trigger {
  public:
+  static constexpr std::size_t kKeepLines = 20;
+  static constexpr std::size_t kKeepLineBytes = 300;
+
   explicit Trigger(std::string command) : command_(std::move(command)) {}
   Trigger(const Trigger&) = delete;
   Trigger& operator=(const Trigger&) = delete;
@@ -145,9 +175,22 @@ class Trigger {
   void start() {
     thread_ = std::thread([this] {
       try {
+        bp::ipstream output;
         bp::child child(bp::search_path("sh"), "-c", command_,
-                        bp::std_in<bp::null, bp::std_out> bp::null);
+                        bp::std_in<bp::null, (bp::std_out & bp::std_err)> output);
         pid_.store(child.id());
+        std::string line;
+        while (std::getline(output, line)) {
+          if (lines_.size() < kKeepLines) {
+            if (line.size() > kKeepLineBytes) {
+              line.resize(kKeepLineBytes);
+              line += "...";
+            }
+            lines_.push_back(std::move(line));
+          } else {
+            ++lines_dropped_;
+          }
+        }
         child.wait();
         status_ = child.exit_code();
       } catch (const std::exception& e) {
@@ -163,6 +206,8 @@ class Trigger {
   [[nodiscard]] Clock::time_point done_at() const { return done_at_; }
   [[nodiscard]] int status() const { return status_; }
   [[nodiscard]] const std::string& error() const { return error_; }
+  [[nodiscard]] const std::vector<std::string>& lines() const { return lines_; }
+  [[nodiscard]] std::size_t lines_dropped() const { return lines_dropped_; }
 
  private:
   std::string command_;
@@ -172,6 +217,8 @@ class Trigger {
   Clock::time_point done_at_{};
   int status_ = -1;
   std::string error_;
+  std::vector<std::string> lines_;
+  std::size_t lines_dropped_ = 0;
 };
 
 // The stop conditions and the status line, checked by the session between stops.
@@ -260,6 +307,11 @@ class Controller {
       out.trigger_status = trigger_->status();
       out.notes.push_back(fmt::format("--trigger exited with {}", trigger_->status()));
     }
+    out.trigger_output = trigger_->lines();
+    if (trigger_->lines_dropped() > 0) {
+      out.trigger_output.push_back(fmt::format("[{} more line{}]", trigger_->lines_dropped(),
+                                               trigger_->lines_dropped() == 1 ? "" : "s"));
+    }
   }
 
  private:
@@ -285,7 +337,7 @@ std::string count_threads(std::size_t threads, std::size_t processes) {
                      processes == 1 ? "" : "es");
 }
 
-// The loop and the detach that ends it, shared by run and attach.
+// The loop and the detach that ends it (attach).
 Result<void> drive(Session& session, Controller& control, LiveOutcome& out) {
   control.start_trigger();
   auto looped = session.loop([&control] { return control.poll(); });
@@ -310,53 +362,171 @@ Result<void> drive(Session& session, Controller& control, LiveOutcome& out) {
 
 }  // namespace
 
-Result<LiveOutcome> trace_run(const LiveOptions& options, EventSink& sink, SourceStats& stats) {
+struct CommandRun::State {
+  State(const LiveOptions& o, EventSink& sink, SourceStats& s) : options(o), stats(s) {
+    if (options.deliver_thread) {
+      delivery.emplace(sink, kDeliveryBatching);
+    }
+    session.emplace(Session::Mode::Run, DecodeOptions{options.string_limit},
+                    delivery ? static_cast<EventSink&>(*delivery) : sink, stats);
+  }
+
+  const LiveOptions& options;
+  SourceStats& stats;
+  std::optional<EventBatcher> delivery;
+  std::optional<Session> session;
+  std::optional<SignalScope> signals;
+  Launched launched;
+  bool recorded = false;
+  bool served = false;
+  unsigned signals_seen = 0;  // g_stop_count already acted on
+};
+
+CommandRun::CommandRun(const LiveOptions& options, EventSink& sink, SourceStats& stats)
+    : state_(std::make_unique<State>(options, sink, stats)) {}
+
+CommandRun::~CommandRun() {
+  if (state_->recorded && !state_->served) {
+    LiveOutcome ignored;
+    serve_to_end(ignored, {});
+  }
+}
+
+// A stop signal that a process sent to culprit is passed on to the command culprit started (the
+// terminal's signals reach it by themselves): `kill` and `timeout` end the command as they would
+// have without culprit, and culprit follows it to its end.
+static void forward_stop_signal(Session& session, Pid command, unsigned& seen) {
+  const unsigned count = g_stop_count.load(std::memory_order_relaxed);
+  if (count == seen) {
+    return;
+  }
+  seen = count;
+  if (g_stop_from_process.load(std::memory_order_relaxed) && session.traced(command)) {
+    kill(command, g_stop_signal.load(std::memory_order_relaxed));
+  }
+}
+
+Result<LiveOutcome> CommandRun::record() {
+  State& st = *state_;
+  const LiveOptions& options = st.options;
   if (options.command.empty()) {
     return make_error(EINVAL, "no command to run (usage: culprit run -- CMD ARGS...)");
   }
   const SeccompProgram program = CULPRIT_TRY(SeccompProgram::build());
   // Launch before installing handlers and starting threads: the command must inherit culprit's
   // original dispositions (an ignored SIGINT stays ignored across exec; a handled one would
-  // become default), and fork is simplest from a single-threaded process.
-  const Launched launched = CULPRIT_TRY(launch(options.command, program));
-  std::optional<EventBatcher> delivery;
-  if (options.deliver_thread) {
-    delivery.emplace(sink, kDeliveryBatching);
+  // become default), and fork is simplest from a single-threaded process. The stop signals are
+  // blocked meanwhile, so that one arriving between the launch and the handlers cannot kill
+  // culprit (and with it the command); the child gets the original mask back before its exec.
+  sigset_t stops;
+  sigemptyset(&stops);
+  for (const int sig : kStopSignals) {
+    sigaddset(&stops, sig);
   }
-  Session session(Session::Mode::Run, DecodeOptions{options.string_limit},
-                  delivery ? static_cast<EventSink&>(*delivery) : sink, stats);
+  sigset_t original;
+  pthread_sigmask(SIG_BLOCK, &stops, &original);
+  auto launched = launch(options.command, program, options.command_stdout_to_stderr, &original);
+  if (!launched.ok()) {
+    pthread_sigmask(SIG_SETMASK, &original, nullptr);
+    return launched.take_error();
+  }
+  st.launched = std::move(launched).value();
+  Session& session = *st.session;
   session.set_spin(spin_window(options));
-  Tracee& t = session.add(launched.pid, launched.pid);
+  Tracee& t = session.add(st.launched.pid, st.launched.pid);
   t.launched = true;
   t.ignore_sigcont = true;
+  st.signals.emplace(&original);  // unblocks the stop signals, pending ones are handled now
+  st.recorded = true;
 
   LiveOutcome out;
-  SignalScope signals;
-  Controller control(options, session, stats);
-  if (delivery) {
-    control.on_tick([&delivery] { delivery->flush(); });
+  Controller control(options, session, st.stats);
+  if (st.delivery) {
+    control.on_tick([&st] { st.delivery->flush(); });
   }
-  auto looped = drive(session, control, out);
-  if (delivery) {
-    delivery->finish();
+  control.start_trigger();
+  auto looped = session.loop([&control] { return control.poll(); });
+  if (!control.reason().empty()) {
+    out.notes.push_back(control.reason());
+  }
+  forward_stop_signal(session, st.launched.pid, st.signals_seen);
+  session.stop_recording();
+  control.finish();
+  control.trigger_result(out);
+  if (st.delivery) {
+    st.delivery->finish();
+  }
+  out.processes = session.processes_seen();
+  out.threads = session.threads_seen();
+  out.failures = session.failures();
+  out.still_running = !session.empty();
+  if (out.still_running) {
+    out.notes.push_back(fmt::format(
+        "recording stopped; {} still running{}: they started under culprit's seccomp filter and "
+        "cannot make the calls it stops on without culprit, so culprit serves them until they "
+        "exit",
+        count_threads(session.live_threads(), session.live_processes()),
+        session.traced(st.launched.pid) ? fmt::format(" (the command is pid {})", st.launched.pid)
+                                        : std::string()));
   }
 
-  const std::string launch_error = session.launched_exec_seen()
-                                       ? (close(launched.error_fd), std::string())
-                                       : read_launch_error(launched.error_fd, options.command[0]);
-  if (!launch_error.empty()) {
-    return make_error(ENOEXEC, launch_error);
+  if (session.launched_exec_seen()) {
+    close(st.launched.error_fd);
+  } else if (session.launched_done()) {
+    // The command never ran. A failed execve is an event like any other (the analyzer explains
+    // a missing interpreter or loader, a mode or mount without exec); the steps before it are
+    // culprit's own and stop here.
+    LaunchError why = read_launch_error(st.launched.error_fd, options.command[0]);
+    if (!why.message.empty() && !why.at_exec) {
+      return make_error(ENOEXEC, why.message);
+    }
+    out.exec_error = why.message;
   }
+  st.launched.error_fd = -1;
   if (!looped.ok()) {
     return looped.take_error();
   }
   if (session.launched_done()) {
     out.exit_status = session.launched_exit_status();
     out.term_signal = session.launched_term_signal();
-    if (out.term_signal != 0) {
-      out.notes.push_back(
-          fmt::format("'{}' was killed by {}", options.command[0], signal_name(out.term_signal)));
+  }
+  return out;
+}
+
+void CommandRun::serve_to_end(LiveOutcome& out,
+                              const std::function<void(const std::string&)>& say) {
+  State& st = *state_;
+  if (!st.recorded || st.served) {
+    return;
+  }
+  st.served = true;
+  Session& session = *st.session;
+  bool told = false;
+  // Wait errors other than "no children" cannot be acted on here: the loop is left and whatever
+  // is still traced goes with culprit (PTRACE_O_EXITKILL).
+  (void)session.loop([&] {
+    const unsigned before = st.signals_seen;
+    forward_stop_signal(session, st.launched.pid, st.signals_seen);
+    if (before != st.signals_seen && !told && say) {
+      told = true;
+      say(fmt::format("still serving {}: culprit exits when they do",
+                      count_threads(session.live_threads(), session.live_processes())));
     }
+    return false;
+  });
+  if (session.launched_done()) {
+    out.exit_status = session.launched_exit_status();
+    out.term_signal = session.launched_term_signal();
+  }
+  out.still_running = false;
+  st.signals.reset();
+}
+
+Result<LiveOutcome> trace_run(const LiveOptions& options, EventSink& sink, SourceStats& stats) {
+  CommandRun run(options, sink, stats);
+  auto out = run.record();
+  if (out.ok()) {
+    run.serve_to_end(*out, {});
   }
   return out;
 }

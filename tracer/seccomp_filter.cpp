@@ -1,5 +1,6 @@
 #include "tracer/seccomp_filter.h"
 
+#include <fmt/format.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <sys/mman.h>
@@ -64,7 +65,7 @@ Result<SeccompProgram> SeccompProgram::build() {
   const int memfd = memfd_create("culprit-seccomp", MFD_CLOEXEC);
   if (memfd < 0) {
     return make_error(errno, std::string("cannot build the seccomp filter: memfd_create: ") +
-                            std::strerror(errno));
+                                 std::strerror(errno));
   }
   struct FdCloser {
     int fd;
@@ -76,7 +77,7 @@ Result<SeccompProgram> SeccompProgram::build() {
   const off_t size = lseek(memfd, 0, SEEK_END);
   if (size <= 0 || size % static_cast<off_t>(sizeof(sock_filter)) != 0) {
     return make_error(EINVAL, "cannot build the seccomp filter: exported program has odd size " +
-                             std::to_string(size));
+                                  std::to_string(size));
   }
   out.insns_.resize(static_cast<std::size_t>(size) / sizeof(sock_filter));
   if (pread(memfd, out.insns_.data(), static_cast<std::size_t>(size), 0) != size) {
@@ -93,6 +94,12 @@ int SeccompProgram::install() const {
     return errno;
   }
   return 0;
+}
+
+std::string seccomp_library_version() {
+  const scmp_version* v = seccomp_version();
+  return v == nullptr ? std::string("unknown")
+                      : fmt::format("{}.{}.{}", v->major, v->minor, v->micro);
 }
 
 }  // namespace culprit::tracer

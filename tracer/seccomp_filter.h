@@ -32,4 +32,7 @@ class SeccompProgram {
   std::vector<std::string> traced_;
 };
 
+// The libseccomp this binary runs with ("2.5.4"), for --version.
+std::string seccomp_library_version();
+
 }  // namespace culprit::tracer

@@ -54,6 +54,9 @@ std::size_t Session::live_processes() const {
 }
 
 void Session::emit(Event& event) {
+  if (!recording_) {
+    return;
+  }
   ++stats_.events;
   if (event.failed()) {
     ++failures_;
@@ -192,6 +195,10 @@ void Session::handle_syscall_stop(Tracee& t) {
 }
 
 void Session::handle_seccomp_stop(Tracee& t) {
+  if (!recording_) {
+    resume(t);  // serving only: the call goes on, nothing read
+    return;
+  }
   auto info = ptrace_ops::syscall_info(t.tid);
   if (info.ok() && info->op == PTRACE_SYSCALL_INFO_SECCOMP) {
     SyscallArgs args{};
@@ -210,7 +217,7 @@ bool Session::changes_cwd(const SyscallInfo* info) {
 
 void Session::start_syscall(Tracee& t, long nr, const SyscallArgs& args) {
   const SyscallInfo* info = find_syscall(nr);
-  if (info == nullptr || !info->trace || !decode_wanted(*info, args)) {
+  if (!recording_ || info == nullptr || !info->trace || !decode_wanted(*info, args)) {
     // Not something the analyzer needs: no decoding, the stop is all it costs.
     t.clear_syscall();
     return;
@@ -370,6 +377,15 @@ void Session::handle_detach_stop(Pid tid, WaitStatus status) {
   }
   (void)ptrace_ops::detach(tid, signal);
   drop(tid);
+}
+
+void Session::stop_recording() {
+  for (auto& [tid, t] : tracees_) {
+    // Its exit stop still comes (the tracee was resumed with PTRACE_SYSCALL) and is ignored: with
+    // no decoded entry the exit of a call is not reported.
+    flush_unfinished(t);
+  }
+  recording_ = false;
 }
 
 void Session::detach_all(double timeout_s) {

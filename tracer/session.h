@@ -56,6 +56,14 @@ class Session {
   // `timeout_s` (zombies are dropped at once).
   void detach_all(double timeout_s = 5.0);
 
+  // `run` only, when tracing is stopped: the calls in progress are delivered as unfinished, and
+  // from then on no event is emitted and nothing is decoded. The stops go on being served (a
+  // seccomp stop costs one PTRACE_CONT), signals passed on, children followed, exits collected:
+  // a process under run's filter cannot make a traced call without its tracer (ENOSYS), so run
+  // never detaches; it keeps serving until the last process has exited.
+  void stop_recording();
+  [[nodiscard]] bool recording() const { return recording_; }
+
   // The exit of the process `run` launched (tracee flagged `launched`).
   [[nodiscard]] bool launched_done() const { return launched_done_; }
   [[nodiscard]] bool launched_exec_seen() const { return launched_exec_seen_; }
@@ -100,6 +108,7 @@ class Session {
   CwdCache cwds_;
   std::chrono::microseconds spin_{0};
   std::set<Pid> detached_;  // during detach_all: already let go (a late fork event must not re-add)
+  bool recording_ = true;
 
   bool launched_done_ = false;
   bool launched_exec_seen_ = false;
