@@ -22,6 +22,7 @@
 #include "tracer/live.h"
 #include "tracer/log_writer.h"
 #include "tracer/strace_log.h"
+#include "tracer/wait_status.h"
 
 namespace culprit::cli {
 namespace {
@@ -62,10 +63,15 @@ class TeeSink final : public tracer::EventSink {
 };
 
 void add_report_options(CLI::App& sub, ReportOptions& opts) {
-  sub.add_option("--format,-f", opts.format, "Report format")
+  sub.add_option("--format,-F", opts.format, "Report format")
       ->check(CLI::IsMember({"text", "json", "markdown"}))
       ->capture_default_str();
-  sub.add_option("-o,--output", opts.output, "Write the report to FILE instead of stdout");
+  // strace's -f/-ff: a habit worth accepting rather than reading as something else.
+  sub.add_flag("-f", opts.follow,
+               "Follow forks, as strace -f (always on; -ff too: every process is followed)");
+  sub.add_option("-o,--output", opts.output,
+                 "Write the report to FILE ('-': stdout); the default is stdout, and for run "
+                 "stderr unless --format json");
   sub.add_option("--puppet", opts.puppet,
                  "Write a Puppet manifest fixing the top findings to FILE");
   sub.add_option("--shell", opts.shell,
@@ -131,18 +137,36 @@ void write_file(const std::string& path, const std::string& text, const char* wh
   }
 }
 
-bool use_color(const ReportOptions& opts) {
+bool dumb_terminal() {
+  const char* term = std::getenv("TERM");
+  return term == nullptr || std::string_view(term) == "dumb" || term[0] == '\0';
+}
+
+// --color always colours (an explicit request outranks NO_COLOR, as no-color.org asks); auto
+// colours only a terminal that is not TERM=dumb, and never when NO_COLOR is set and not empty.
+bool use_color(const ReportOptions& opts, std::FILE* stream) {
   if (opts.color == "always") {
     return true;
   }
-  if (opts.color == "never" || !opts.output.empty()) {
+  if (opts.color == "never" || stream == nullptr) {
     return false;
   }
   const char* no_color = std::getenv("NO_COLOR");
   if (no_color != nullptr && no_color[0] != '\0') {
     return false;
   }
-  return isatty(STDOUT_FILENO) == 1;
+  return isatty(fileno(stream)) == 1 && !dumb_terminal();
+}
+
+// Where the report goes: a stream (stdout, or stderr for run's text reports) or the -o file.
+std::FILE* report_stream(const ReportOptions& opts) {
+  if (opts.output == "-") {
+    return stdout;
+  }
+  if (!opts.output.empty()) {
+    return nullptr;
+  }
+  return opts.report_to_stderr ? stderr : stdout;
 }
 
 analyzer::Rules load_rules(const ReportOptions& opts) {
@@ -160,12 +184,19 @@ analyzer::Rules load_rules(const ReportOptions& opts) {
 }
 
 // Input problems that did not stop the analysis (malformed lines, capped groups) go to stderr,
-// each with its file and line, so that nothing is lost silently.
-void report_diagnostics(const analyzer::Report& report, bool quiet) {
-  if (quiet) {
+// each with its file and line, so that nothing is lost silently. A verbose text or markdown report
+// on a terminal lists them itself: they are not printed twice.
+void report_diagnostics(const analyzer::Report& report, const ReportOptions& opts) {
+  if (opts.quiet) {
     return;
   }
+  std::FILE* stream = report_stream(opts);
+  const bool listed_on_screen =
+      opts.verbose && opts.format != "json" && stream != nullptr && isatty(fileno(stream)) == 1;
   for (const auto& d : report.diagnostics) {
+    if (listed_on_screen) {
+      break;
+    }
     fmt::print(stderr, "culprit: warning: {}\n", d.describe());
   }
   if (report.stats.malformed > 0) {
@@ -179,8 +210,10 @@ using Producer = std::function<Result<void>(tracer::EventSink&, tracer::SourceSt
 
 // The part every subcommand shares: run the source through the pipeline, attach fixes, render,
 // write the requested files. Returns 0 (no findings) or 1 (findings).
+// `annotate` adds what the source knows beyond its events (the command's fate) before rendering.
 int analyze(const ReportOptions& opts, const std::string& mode, std::vector<std::string> inputs,
-            const Producer& produce, tracer::EventSink* extra_sink = nullptr) {
+            const Producer& produce, tracer::EventSink* extra_sink = nullptr,
+            const std::function<void(analyzer::Report&)>& annotate = {}) {
   const analyzer::Rules rules = load_rules(opts);
   std::unique_ptr<analyzer::FileSystem> fs;
   if (opts.log_only) {
@@ -194,6 +227,12 @@ int analyze(const ReportOptions& opts, const std::string& mode, std::vector<std:
   // Live: the traced processes are this machine's, alive while their events arrive, so the uid a
   // worker runs as (set before culprit attached) is read from /proc.
   popts.read_proc_ids = mode != "replay";
+  if (mode == "run") {
+    // The command starts with culprit's ids (and keeps them across exec: run sets NO_NEW_PRIVS,
+    // so set-user-ID bits do not apply); a process gone before /proc is read still has them.
+    popts.process_uid = static_cast<std::uint32_t>(geteuid());
+    popts.process_gid = static_cast<std::uint32_t>(getegid());
+  }
   popts.max_findings = opts.max_findings;
   // Live: the programs ran here, so a server can be asked about its own configuration language.
   analyzer::LiveServerCatalog catalog;
@@ -225,17 +264,21 @@ int analyze(const ReportOptions& opts, const std::string& mode, std::vector<std:
         {}, 2);
   }
   analyzer::Report report = pipeline.finish(stats);
-  report_diagnostics(report, opts.quiet);
+  if (annotate) {
+    annotate(report);
+  }
+  report_diagnostics(report, opts);
 
   analyzer::attach_fixes(report, analyzer::builtin_fix_templates());
 
+  std::FILE* stream = report_stream(opts);
   analyzer::RenderOptions ropts;
-  ropts.color = use_color(opts);
+  ropts.color = use_color(opts, stream);
   ropts.verbose = opts.verbose;
   const std::string text = analyzer::render(report, parse_format(opts.format), ropts);
-  if (opts.output.empty()) {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    std::fflush(stdout);
+  if (stream != nullptr) {
+    std::fwrite(text.data(), 1, text.size(), stream);
+    std::fflush(stream);
   } else {
     write_file(opts.output, text, "the report");
   }
@@ -279,11 +322,6 @@ std::uint64_t input_bytes(const std::vector<std::string>& inputs) {
   return total;
 }
 
-bool dumb_terminal() {
-  const char* term = std::getenv("TERM");
-  return term == nullptr || std::string_view(term) == "dumb" || term[0] == '\0';
-}
-
 }  // namespace
 
 void set_replay_command(CLI::App& app, int& exit_code) {
@@ -318,6 +356,7 @@ struct LiveCliOptions {
   tracer::LiveOptions live;
   std::string save_log;
   std::vector<std::string> pid_args;
+  bool exit_status = false;  // run --exit-status
 };
 
 void add_live_options(CLI::App& sub, LiveCliOptions& o) {
@@ -361,29 +400,134 @@ void open_saved_log(const std::string& path, SavedLog& saved) {
   saved.writer = std::make_unique<tracer::LogWriter>(saved.file);
 }
 
-int run_live(LiveCliOptions& o, const std::string& mode, std::vector<std::string> inputs) {
+void prepare_live(LiveCliOptions& o) {
   o.live.status_line = !o.report.quiet && isatty(STDERR_FILENO) == 1;
   if (o.report.no_data) {
     o.live.string_limit = 0;  // never copy buffers out of the tracee
   }
+}
+
+void print_notes(const tracer::LiveOutcome& outcome, bool quiet) {
+  if (quiet) {
+    return;
+  }
+  for (const auto& note : outcome.notes) {
+    fmt::print(stderr, "culprit: {}\n", note);
+  }
+}
+
+analyzer::CommandFate trigger_fate(const std::string& command, const tracer::LiveOutcome& out) {
+  analyzer::CommandFate fate;
+  fate.command = command;
+  fate.state = out.trigger_status >= 0 ? analyzer::CommandFate::State::Exited
+                                       : analyzer::CommandFate::State::Killed;
+  fate.exit_code = out.trigger_status;
+  if (out.trigger_status < 0) {
+    fate.state = analyzer::CommandFate::State::NotStarted;
+  }
+  fate.output = out.trigger_output;
+  return fate;
+}
+
+analyzer::CommandFate command_fate(const std::string& command, const tracer::LiveOutcome& out) {
+  using State = analyzer::CommandFate::State;
+  analyzer::CommandFate fate;
+  fate.command = command;
+  if (!out.exec_error.empty()) {
+    fate.state = State::NotStarted;
+    fate.detail = out.exec_error;
+  } else if (out.term_signal != 0) {
+    fate.state = State::Killed;
+    fate.signal = tracer::signal_name(out.term_signal);
+  } else if (out.exit_status >= 0) {
+    fate.state = State::Exited;
+    fate.exit_code = out.exit_status;
+  }
+  return fate;
+}
+
+// The shell's way of telling a command's end: its exit code, 128 + N for a kill by signal N.
+int shell_status(const tracer::LiveOutcome& out) {
+  if (out.term_signal != 0) {
+    return 128 + out.term_signal;
+  }
+  return out.exit_status >= 0 ? out.exit_status : 0;
+}
+
+int run_command(LiveCliOptions& o, const std::string& line) {
+  prepare_live(o);
+  // The command owns stdout: a text or markdown report goes to stderr, as strace's output does. A
+  // JSON report (or -o -) goes to stdout, and the command's stdout then goes to stderr, so that
+  // the JSON is never mixed with the command's output.
+  const bool report_on_stdout =
+      o.report.output == "-" || (o.report.output.empty() && o.report.format == "json");
+  o.report.report_to_stderr = o.report.output.empty() && !report_on_stdout;
+  o.live.command_stdout_to_stderr = report_on_stdout;
+  SavedLog saved;
+  open_saved_log(o.save_log, saved);
+  tracer::LiveOutcome outcome;
+  std::optional<tracer::CommandRun> run;
+  auto serve = [&] {
+    if (!run) {
+      return;
+    }
+    run->serve_to_end(outcome, [&](const std::string& what) {
+      if (!o.report.quiet) {
+        fmt::print(stderr, "culprit: {}\n", what);
+      }
+    });
+  };
+  int code = 0;
+  try {
+    code = analyze(
+        o.report, "run", {line},
+        [&](tracer::EventSink& sink, tracer::SourceStats& stats) -> Result<void> {
+          run.emplace(o.live, sink, stats);
+          auto traced = run->record();
+          if (!traced.ok()) {
+            return traced.take_error();
+          }
+          outcome = std::move(traced).value();
+          return {};
+        },
+        saved.writer.get(),
+        [&](analyzer::Report& report) { report.command = command_fate(line, outcome); });
+  } catch (...) {
+    serve();  // whatever went wrong, the command is not left without its tracer
+    throw;
+  }
+  print_notes(outcome, o.report.quiet);
+  const bool was_running = outcome.still_running;
+  serve();
+  if (was_running && !o.report.quiet) {
+    fmt::print(stderr, "culprit: '{}' {}\n", line,
+               analyzer::describe_fate(command_fate(line, outcome)));
+  }
+  return o.exit_status ? shell_status(outcome) : code;
+}
+
+int attach_processes(LiveCliOptions& o, std::vector<std::string> inputs) {
+  prepare_live(o);
   SavedLog saved;
   open_saved_log(o.save_log, saved);
   tracer::LiveOutcome outcome;
   const int code = analyze(
-      o.report, mode, std::move(inputs),
+      o.report, "attach", std::move(inputs),
       [&](tracer::EventSink& sink, tracer::SourceStats& stats) -> Result<void> {
-        auto traced = mode == "run" ? tracer::trace_run(o.live, sink, stats)
-                                    : tracer::trace_attach(o.live, sink, stats);
+        auto traced = tracer::trace_attach(o.live, sink, stats);
         if (!traced.ok()) {
           return traced.take_error();
         }
         outcome = std::move(traced).value();
         return {};
       },
-      saved.writer.get());
-  for (const auto& note : outcome.notes) {
-    fmt::print(stderr, "culprit: {}\n", note);
-  }
+      saved.writer.get(),
+      [&](analyzer::Report& report) {
+        if (!o.live.trigger.empty()) {
+          report.trigger = trigger_fate(o.live.trigger, outcome);
+        }
+      });
+  print_notes(outcome, o.report.quiet);
   return code;
 }
 
@@ -394,6 +538,9 @@ void set_run_command(CLI::App& app, int& exit_code) {
   CLI::App* sub = app.add_subcommand(
       "run", "Run a command under the tracer (seccomp-bpf: only interesting calls stop it)");
   add_live_options(*sub, *o);
+  sub->add_flag("--exit-status", o->exit_status,
+                "Exit with the command's status (128+N when killed by signal N) instead of "
+                "culprit's 0/1");
   sub->add_option("command", o->live.command, "The command and its arguments, after --")
       ->required();
   sub->callback([o, &exit_code] {
@@ -401,7 +548,7 @@ void set_run_command(CLI::App& app, int& exit_code) {
     for (const auto& a : o->live.command) {
       line += (line.empty() ? "" : " ") + a;
     }
-    exit_code = run_live(*o, "run", {line});
+    exit_code = run_command(*o, line);
   });
 }
 
@@ -436,7 +583,7 @@ void set_attach_command(CLI::App& app, int& exit_code) {
     if (!o->live.name.empty()) {
       inputs.push_back("name " + o->live.name);
     }
-    exit_code = run_live(*o, "attach", std::move(inputs));
+    exit_code = attach_processes(*o, std::move(inputs));
   });
 }
 

@@ -11,7 +11,9 @@ namespace culprit::cli {
 // Options every subcommand has: what to report, where, and how to look at files.
 struct ReportOptions {
   std::string format = "text";  // text | json | markdown
-  std::string output;           // -o FILE; "" = stdout
+  std::string output;           // -o FILE; "" = the default stream, "-" = stdout
+  bool report_to_stderr = false;  // the default stream is stderr (run's text reports)
+  bool follow = false;            // -f: accepted for strace habits; culprit always follows
   std::string puppet;           // --puppet FILE
   std::string puppet_class;     // --puppet-class NAME: resources wrapped in a class
   std::string shell;            // --shell FILE
