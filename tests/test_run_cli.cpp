@@ -437,3 +437,38 @@ TEST_CASE("attach --trigger: the trigger's exit status and first lines of output
   CHECK(target.exit_code() == 7);  // detached cleanly: its signal handler ran, its open worked
   CHECK(read_text(out).rfind("ok ", 0) == 0);
 }
+
+TEST_CASE("colour and warnings on a terminal: NO_COLOR, TERM=dumb, -v lists diagnostics once") {
+  TempDir dir("culprit-tty");
+  const auto log = dir / "cat.log";
+  run_command({"strace", "-f", "-o", log.string(), "cat", (dir / "no-such-file").string()});
+  REQUIRE(fs::exists(log));
+  // One line that strace never writes, in the middle of a real log.
+  std::string text = read_text(log);
+  const auto second = text.find('\n', text.find('\n') + 1);
+  text.insert(second + 1, "1234 this is not strace output ((\n");
+  write_text(log, text);
+  // The report on a terminal (script(1) makes one), with the environment given.
+  auto on_tty = [&](const std::string& env, const std::string& args) {
+    const std::string cmd = fmt::format("env -u NO_COLOR {} {} replay {} {}", env, culprit_binary(),
+                                        args, log.string());
+    return run_command({"script", "-qfec", cmd, "/dev/null"}).out;
+  };
+  CHECK(on_tty("TERM=xterm", "").find("\x1b[") != std::string::npos);
+  CHECK(on_tty("TERM=dumb", "").find("\x1b[") == std::string::npos);
+  CHECK(on_tty("TERM=xterm NO_COLOR=1", "").find("\x1b[") == std::string::npos);
+  CHECK(on_tty("TERM=xterm NO_COLOR=1", "--color always").find("\x1b[") != std::string::npos);
+  CHECK(on_tty("TERM=xterm", "--color never").find("\x1b[") == std::string::npos);
+  // -v: the report lists the malformed line; it is not also printed as a warning.
+  const std::string verbose = on_tty("TERM=dumb", "-v");
+  const auto where = log.string() + ":3";
+  std::size_t count = 0;
+  for (auto at = verbose.find(where); at != std::string::npos; at = verbose.find(where, at + 1)) {
+    ++count;
+  }
+  INFO(verbose);
+  CHECK(count == 1);
+  // Without -v the warning is the only place it appears.
+  const std::string plain = on_tty("TERM=dumb", "");
+  CHECK(plain.find(where) != std::string::npos);
+}
