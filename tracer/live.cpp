@@ -392,6 +392,9 @@ CommandRun::~CommandRun() {
   }
 }
 
+// After a stop signal, how long the report waits for the command to end (it got the signal too).
+constexpr std::chrono::milliseconds kExitGrace{1000};
+
 // A stop signal that a process sent to culprit is passed on to the command culprit started (the
 // terminal's signals reach it by themselves): `kill` and `timeout` end the command as they would
 // have without culprit, and culprit follows it to its end.
@@ -451,6 +454,15 @@ Result<LiveOutcome> CommandRun::record() {
   }
   forward_stop_signal(session, st.launched.pid, st.signals_seen);
   session.stop_recording();
+  if (st.signals_seen > 0 && !session.empty()) {
+    // The command got the signal too: most commands end at once, and then the report can say how
+    // they ended. Served (not recorded) for a moment before the report is written.
+    const auto until = Clock::now() + kExitGrace;
+    (void)session.loop([&] {
+      forward_stop_signal(session, st.launched.pid, st.signals_seen);
+      return session.launched_done() || Clock::now() >= until;
+    });
+  }
   control.finish();
   control.trigger_result(out);
   if (st.delivery) {
