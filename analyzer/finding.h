@@ -207,6 +207,13 @@ std::string describe_fate(const CommandFate& fate);
 struct Report {
   std::string mode;  // "replay" | "attach" | "run"
   std::vector<std::string> inputs;
+  // Where, when and by what the report was made (the CLI sets them; "" = unknown): the host name,
+  // the time in UTC (ISO 8601, "2026-12-05T01:22:03Z"), culprit's version, and the capture
+  // backend ("strace-log" for replay, "ptrace" for run and attach).
+  std::string host;
+  std::string generated_at;
+  std::string culprit_version;
+  std::string backend;
   std::vector<Finding> findings;  // ranked, rank 1 first
   std::vector<Suppressed> suppressed;
   ReportStats stats;

@@ -48,30 +48,13 @@ std::string render(const Report& report, Format format, const RenderOptions& opt
 // all with `verbose`).
 std::string render_text(const Report& report, const RenderOptions& options);
 
-// The "culprit.report/1" document (keys in the order below), pretty-printed, ending in a
-// newline. Schema (more fields may be added; these never change meaning):
-//   {"schema": "culprit.report/1",
-//    "source": {"mode": "replay|attach|run", "inputs": [...]},
-//    "findings": [{"rank": 1, "kind": "mistyped-path", "errno": "ENOENT", "syscall": "openat",
-//                  "path": "...", "count": 1, "pids": [4242],
-//                  "first_seen": "14:03:07.123456" | null,
-//                  "suggestion": {"path": "..."} | null,
-//                  "referenced_from": {"file": "...", "line": 137} | null,
-//                  "explanation": "...",
-//                  "fix": {"summary": "...", "shell": "...", "puppet": "..."} | null,
-//                  extra: address, last_seen, rank_reason, message, bad_token, good_token,
-//                         blocker, process_uid, log_only, evidence, referenced_from.text,
-//                         fix.actionable, fix.variant}],
-//    "suppressed": [{"path": "...", "errno": "...", "count": N, "reason": "...",
-//                    extra: syscall, rule}],
-//    "stats": {"lines": N, "events": N, "failed": N, "suppressed": N, "malformed": N,
-//              extra: groups_dropped},
-//    extra: "diagnostics": [{"file", "line", "message"}], "timeline": [{"time", "pid", "what"}],
-//           "first_event", "last_event", "log_only"}
-// Strings that are not valid UTF-8 are written with U+FFFD in place of each bad byte, and a
-// sibling "<key>_escaped" holds the exact bytes (analyzer/quote.h display_text: \xHH, \\).
-// fix.puppet and fix.shell include the fix's shared resources (a service reload), so each is
-// usable on its own.
+// The "culprit.report/1" document, pretty-printed, ending in a newline. docs/report.schema.json is
+// its JSON Schema (every key, its type, which are required); test_report_schema validates every
+// sample's report against it. Fields may be added (the schema then changes with them); a change
+// of meaning or a removal needs "culprit.report/2". Strings that are not valid UTF-8 are written
+// with U+FFFD in place of each bad byte, and a sibling "<key>_escaped" holds the exact bytes
+// (analyzer/quote.h display_text: \xHH, \\). fix.puppet and fix.shell include the fix's shared
+// resources (a service reload), so each is usable on its own.
 nlohmann::ordered_json report_json(const Report& report);
 std::string render_json(const Report& report);
 

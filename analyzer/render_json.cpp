@@ -153,6 +153,13 @@ nlohmann::ordered_json report_json(const Report& report) {
   doc["schema"] = "culprit.report/1";
   json source = json::object();
   source["mode"] = report.mode;
+  auto text_or_null = [](const std::string& text) {
+    return text.empty() ? json(nullptr) : json(text);
+  };
+  source["backend"] = text_or_null(report.backend);
+  source["host"] = text_or_null(report.host);
+  source["generated_at"] = text_or_null(report.generated_at);
+  source["culprit_version"] = text_or_null(report.culprit_version);
   json inputs = json::array();
   bool inputs_escaped = false;
   for (const auto& in : report.inputs) {

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <memory>
 #include <optional>
@@ -205,6 +206,21 @@ void report_diagnostics(const analyzer::Report& report, const ReportOptions& opt
   }
 }
 
+std::string host_name() {
+  char name[256] = {};
+  return gethostname(name, sizeof name - 1) == 0 ? std::string(name) : std::string();
+}
+
+// "2026-12-05T01:22:03Z"
+std::string utc_now() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  return std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc) > 0 ? std::string(text)
+                                                                          : std::string();
+}
+
 // A source pushes its events into the sink and accounts for its input in stats.
 using Producer = std::function<Result<void>(tracer::EventSink&, tracer::SourceStats&)>;
 
@@ -264,6 +280,10 @@ int analyze(const ReportOptions& opts, const std::string& mode, std::vector<std:
         {}, 2);
   }
   analyzer::Report report = pipeline.finish(stats);
+  report.host = host_name();
+  report.generated_at = utc_now();
+  report.culprit_version = CULPRIT_VERSION;
+  report.backend = mode == "replay" ? "strace-log" : "ptrace";
   if (annotate) {
     annotate(report);
   }

@@ -10,7 +10,7 @@ BUILD_DEPS="build-essential cmake ninja-build pkg-config git
 # Tools the tests drive for real.
 TEST_DEPS="strace php-cli puppet puppet-lint puppet-module-puppetlabs-stdlib shellcheck
   apache2 libapache2-mod-php curl procps time
-  nginx-light php-fpm python3 patchelf openssl iproute2 util-linux
+  nginx-light php-fpm python3 python3-jsonschema patchelf openssl iproute2 util-linux
   php-mysql mariadb-client-core postgresql-client acl zstd"
 
 missing=""
