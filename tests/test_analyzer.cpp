@@ -1107,7 +1107,7 @@ TEST_CASE("nginx's upstream socket is reported without its unix: prefix", "[rule
   }
 }
 
-TEST_CASE("calls that never completed prove nothing; other errnos are explained", "[pipeline]") {
+TEST_CASE("calls that never completed prove nothing: other errnos are explained", "[pipeline]") {
   Trace tr;
   tr.open_fail(6, "/srv/app/data.db", "EROFS", tracer::open_flag::RdWr);
   tr.open_fail(6, "/srv/app/plugins/x.dat", "ENOENT");

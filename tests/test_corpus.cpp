@@ -9,8 +9,8 @@
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <map>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -239,8 +239,9 @@ TEST_CASE("pasted corpus: a damaged log gives the clean log's rank-1 finding", "
     same += got == want ? 1 : 0;
     expected += !c.healthy && got == c.kind + " " + c.paths.front() ? 1 : 0;
   }
-  std::printf("pasted corpus: %d logs, %zu damages; rank 1 as the clean log %d/%d, as expected.yaml %d\n",
-              n, damages.size(), same, n, expected);
+  std::printf(
+      "pasted corpus: %d logs, %zu damages; rank 1 as the clean log %d/%d, as expected.yaml %d\n",
+      n, damages.size(), same, n, expected);
   CHECK(n >= 30);
   CHECK(damages.size() >= 15);
 }

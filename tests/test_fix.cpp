@@ -1091,7 +1091,7 @@ TEST_CASE("a denied secret gets a check naming the one grant, never a chmod", "[
 // --top N counts findings culprit can fix: a check ranked above the first fix is still written,
 // as a check, and does not use up the count. --puppet-class wraps the same resources in a class
 // that a module includes; applied through `include`, it fixes, and a second run changes nothing.
-TEST_CASE("top N counts real fixes; a Puppet class for a module", "[fix][puppet]") {
+TEST_CASE("top N counts real fixes: a Puppet class for a module", "[fix][puppet]") {
   TempDir dir("culprit-top");
   const fs::path site = dir.path() / "site";
   fs::create_directories(site);

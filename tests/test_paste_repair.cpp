@@ -132,7 +132,7 @@ TEST_CASE("mail quoting and indentation are removed", "[paste]") {
         std::vector<std::string>{"I ran strace:", "", kOpen, kWrite, "not code"});
 }
 
-TEST_CASE("-k frames and -r timestamps keep their leading blanks", "[paste]") {
+TEST_CASE("strace -k frames and -r timestamps keep their leading blanks", "[paste]") {
   const std::string k = kOpen + "\n > /usr/lib/libc.so.6(open64+0x1c) [0x114f6c]\n" + kExit + "\n";
   CHECK_FALSE(detect_paste_damage(k).any());
   const std::string r =

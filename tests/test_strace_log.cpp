@@ -289,7 +289,7 @@ TEST_CASE("pid prefixes: [pid N], N, N<comm>, none (#23-#25)") {
   CHECK(v[0].mode == 0);
 }
 
-TEST_CASE("-ff: each file's pid comes from its suffix; the set is ordered by start time (#26)") {
+TEST_CASE("strace -ff: each file's pid comes from its suffix: the set is ordered by start time (#26)") {
   const std::string dir = temp_dir() + "/ff";
   fs::create_directories(dir);
   culprit::test::write_text(dir + "/out.200",
@@ -382,7 +382,7 @@ TEST_CASE("a thread's execve completes under the leader's pid (#33)") {
 
 // ---------------------------------------------------------------- -y / -yy / -X (#34-#38)
 
-TEST_CASE("-y annotations give the cwd, fd paths and opened paths (#34-#36)") {
+TEST_CASE("strace -y annotations give the cwd, fd paths and opened paths (#34-#36)") {
   const auto p = parse(
       "100 openat(AT_FDCWD</srv/app>, \"config/app.ini\", O_RDONLY) = -1 ENOENT (No such file or "
       "directory)\n"
@@ -405,7 +405,7 @@ TEST_CASE("-y annotations give the cwd, fd paths and opened paths (#34-#36)") {
   CHECK(p.only("newfstatat").path == "/var/www/html/index.php");
 }
 
-TEST_CASE("-yy sockets and addresses in structs (#37)") {
+TEST_CASE("strace -yy sockets and addresses in structs (#37)") {
   const auto p = parse(
       "socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_IP) = 3<TCP:[24471]>\n"
       "connect(4<UNIX-STREAM:[24517]>, {sa_family=AF_UNIX, sun_path=\"/run/mysqld/mysqld.sock\"}, "
@@ -455,7 +455,7 @@ TEST_CASE("Unix socket addresses as older strace releases wrote them") {
   CHECK(c[3].address == "10.0.0.1:25");
 }
 
-TEST_CASE("-X verbose and -X raw (#38)") {
+TEST_CASE("strace -X verbose and -X raw (#38)") {
   const auto p = parse(
       "openat(-100 /* AT_FDCWD */, \"/nonexistent\", 0 /* O_RDONLY */) = -1 ENOENT (No such file "
       "or directory)\n"
@@ -477,7 +477,7 @@ TEST_CASE("-X verbose and -X raw (#38)") {
 // ---------------------------------------------------------------- timestamps, -T, -k, notes
 // (#39-#44)
 
-TEST_CASE("timestamps: -t, -tt, -ttt, -r, -t -r; -T durations (#39, #40)") {
+TEST_CASE("timestamps: -t, -tt, -ttt, -r, -t -r: -T durations (#39, #40)") {
   const auto p = parse(
       "16047 23:33:39 access(\"/a\", R_OK) = -1 ENOENT (No such file or directory)\n"
       "16047 23:33:38.991957 access(\"/b\", R_OK) = -1 ENOENT (No such file or directory) "
@@ -508,7 +508,7 @@ TEST_CASE("timestamps: -t, -tt, -ttt, -r, -t -r; -T durations (#39, #40)") {
   CHECK(v[6].time.format() == "+0.100087");
 }
 
-TEST_CASE("-k stack frames, INJECTED notes, unknown syscalls (#41-#43)") {
+TEST_CASE("strace -k stack frames, INJECTED notes, unknown syscalls (#41-#43)") {
   const auto p = parse(
       "openat(AT_FDCWD, \"/x\", O_RDONLY) = -1 ENOENT (No such file or directory) (INJECTED)\n"
       " > /usr/lib/x86_64-linux-gnu/libc.so.6(__open64+0x51) [0xf8011]\n"
@@ -523,7 +523,7 @@ TEST_CASE("-k stack frames, INJECTED notes, unknown syscalls (#41-#43)") {
   CHECK(p.only("syscall_0xbad").err == "ENOSYS");
 }
 
-TEST_CASE("-c summary tables are recognised and skipped (#44)") {
+TEST_CASE("strace -c summary tables are recognised and skipped (#44)") {
   const auto p = parse(
       "openat(AT_FDCWD, \"/x\", O_RDONLY) = -1 ENOENT (No such file or directory)\n"
       "% time     seconds  usecs/call     calls    errors syscall\n"
@@ -727,7 +727,7 @@ TEST_CASE("unreadable input: missing file, directory, permission") {
   }
 }
 
-TEST_CASE("several files are read in order; blocks split lines correctly") {
+TEST_CASE("several files are read in order: blocks split lines correctly") {
   const std::string a = temp_dir() + "/a.log";
   const std::string b = temp_dir() + "/b.log";
   std::string big;
@@ -780,8 +780,7 @@ Parsed trace(const std::string& flags, const std::string& script, const std::str
 
 TEST_CASE("real strace output with common flag sets") {
   if (!have_strace()) {
-    WARN("strace not installed: skipped");
-    return;
+    CULPRIT_SKIP("strace is not installed");
   }
   const std::string work = temp_dir() + "/work";
   fs::create_directories(work + "/sub");
@@ -821,8 +820,7 @@ TEST_CASE("real strace output with common flag sets") {
 
 TEST_CASE("real strace -ff output") {
   if (!have_strace()) {
-    WARN("strace not installed: skipped");
-    return;
+    CULPRIT_SKIP("strace is not installed");
   }
   const std::string dir = temp_dir() + "/ffreal";
   fs::create_directories(dir);
@@ -1095,7 +1093,7 @@ TEST_CASE("flags shortened to ... by hand are unknown, not O_RDONLY") {
   CHECK(p.only("openat2").mode == -1);
 }
 
-TEST_CASE("--secontext: contexts before the call and after a path are skipped (#54)") {
+TEST_CASE("strace --secontext: contexts before the call and after a path are skipped (#54)") {
   const auto p = parse(
       "1234  [httpd_t] openat(AT_FDCWD, \"/var/www/x.php\" [httpd_sys_content_t], O_RDONLY) = -1 "
       "EACCES (Permission denied)\n"

@@ -769,7 +769,7 @@ TEST_CASE("SIGTERM to the tracer detaches cleanly: the tracee runs on and loses 
   CHECK(WEXITSTATUS(status) == 0);  // sent == received
 }
 
-TEST_CASE("--trigger: tracing stops after the trigger has finished and the settle time") {
+TEST_CASE("attach --trigger: tracing stops after the trigger has finished and the settle time") {
   auto fixture = spawn({CFX_MT, "sleep"});
   REQUIRE(fixture->read_line() == "ready");
   LiveOptions options;
