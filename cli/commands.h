@@ -10,14 +10,14 @@ namespace culprit::cli {
 
 // Options every subcommand has: what to report, where, and how to look at files.
 struct ReportOptions {
-  std::string format = "text";  // text | json | markdown
-  std::string output;           // -o FILE; "" = the default stream, "-" = stdout
+  std::string format = "text";    // text | json | markdown
+  std::string output;             // -o FILE; "" = the default stream, "-" = stdout
   bool report_to_stderr = false;  // the default stream is stderr (run's text reports)
   bool follow = false;            // -f: accepted for strace habits; culprit always follows
-  std::string puppet;           // --puppet FILE
-  std::string puppet_class;     // --puppet-class NAME: resources wrapped in a class
-  std::string shell;            // --shell FILE
-  std::size_t top = 1;          // fixes are written for the top N actionable findings
+  std::string puppet;             // --puppet FILE
+  std::string puppet_class;       // --puppet-class NAME: resources wrapped in a class
+  std::string shell;              // --shell FILE
+  std::size_t top = 1;            // fixes are written for the top N actionable findings
   std::size_t max_findings = 25;
   std::string root;                // --root DIR: look files up under DIR instead of /
   bool log_only = false;           // --log-only: no filesystem checks at all

@@ -42,8 +42,8 @@ void check_error(const culprit::Error& e) {
 
 void exercise(const Rules& rules, std::string_view subject) {
   static const char* const kPaths[] = {"/lib/x86_64-linux-gnu/glibc-hwcaps/x86-64-v3/libc.so.6",
-                                       "/var/www/html/.htaccess", "/usr/share/locale/de/LC_MESSAGES",
-                                       "relative/path", ""};
+                                       "/var/www/html/.htaccess",
+                                       "/usr/share/locale/de/LC_MESSAGES", "relative/path", ""};
   for (const auto& rule : rules.noise()) {
     for (const char* p : kPaths) {
       (void)rule.matches("openat", culprit::tracer::Family::File, "ENOENT", p);

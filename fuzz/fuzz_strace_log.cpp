@@ -8,7 +8,6 @@
 //   3. an -ff set: the input is split at lines starting with "@@" into files PREFIX.101,
 //      PREFIX.102, ... in a temporary directory, and read_logs() recognises and merges the set.
 // A crash, a sanitizer report, an uncaught exception or a failed invariant is a finding.
-#include <stdlib.h>
 #include <unistd.h>
 
 #include <cstddef>
@@ -18,11 +17,10 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "analyzer/filesystem.h"
 #include "analyzer/fix.h"
@@ -151,7 +149,8 @@ void line_by_line(std::string_view text) {
   std::size_t n = 0;
   while (!text.empty() && n < kMaxLines) {
     const std::size_t nl = text.find('\n');
-    const std::string_view line = text.substr(0, nl == std::string_view::npos ? text.size() : nl + 1);
+    const std::string_view line =
+        text.substr(0, nl == std::string_view::npos ? text.size() : nl + 1);
     text.remove_prefix(line.size());
     names.push_back("line" + std::to_string(++n) + ".log");
     (void)reader.read_text(line, names.back(), static_cast<culprit::tracer::Pid>(n % 3));
@@ -182,7 +181,8 @@ void ff_set(std::string_view text) {
   std::vector<std::string> parts(1);
   while (!text.empty()) {
     const std::size_t nl = text.find('\n');
-    const std::string_view line = text.substr(0, nl == std::string_view::npos ? text.size() : nl + 1);
+    const std::string_view line =
+        text.substr(0, nl == std::string_view::npos ? text.size() : nl + 1);
     text.remove_prefix(line.size());
     if (line.starts_with("@@") && parts.size() < kMaxFfFiles) {
       parts.emplace_back();

@@ -6,6 +6,7 @@ set -eu
 BUILD_DEPS="build-essential cmake ninja-build pkg-config git
   libseccomp-dev libboost-dev libboost-filesystem-dev libfmt-dev
   catch2 libcli11-dev nlohmann-json3-dev libyaml-cpp-dev clang-14 libclang-rt-14-dev
+  clang-format-14 clang-tidy-14
   zlib1g-dev libzstd-dev"
 # Tools the tests drive for real.
 TEST_DEPS="strace php-cli puppet puppet-lint puppet-module-puppetlabs-stdlib shellcheck

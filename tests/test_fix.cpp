@@ -51,7 +51,8 @@ const std::vector<std::string>& hostile_names() {
       "${HOME}x",
       "back\\slash\\n",
       "amp&and|pipe#hash",
-      "unicode-\xc3\xbc"
+      "unicode-\xc3\xbc"  // NOLINT(bugprone-suspicious-missing-comma): one name, split after
+                          // escapes
       "n\xc3\xaf"
       "c\xc3\xb8"
       "d\xc3\xa9-\xe2\x98\x83",

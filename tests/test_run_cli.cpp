@@ -84,6 +84,7 @@ pid_t start_culprit(const std::vector<std::string>& args, const fs::path& out,
     dup2(o, 1);
     dup2(e, 2);
     std::vector<char*> raw;
+    raw.reserve(argv.size() + 1);
     for (auto& a : argv) {
       raw.push_back(a.data());
     }
@@ -323,7 +324,7 @@ TEST_CASE("run: a command that cannot be executed is a finding, with the reason 
   auto run_json = [&](const std::string& program, std::vector<std::string> extra = {}) {
     std::vector<std::string> argv{culprit_binary(), "run", "--exit-status", "--format", "json"};
     argv.insert(argv.end(), extra.begin(), extra.end());
-    argv.push_back("--");
+    argv.emplace_back("--");
     argv.push_back(program);
     return run_command(argv);
   };

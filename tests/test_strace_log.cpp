@@ -289,7 +289,8 @@ TEST_CASE("pid prefixes: [pid N], N, N<comm>, none (#23-#25)") {
   CHECK(v[0].mode == 0);
 }
 
-TEST_CASE("strace -ff: each file's pid comes from its suffix: the set is ordered by start time (#26)") {
+TEST_CASE(
+    "strace -ff: each file's pid comes from its suffix: the set is ordered by start time (#26)") {
   const std::string dir = temp_dir() + "/ff";
   fs::create_directories(dir);
   culprit::test::write_text(dir + "/out.200",

@@ -227,7 +227,7 @@ bool wait_for_state(pid_t pid, char state, int timeout_ms = 5000) {
 
 // The expected failures of `cfx_mt work|wait TAG OUT THREADS CHILDREN`.
 std::size_t expected_failures(int threads, int children) {
-  return static_cast<std::size_t>(threads + 3 + 3 * children);
+  return static_cast<std::size_t>(threads) + 3 + 3 * static_cast<std::size_t>(children);
 }
 
 void check_work_events(const std::vector<Event>& events, const std::string& out, int threads,

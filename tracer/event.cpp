@@ -2,9 +2,9 @@
 // live-vs-log differential test, and strace-style byte escaping.
 #include "tracer/event.h"
 
-#include <ctime>
-
 #include <fmt/format.h>
+
+#include <ctime>
 
 namespace culprit::tracer {
 
@@ -74,8 +74,8 @@ bool append_signal_or_exit(const Event& e, std::string& out) {
     case EventKind::Exit:
       if (e.killed) {
         // strace.c print_signalled(): "+++ killed by %s %s+++".
-        out += fmt::format("+++ killed by {} {}+++", e.signal,
-                           e.core_dumped ? "(core dumped) " : "");
+        out +=
+            fmt::format("+++ killed by {} {}+++", e.signal, e.core_dumped ? "(core dumped) " : "");
       } else {
         out += fmt::format("+++ exited with {} +++", e.exit_code);
       }
@@ -92,14 +92,29 @@ std::string escape_bytes(std::string_view bytes) {
   for (std::size_t i = 0; i < bytes.size(); ++i) {
     const auto c = static_cast<unsigned char>(bytes[i]);
     switch (c) {
-      case '\t': out += "\\t"; continue;
-      case '\n': out += "\\n"; continue;
-      case '\v': out += "\\v"; continue;
-      case '\f': out += "\\f"; continue;
-      case '\r': out += "\\r"; continue;
-      case '"': out += "\\\""; continue;
-      case '\\': out += "\\\\"; continue;
-      default: break;
+      case '\t':
+        out += "\\t";
+        continue;
+      case '\n':
+        out += "\\n";
+        continue;
+      case '\v':
+        out += "\\v";
+        continue;
+      case '\f':
+        out += "\\f";
+        continue;
+      case '\r':
+        out += "\\r";
+        continue;
+      case '"':
+        out += "\\\"";
+        continue;
+      case '\\':
+        out += "\\\\";
+        continue;
+      default:
+        break;
     }
     if (c >= 0x20 && c < 0x7f) {
       out += static_cast<char>(c);

@@ -2,12 +2,12 @@
 // log reader (`replay`). Nothing downstream of a source may depend on which one made an event.
 #pragma once
 
+#include <fmt/format.h>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "tracer/result.h"
 
@@ -67,34 +67,34 @@ struct Event {
   Origin origin;
 
   // ---- Syscall ----
-  std::string syscall;        // name as printed/resolved: "openat", "stat", "syscall_0x1b6"
-  std::string path;           // first path argument, unescaped raw bytes; absolute when resolvable
-  std::string path2;          // second path (rename/link/symlink target), same rules
-  bool path_absolute = false; // `path` (and path2 if set) is absolute (resolved or was already)
-  std::int32_t fd = -1;       // fd argument of fd-based calls (read/write/connect/fchdir...), -1 none
-  std::string fd_path;        // what `fd` refers to when known (-y annotation, /proc, fd table)
+  std::string syscall;         // name as printed/resolved: "openat", "stat", "syscall_0x1b6"
+  std::string path;            // first path argument, unescaped raw bytes; absolute when resolvable
+  std::string path2;           // second path (rename/link/symlink target), same rules
+  bool path_absolute = false;  // `path` (and path2 if set) is absolute (resolved or was already)
+  std::int32_t fd = -1;  // fd argument of fd-based calls (read/write/connect/fchdir...), -1 none
+  std::string fd_path;   // what `fd` refers to when known (-y annotation, /proc, fd table)
   std::int32_t open_flags = -1;  // open/openat/openat2/creat flags (open_flag bits), -1 if none
-  std::int32_t mode = -1;     // create mode (open with O_CREAT, mkdir, chmod) or access() mode
-  std::string address;        // connect/bind/sendto to AF_INET/6: "127.0.0.1:3306"; AF_UNIX: in path
-  std::string data;           // write/read/send/recv buffer as far as recorded (unescaped bytes)
-  bool data_truncated = false;  // the buffer was longer than recorded (strace's "..."/-s limit)
+  std::int32_t mode = -1;        // create mode (open with O_CREAT, mkdir, chmod) or access() mode
+  std::string address;  // connect/bind/sendto to AF_INET/6: "127.0.0.1:3306"; AF_UNIX: in path
+  std::string data;     // write/read/send/recv buffer as far as recorded (unescaped bytes)
+  bool data_truncated = false;    // the buffer was longer than recorded (strace's "..."/-s limit)
   std::vector<std::string> argv;  // execve/execveat argv as recorded
-  std::int64_t set_id = -1;   // setuid/setgid/setreuid/setregid/setresuid/setresgid/setfsuid/
-                              // setfsgid: the effective id the call sets (its first arg for
-                              // setuid/setgid/setfs*, second for setre*/setres*); -1 unknown/"-1"
+  std::int64_t set_id = -1;       // setuid/setgid/setreuid/setregid/setresuid/setresgid/setfsuid/
+                                  // setfsgid: the effective id the call sets (its first arg for
+  // setuid/setgid/setfs*, second for setre*/setres*); -1 unknown/"-1"
 
-  bool ret_known = false;     // false for "= ?" and for calls that never completed
-  std::int64_t ret = 0;       // return value (-1 on failure, fd, byte count, ...)
-  std::string err;            // errno symbol on failure ("ENOENT", "ERESTARTSYS"), "" on success
-  std::string ret_path;       // -y annotation / resolved path of a returned fd ("= 3</etc/x>")
+  bool ret_known = false;  // false for "= ?" and for calls that never completed
+  std::int64_t ret = 0;    // return value (-1 on failure, fd, byte count, ...)
+  std::string err;         // errno symbol on failure ("ENOENT", "ERESTARTSYS"), "" on success
+  std::string ret_path;    // -y annotation / resolved path of a returned fd ("= 3</etc/x>")
   std::int64_t duration_us = -1;  // -T: time spent in the call, -1 unknown
-  bool unfinished = false;    // the call never completed in the record (detached, killed, EOF)
+  bool unfinished = false;        // the call never completed in the record (detached, killed, EOF)
 
   // ---- Signal ----
-  std::string signal;         // "SIGCHLD"
+  std::string signal;  // "SIGCHLD"
 
   // ---- Exit ----
-  bool killed = false;        // killed by `signal` (above) rather than exited
+  bool killed = false;  // killed by `signal` (above) rather than exited
   bool core_dumped = false;
   std::int32_t exit_code = 0;
 
@@ -113,9 +113,9 @@ class EventSink {
 
 // What a source saw beside its events.
 struct SourceStats {
-  std::uint64_t lines = 0;      // input lines read (log) / stops handled (live)
-  std::uint64_t events = 0;     // events delivered
-  std::uint64_t malformed = 0;  // lines that could not be understood (each skipped, never fatal)
+  std::uint64_t lines = 0;         // input lines read (log) / stops handled (live)
+  std::uint64_t events = 0;        // events delivered
+  std::uint64_t malformed = 0;     // lines that could not be understood (each skipped, never fatal)
   std::vector<Error> diagnostics;  // first few problems, each with file and line
   static constexpr std::size_t kMaxDiagnostics = 10;
   void add_diagnostic(Error error) {

@@ -12,8 +12,8 @@ void* as_data(unsigned long value) { return reinterpret_cast<void*>(value); }
 
 Error ptrace_error(const char* request, Pid tid) {
   const int err = errno;
-  return make_error(err, std::string(request) + " of " + std::to_string(tid) + ": " +
-                        std::strerror(err));
+  return make_error(
+      err, std::string(request) + " of " + std::to_string(tid) + ": " + std::strerror(err));
 }
 
 }  // namespace

@@ -76,8 +76,7 @@ Result<RemoteString> RemoteMemory::read_string(RemoteAddr addr, std::size_t limi
   while (out.bytes.size() < limit) {
     // Never cross a page boundary in one request: the next page may be unmapped, and the string
     // usually ends before it.
-    const std::size_t want =
-        std::min({to_page_end(addr), limit - out.bytes.size(), sizeof buf});
+    const std::size_t want = std::min({to_page_end(addr), limit - out.bytes.size(), sizeof buf});
     auto got = read_chunk(addr, buf, want);
     if (!got.ok()) {
       if (out.bytes.empty()) {

@@ -40,8 +40,8 @@ struct Error {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}          // NOLINT(google-explicit-constructor)
-  Result(Error error) : v_(std::move(error)) {}      // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
+  Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   [[nodiscard]] bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
@@ -120,22 +120,22 @@ class AssertionFailure {
 
 // Propagates the error of a Result-returning expression; evaluates to its value otherwise.
 // (A GNU statement expression, as in bpftrace/ccache; __extension__ keeps -Wpedantic quiet.)
-#define CULPRIT_TRY(expr)                        \
-  __extension__({                                \
-    auto culprit_try_result_ = (expr);           \
-    if (!culprit_try_result_.ok()) {             \
-      return culprit_try_result_.take_error();   \
-    }                                            \
-    std::move(culprit_try_result_).value();      \
+#define CULPRIT_TRY(expr)                      \
+  __extension__({                              \
+    auto culprit_try_result_ = (expr);         \
+    if (!culprit_try_result_.ok()) {           \
+      return culprit_try_result_.take_error(); \
+    }                                          \
+    std::move(culprit_try_result_).value();    \
   })
 
 // Propagates the error of a Result<void>-returning expression.
-#define CULPRIT_TRY_VOID(expr)                  \
-  do {                                          \
-    auto culprit_try_result_ = (expr);          \
-    if (!culprit_try_result_.ok()) {            \
-      return culprit_try_result_.take_error();  \
-    }                                           \
+#define CULPRIT_TRY_VOID(expr)                 \
+  do {                                         \
+    auto culprit_try_result_ = (expr);         \
+    if (!culprit_try_result_.ok()) {           \
+      return culprit_try_result_.take_error(); \
+    }                                          \
   } while (false)
 
 // Checks an invariant, also in release builds. Usage: CULPRIT_ASSERT(fd >= 0) << "fd " << fd;

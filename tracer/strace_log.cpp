@@ -441,7 +441,7 @@ void StraceLogReader::Impl::finish() {
 // ---- public ----
 
 StraceLogReader::StraceLogReader(EventSink& sink, SourceStats& stats, ReadOptions options)
-    : impl_(std::make_unique<Impl>(sink, stats, options)) {}
+    : impl_(std::make_unique<Impl>(sink, stats, std::move(options))) {}
 StraceLogReader::~StraceLogReader() = default;
 
 Result<void> StraceLogReader::read_file(const std::string& path, Pid pid) {

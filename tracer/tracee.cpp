@@ -1,9 +1,9 @@
 #include "tracer/tracee.h"
 
+#include <fmt/format.h>
+
 #include <fstream>
 #include <string>
-
-#include <fmt/format.h>
 
 namespace culprit::tracer {
 
