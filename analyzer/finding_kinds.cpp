@@ -15,7 +15,8 @@ constexpr std::array<V, 6> kChmod{"chmod",          "chgrp",  "acl",
 constexpr std::array<V, 6> kConfig{"edit-config",  "enable-module", "load-module",
                                    "advise-token", "advise",        "unrepresentable"};
 constexpr std::array<V, 3> kSocket{"socket-check", "advise", "unrepresentable"};
-constexpr std::array<V, 4> kInterpreter{"edit-line", "advise", "advise-loader", "unrepresentable"};
+constexpr std::array<V, 5> kInterpreter{"edit-line", "dos-line-endings", "advise", "advise-loader",
+                                        "unrepresentable"};
 constexpr std::array<V, 2> kAdvise{"advise", "unrepresentable"};
 
 const std::array<KindInfo, 11> kKinds{{

@@ -258,6 +258,26 @@ bool plan_edit(Plan& plan, const Finding& f, const FixTemplates& templates, bool
   return true;
 }
 
+// A script whose #! line ends in a carriage return has DOS line endings throughout: every line
+// of it carries one (`set -e\r` fails next), so the whole file is converted, not line 1 only.
+bool plan_dos_line_endings(Plan& plan, const Finding& f, const FixTemplates& templates) {
+  if (!f.referenced_from || !is_absolute(f.referenced_from->file) || f.bad_token.size() < 2 ||
+      f.bad_token.back() != '\r' ||
+      f.good_token != std::string_view(f.bad_token).substr(0, f.bad_token.size() - 1) ||
+      !is_absolute(f.good_token)) {
+    return false;
+  }
+  const std::string& file = f.referenced_from->file;
+  plan.variant = "dos-line-endings";
+  plan.data["file"] = file;
+  plan.data["target"] = f.good_token;
+  plan.data["sed_script"] = "s/\\r$//";  // GNU sed: \r is a carriage return
+  plan.code["guard"] = fmt::format("LC_ALL=C grep -q \"$(printf '\\r')\" -- {}", shell_quote(file));
+  plan.reload = templates.reload_for(file);
+  plan.key = "dos:" + file;
+  return true;
+}
+
 // Configuration read by a server or an interpreter at start, where a directive naming a file that
 // is gone can be commented out (Apache, nginx, php-fpm pools, php.ini, my.cnf, .htaccess).
 bool is_configuration_file(std::string_view file) {
@@ -553,6 +573,9 @@ Plan make_plan(const Finding& f, std::size_t index, const FixTemplates& template
       }
       break;
     case FindingKind::BadInterpreter:
+      if (plan_dos_line_endings(plan, f, templates)) {
+        break;
+      }
       if (!plan_edit(plan, f, templates, false)) {
         // A binary's ELF loader is named with no line (a script's #! is line 1).
         const bool elf =

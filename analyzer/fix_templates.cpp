@@ -64,6 +64,7 @@ const std::vector<VariantSpec>& variant_specs() {
       {"comment-directive", {"file", "backup", "sed_script"}, {"line", "reload"}, {"guard"}},
       {"advise-token", {"file", "bad_token"}, {"line"}, {}},
       {"advise-loader", {"file"}, {}, {}},
+      {"dos-line-endings", {"file", "target", "sed_script"}, {"reload"}, {"guard"}},
       {"enable-module", {"file", "bad_token"}, {"module", "module_name", "line", "reload"}, {}},
       {"load-module",
        {"file", "backup", "sed_script", "bad_token", "module_path"},

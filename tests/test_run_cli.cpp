@@ -341,16 +341,30 @@ TEST_CASE("run: a command that cannot be executed is a finding, with the reason 
     REQUIRE(f != nullptr);
     CHECK(f->at("suggestion").at("path") == "/usr/bin/python3");
   }
-  SECTION("DOS line endings on the #! line") {
+  SECTION("DOS line endings: the fix converts the whole file, and the script then runs") {
     const auto script = dir / "crlf.sh";
-    write_text(script, "#!/bin/sh\r\necho hi\r\n");
+    // `set -e\r` fails in dash too: editing line 1 alone would not heal it.
+    const std::string dos = "#!/bin/sh\r\nset -e\r\nexit 0\r\n";
+    write_text(script, dos);
     fs::permissions(script, fs::perms(0755));
-    const auto r = run_json(script.string());
+    const auto fix_sh = dir / "fix.sh";
+    const auto fix_pp = dir / "fix.pp";
+    const auto r =
+        run_json(script.string(), {"--shell", fix_sh.string(), "--puppet", fix_pp.string()});
     INFO(r.out << r.err);
     const json doc = parse_json(r.out);
     const json* f = finding_for(doc, "bad-interpreter", "/bin/sh\r");
     REQUIRE(f != nullptr);
     CHECK(f->at("suggestion").at("path") == "/bin/sh");
+    CHECK(f->at("fix").value("variant", "") == "dos-line-endings");
+    REQUIRE(run_command({"/bin/sh", fix_sh.string()}).exit_code == 0);
+    CHECK(read_text(script) == "#!/bin/sh\nset -e\nexit 0\n");
+    CHECK(run_json(script.string()).exit_code == 0);
+    // The manifest does the same, and a second run changes nothing.
+    write_text(script, dos);
+    CHECK(run_command({"puppet", "apply", "--detailed-exitcodes", fix_pp.string()}).exit_code == 2);
+    CHECK(read_text(script) == "#!/bin/sh\nset -e\nexit 0\n");
+    CHECK(run_command({"puppet", "apply", "--detailed-exitcodes", fix_pp.string()}).exit_code == 0);
   }
   SECTION("a binary whose ELF loader is missing") {
     const auto binary = dir / "tool";
