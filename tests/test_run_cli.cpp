@@ -441,9 +441,12 @@ TEST_CASE("attach --trigger: the trigger's exit status and first lines of output
   const auto out = dir / "result";
   boost::process::child target(kPython, (dir / "looper.py").string(), out.string(), "30");
   REQUIRE(wait_for_file(out.string() + ".started", 20));
+  const auto began = std::chrono::steady_clock::now();
   const auto r = run_command({culprit_binary(), "attach", "-p", std::to_string(target.id()),
                               "--format", "json", "--settle", "0.1", "--trigger",
-                              "echo said-on-stdout; echo said-on-stderr >&2; exit 3"});
+                              "echo said-on-stdout; echo said-on-stderr >&2; sleep 40.25 & exit 3"});
+  // The background sleep still holds the trigger's output open: that must not keep culprit.
+  run_command({"pkill", "-f", "sleep 40.25"});
   kill(target.id(), SIGTERM);
   target.wait();
   INFO(r.out << r.err);
@@ -451,6 +454,7 @@ TEST_CASE("attach --trigger: the trigger's exit status and first lines of output
   const json& trigger = doc.at("trigger");
   CHECK(trigger.at("state") == "exited");
   CHECK(trigger.at("exit_code") == 3);
+  CHECK(std::chrono::steady_clock::now() - began < std::chrono::seconds(30));  // not held for 40 s
   const auto& lines = trigger.at("output");
   CHECK(std::find(lines.begin(), lines.end(), "said-on-stdout") != lines.end());
   CHECK(std::find(lines.begin(), lines.end(), "said-on-stderr") != lines.end());

@@ -14,11 +14,13 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -174,25 +176,19 @@ class Trigger {
 
   void start() {
     thread_ = std::thread([this] {
+      // Into an unlinked file, not a pipe: a background process the trigger leaves behind (`curl
+      // URL &`) would hold a pipe open and keep us reading long after the trigger has ended.
+      std::unique_ptr<std::FILE, int (*)(std::FILE*)> output(std::tmpfile(), &std::fclose);
       try {
-        bp::ipstream output;
-        bp::child child(bp::search_path("sh"), "-c", command_,
-                        bp::std_in<bp::null, (bp::std_out & bp::std_err)> output);
-        pid_.store(child.id());
-        std::string line;
-        while (std::getline(output, line)) {
-          if (lines_.size() < kKeepLines) {
-            if (line.size() > kKeepLineBytes) {
-              line.resize(kKeepLineBytes);
-              line += "...";
-            }
-            lines_.push_back(std::move(line));
-          } else {
-            ++lines_dropped_;
-          }
+        if (output == nullptr) {
+          throw std::runtime_error(std::string("no temporary file: ") + std::strerror(errno));
         }
+        bp::child child(bp::search_path("sh"), "-c", command_,
+                        bp::std_in<bp::null, (bp::std_out & bp::std_err)> output.get());
+        pid_.store(child.id());
         child.wait();
         status_ = child.exit_code();
+        keep_lines(output.get());
       } catch (const std::exception& e) {
         error_ = e.what();
       }
@@ -202,6 +198,36 @@ class Trigger {
   }
 
   [[nodiscard]] bool done() const { return done_.load(std::memory_order_acquire); }
+
+  // The first kKeepLines lines of the output (each cut at kKeepLineBytes), the rest counted.
+  void keep_lines(std::FILE* output) {
+    std::rewind(output);
+    std::string line;
+    for (int c = std::fgetc(output);; c = std::fgetc(output)) {
+      if (c != EOF && c != '\n') {
+        if (line.size() <= kKeepLineBytes) {
+          line += static_cast<char>(c);
+        }
+        continue;
+      }
+      if (c == EOF && line.empty()) {
+        break;
+      }
+      if (lines_.size() < kKeepLines) {
+        if (line.size() > kKeepLineBytes) {
+          line.resize(kKeepLineBytes);
+          line += "...";
+        }
+        lines_.push_back(line);
+      } else {
+        ++lines_dropped_;
+      }
+      line.clear();
+      if (c == EOF) {
+        break;
+      }
+    }
+  }
   // Valid once done().
   [[nodiscard]] Clock::time_point done_at() const { return done_at_; }
   [[nodiscard]] int status() const { return status_; }
