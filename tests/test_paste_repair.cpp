@@ -1,6 +1,7 @@
 // Paste repair (tracer/paste_repair.h): what a web page, a mail client, a markdown file or a
 // terminal does to strace lines, undone. Inputs are written by hand in the shapes those tools
 // produce; the whole-log behaviour is covered by the pasted corpus (tests/test_corpus.cpp).
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <string>
 #include <vector>
@@ -280,4 +281,41 @@ TEST_CASE("the same block pasted twice is read once", "[paste][twice]") {
   CHECK(texts(t.out) == std::vector<std::string>{kOpen, kWrite, kOpen, kExit});
   CHECK(t.out[2].no == 3);
   CHECK(t.dropped.empty());
+}
+
+TEST_CASE("a listing copied with its line numbers: glued, cat -n, after prose", "[paste]") {
+  const std::string a = R"(execve("/usr/bin/sh", ["sh", "start.sh"], 0x7ffd /* 3 vars */) = 0)";
+  const std::string b =
+      R"(openat(AT_FDCWD, "/etc/default/myapp", O_RDONLY) = -1 ENOENT (No such file or directory))";
+  const std::string c = R"(write(2, "start.sh: 3: cannot open /etc/default/myapp\n", 44) = 44)";
+  const std::string d = "exit_group(2)                           = ?";
+  const std::string e = "+++ exited with 2 +++";
+  SECTION("numbers glued to the calls, from 1") {
+    const std::string log = "1" + a + "\n2" + b + "\n3" + c + "\n4" + d + "\n5" + e + "\n";
+    const PasteDamage damage = detect_paste_damage(log);
+    CHECK(damage.numbered);
+    CHECK(damage.first_number == 1);
+    CHECK(texts(repair(log)) == std::vector<std::string>{a, b, c, d, e});
+  }
+  SECTION("glued to a pid column, starting at 40 (a part of a longer listing)") {
+    const std::string log = "404321  " + a + "\n414321  " + b + "\n424321  " + c + "\n434321  " +
+                            d + "\n444321  " + e + "\n";
+    CHECK(detect_paste_damage(log).first_number == 40);
+    CHECK(texts(repair(log)) == std::vector<std::string>{"4321  " + a, "4321  " + b, "4321  " + c,
+                                                         "4321  " + d, "4321  " + e});
+  }
+  SECTION("cat -n, after a line of prose, with a numbered blank line") {
+    const std::string log = "here is the trace:\n     1\t" + a + "\n     2\t" + b + "\n     3\t\n" +
+                            "     4\t" + c + "\n     5\t" + d + "\n     6\t" + e + "\n";
+    const PasteDamage damage = detect_paste_damage(log);
+    CHECK(damage.numbered);
+    const auto lines = texts(repair(log));
+    CHECK(std::find(lines.begin(), lines.end(), b) != lines.end());
+    CHECK(std::find(lines.begin(), lines.end(), e) != lines.end());
+  }
+  SECTION("a pid column is not a listing, even when three pids count up") {
+    const std::string log =
+        "101  " + a + "\n102  " + b + "\n103  " + c + "\n101  " + d + "\n101  " + e + "\n";
+    CHECK_FALSE(detect_paste_damage(log).numbered);
+  }
 }

@@ -1,9 +1,10 @@
-// Paste repair (docs/strace-format.md #49-#52): see paste_repair.h.
+// Paste repair (docs/strace-format.md #49-#52, #55): see paste_repair.h.
 #include "tracer/paste_repair.h"
 
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <optional>
 #include <vector>
 
 #include "tracer/strace_lex.h"
@@ -20,6 +21,8 @@ constexpr std::size_t kMaxPieces = 64;
 constexpr std::size_t kMaxHeld = 64 * 1024;
 // Mail clients wrap before this column (RFC 5322 recommends 78; some use 72 or 76).
 constexpr std::size_t kMailWidth = 100;
+// Lines of the sample looked at to tell a numbered listing.
+constexpr std::size_t kListingLines = 200;
 
 using detail::ends_with;
 using detail::is_digit;
@@ -281,6 +284,111 @@ std::string_view unquote(std::string_view s, int depth) {
 }
 
 // "0.000123 ", "14:03:07 ", "1700000000.123456 ": a timestamp, not a pid, starts the line.
+// The length of the line number `expected` at the start of `s` with what separates it from the
+// text (blanks, or one ':' or '|' then blanks), 0 when `s` does not start with it. A number glued
+// to the text ("3execve(", "312345 read(" for pid 12345) is taken: the sequence says where it ends.
+std::size_t line_number_length(std::string_view s, std::uint64_t expected) {
+  std::size_t i = 0;
+  while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) {
+    ++i;
+  }
+  const std::string digits = std::to_string(expected);
+  if (s.substr(i, digits.size()) != digits) {
+    return 0;
+  }
+  i += digits.size();
+  if (i < s.size() && (s[i] == ':' || s[i] == '|')) {
+    ++i;
+  }
+  while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) {
+    ++i;
+  }
+  return i;
+}
+
+// Whether `s` is a strace line, also behind a listing's line number ("12\t1234 read(", "3execve(").
+bool strace_after_number(std::string_view s) {
+  if (detail::looks_like_strace(s)) {
+    return true;
+  }
+  std::size_t i = 0;
+  while (i < s.size() && i < 9 && s[i] >= '0' && s[i] <= '9') {
+    ++i;
+  }
+  if (i == 0) {
+    return false;
+  }
+  if (i < s.size() && (s[i] == ':' || s[i] == '|')) {
+    ++i;
+  }
+  const std::string_view rest = trim_left(s.substr(i));
+  // Glued to a pid ("312345 read("): any split of the digits may be the right one.
+  for (std::size_t k = 1; k <= i && i - k < s.size(); ++k) {
+    if (detail::looks_like_strace(trim_left(s.substr(k)))) {
+      return true;
+    }
+  }
+  return detail::looks_like_strace(rest);
+}
+
+// Whether `lines` are a listing numbered from `first`: at least 4 lines, nine in ten carrying the
+// next number of the sequence, and the text after the numbers strace's. A log's own pid column
+// never counts up by one from line to line.
+bool numbered_from(const std::vector<std::string_view>& lines, std::uint64_t first) {
+  std::uint64_t next = first;
+  std::size_t numbered = 0;
+  std::size_t strace = 0;
+  std::size_t nonblank = 0;
+  for (const std::string_view l : lines) {
+    if (trim_right(l).empty()) {
+      continue;
+    }
+    ++nonblank;
+    std::size_t n = line_number_length(l, next);
+    if (n == 0 && (n = line_number_length(l, next + 1)) != 0) {
+      ++next;  // a line the copy lost (an empty one, or a tag that ate it)
+    }
+    if (n == 0) {
+      continue;
+    }
+    ++numbered;
+    ++next;
+    const std::string_view rest = l.substr(n);
+    strace += detail::looks_like_strace(trim_left(rest)) || trim_right(rest).empty() ? 1 : 0;
+  }
+  return numbered >= 4 && numbered * 10 >= nonblank * 9 && strace * 2 >= numbered;
+}
+
+// The number a numbered listing starts from: each prefix of the leading digits of its first line is
+// a candidate (it may be glued to a pid); nullopt when none
+// makes a sequence.
+std::optional<std::uint64_t> listing_start(const std::vector<std::string_view>& lines) {
+  // The listing starts at the first line that starts with a digit (a mail or a post may say
+  // something first).
+  std::string_view first;
+  std::size_t at = 0;
+  for (; at < lines.size(); ++at) {
+    const std::string_view t = trim_left(lines[at]);
+    if (!t.empty() && t.front() >= '0' && t.front() <= '9') {
+      first = t;
+      break;
+    }
+  }
+  const std::vector<std::string_view> listing(lines.begin() + static_cast<std::ptrdiff_t>(at),
+                                              lines.end());
+  std::size_t digits = 0;
+  while (digits < first.size() && digits < 9 && first[digits] >= '0' && first[digits] <= '9') {
+    ++digits;
+  }
+  for (std::size_t len = 1; len <= digits; ++len) {
+    const std::uint64_t start = std::stoull(std::string(first.substr(0, len)));
+    if (numbered_from(listing, start)) {
+      return start;
+    }
+  }
+  return std::nullopt;
+}
+
 bool starts_with_time(std::string_view s) {
   std::size_t i = 0;
   while (i < s.size() && is_digit(s[i])) {
@@ -473,6 +581,9 @@ std::string PasteDamage::describe() const {
                                           ? " (depth " + std::to_string(quote_depth) + ")"
                                           : std::string()));
   }
+  if (numbered) {
+    parts.push_back("line numbers from " + std::to_string(first_number));
+  }
   if (indent > 0) {
     parts.push_back("indented by " + std::to_string(indent));
   }
@@ -534,7 +645,7 @@ PasteDamage detect_paste_damage(std::string_view sample) {
     std::size_t len = 0;
     const int depth = quote_markers(l, len);
     if (depth < static_cast<int>(at_depth.size()) &&
-        detail::looks_like_strace(trim_left(std::string_view(l).substr(len)))) {
+        strace_after_number(trim_left(std::string_view(l).substr(len)))) {
       ++at_depth[static_cast<std::size_t>(depth)];
     }
   }
@@ -546,12 +657,41 @@ PasteDamage detect_paste_damage(std::string_view sample) {
   if (*most > 0 && *most * 2 >= strace_total) {
     d.quote_depth = static_cast<int>(most - at_depth.begin());
   }
+  // Line numbers: a listing's own sequence, ahead of the text. The lines are then kept unquoted
+  // and unnumbered, as the repair will hand them on.
+  int depth_left = d.quote_depth;
+  {
+    std::vector<std::string_view> quoted;
+    quoted.reserve(std::min(lines.size(), kListingLines));
+    for (std::size_t i = 0; i < lines.size() && i < kListingLines; ++i) {
+      quoted.push_back(unquote(lines[i], d.quote_depth));
+    }
+    if (const auto start = listing_start(quoted)) {
+      d.numbered = true;
+      d.first_number = *start;
+      std::uint64_t next = *start;
+      for (std::string& l : lines) {
+        const std::string_view q = unquote(l, d.quote_depth);
+        std::size_t n = line_number_length(q, next);
+        if (n == 0 && (n = line_number_length(q, next + 1)) != 0) {
+          ++next;
+        }
+        if (n != 0) {
+          ++next;
+          l = std::string(q.substr(n));  // unquoted too: the later stages see it as the repair does
+        } else {
+          l = std::string(q);
+        }
+      }
+      depth_left = 0;
+    }
+  }
   // Indentation: the least indent of the strace lines, when most of them have one.
   std::size_t strace_lines = 0;
   std::size_t indented = 0;
   std::size_t least = std::string_view::npos;
   for (const std::string& l : lines) {
-    const std::string_view s = unquote(l, d.quote_depth);
+    const std::string_view s = unquote(l, depth_left);
     const std::size_t blanks = leading_blanks(s);
     // Lines that start with a timestamp (-r, -t, -ttt without -f) are right-aligned by strace
     // itself, and the reader takes blanks before a timestamp anyway: they say nothing.
@@ -573,7 +713,7 @@ PasteDamage detect_paste_damage(std::string_view sample) {
   std::vector<std::size_t> cut_lengths;
   std::vector<std::string_view> plain;
   for (const std::string& l : lines) {
-    plain.push_back(dedent(unquote(l, d.quote_depth), d.indent));
+    plain.push_back(dedent(unquote(l, depth_left), d.indent));
     widest = std::max(widest, plain.back().size());
   }
   // A line starting with ")" closes a call that the program's output, printed to the same
@@ -623,7 +763,7 @@ void PasteRepair::feed(std::string_view line, std::uint64_t line_no, const Out& 
     line.remove_suffix(1);
   }
   auto rest = [&](std::string_view piece) {
-    piece = dedent(unquote(piece, damage_.quote_depth), damage_.indent);
+    piece = dedent(unnumber(unquote(piece, damage_.quote_depth)), damage_.indent);
     const bool cut_at_width =
         damage_.wrap == PasteDamage::Wrap::FixedWidth && piece.size() == damage_.width;
     unwrap(piece, line_no, cut_at_width, out);
@@ -647,6 +787,21 @@ void PasteRepair::feed(std::string_view line, std::uint64_t line_no, const Out& 
     }
     pos = nl + 1;
   }
+}
+
+std::string_view PasteRepair::unnumber(std::string_view line) {
+  if (!damage_.numbered) {
+    return line;
+  }
+  std::size_t n = line_number_length(line, next_number_);
+  if (n == 0 && (n = line_number_length(line, next_number_ + 1)) != 0) {
+    ++next_number_;
+  }
+  if (n == 0) {
+    return line;
+  }
+  ++next_number_;
+  return line.substr(n);
 }
 
 void PasteRepair::unwrap(std::string_view line, std::uint64_t line_no, bool cut_at_width,

@@ -1,10 +1,12 @@
 // Paste repair: gives back the lines strace wrote when its output reached culprit through a web
-// page, a mail client, a README or a terminal (docs/strace-format.md #48-#53).
+// page, a mail client, a README or a terminal (docs/strace-format.md #48-#53, #55).
 //
 // What pasting does to a log, and what is undone here, in this order:
 //   - HTML (#49): tags (`<br>`, `<pre>`, `<strong>`, ...) and entities (`&quot;`, `&lt;`, ...);
 //     a line-breaking tag ends a line;
 //   - mail quoting (#50): `> ` markers, nested (`> > `, `>> `);
+//   - line numbers (#55): a listing copied with its numbers (`cat -n`, `nl`, a code viewer's
+//     gutter, a page's number column glued to the line: `3execve(`);
 //   - indentation (#51): a markdown code block, a list, a mail client's indent;
 //   - wraps with no padding (#52): a mail client breaking at a space before ~78 columns, or a
 //     terminal cut at a fixed width; the pieces are joined back.
@@ -35,8 +37,13 @@ struct PasteDamage {
   std::size_t indent = 0;  // leading blanks to remove from every line that has them
   Wrap wrap = Wrap::None;
   std::size_t width = 0;  // FixedWidth: the column lines were cut at
+  // Lines numbered in sequence from first_number (0: not numbered).
+  std::uint64_t first_number = 0;
+  bool numbered = false;
 
-  bool any() const { return html || quote_depth > 0 || indent > 0 || wrap != Wrap::None; }
+  bool any() const {
+    return html || quote_depth > 0 || numbered || indent > 0 || wrap != Wrap::None;
+  }
   // "HTML, mail quoting (depth 1), indented by 4, wrapped by a mail client": for the note the
   // reader gives when it repairs.
   std::string describe() const;
@@ -52,7 +59,8 @@ PasteDamage detect_paste_damage(std::string_view sample);
 class PasteRepair {
  public:
   using Out = std::function<void(std::string_view line, std::uint64_t line_no)>;
-  explicit PasteRepair(const PasteDamage& damage) : damage_(damage) {}
+  explicit PasteRepair(const PasteDamage& damage)
+      : damage_(damage), next_number_(damage.first_number) {}
 
   void feed(std::string_view line, std::uint64_t line_no, const Out& out);
   void finish(const Out& out);
@@ -62,7 +70,11 @@ class PasteRepair {
   void unwrap(std::string_view line, std::uint64_t line_no, bool cut_at_width, const Out& out);
   void release(const Out& out);
 
+  // Removes the line number a listing line starts with, when it is the next in sequence.
+  std::string_view unnumber(std::string_view line);
+
   PasteDamage damage_;
+  std::uint64_t next_number_ = 0;
   std::string html_;  // the line with tags and entities undone ('\n' where a tag broke it)
   std::string held_;  // a call cut before its end, waiting for its continuation
   std::uint64_t held_line_ = 0;

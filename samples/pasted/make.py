@@ -186,6 +186,16 @@ def old_local(text):
     return t.replace("sa_family=AF_UNIX, sun_path=", "sa_family=AF_LOCAL, sun_path=")
 
 
+def numbered_glued(text):
+    """A code viewer's table copied from a page: each line's number glued to it ("12execve(")."""
+    return "".join(f"{i}{line}" for i, line in enumerate(text.splitlines(keepends=True), 1))
+
+
+def cat_n(text):
+    """A listing made with `cat -n`: the number right-aligned in six columns, then a tab."""
+    return "".join(f"{i:6}\t{line}" for i, line in enumerate(text.splitlines(keepends=True), 1))
+
+
 DAMAGES = {
     "md-indent": md_indent, "md-tab": md_tab, "md-fence": md_fence, "html-pre": html_pre,
     "html-br": html_br, "html-numeric": html_numeric, "mail-quote": mail_quote,
@@ -193,6 +203,7 @@ DAMAGES = {
     "mail-quote-wrap": mail_quote_wrap, "term-cut": term_cut, "term-pad": term_pad,
     "term-indent": term_indent, "prompt-twice": prompt_twice, "crlf": crlf,
     "prose-few": prose_few, "strace-4.5": old_open, "strace-4.8": old_local,
+    "numbered-glued": numbered_glued, "cat-n": cat_n,
 }
 
 # (recording in samples/corpus/expected.yaml, damages applied left to right)
@@ -239,6 +250,10 @@ CASES = [
     ("php-share-php-missing", ["strace-4.8"]),
     ("nginx-fpm-socket-missing", ["strace-4.8", "mail-wrap"]),
     ("apache-include-missing", ["strace-4.5", "html-pre"]),
+    ("sh-default-missing@plain", ["numbered-glued"]),
+    ("sh-command-not-found@f", ["numbered-glued"]),
+    ("py-config-missing@plain", ["cat-n"]),
+    ("php-require-typo@f-tt-T-y", ["cat-n", "mail-quote"]),
 ]
 
 
