@@ -11,8 +11,8 @@
 #include <utility>
 #include <vector>
 
-#include "analyzer/pass_group.h"
 #include "analyzer/pass_permission.h"
+#include "analyzer/paths.h"
 #include "analyzer/quote.h"
 #include "analyzer/system_owners.h"
 

@@ -9,8 +9,8 @@
 #include <array>
 #include <set>
 
+#include "analyzer/embedded_rules.h"
 #include "analyzer/finding_kinds.h"
-#include "analyzer/rules.h"
 
 namespace culprit::analyzer {
 

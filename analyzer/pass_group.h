@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "analyzer/finding.h"
+#include "analyzer/paths.h"
 #include "analyzer/rules.h"
 #include "tracer/event.h"
 #include "tracer/syscall_table.h"
@@ -26,15 +27,6 @@ struct StringHash {
 template <typename V>
 using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
 using StringSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
-
-// "/a/b/c" -> "c"; "c" -> "c".
-std::string_view base_name(std::string_view path);
-// "/a/b/c" -> "/a/b"; "/c" -> "/"; "c" -> "".
-std::string_view dir_name(std::string_view path);
-// `path` without trailing slashes ("/var/log/x/" is "/var/log/x"; "/" stays "/").
-std::string_view without_trailing_slashes(std::string_view path);
-// `dir` + "/" + `name`, without doubling a slash ("/" + "x" is "/x").
-std::string join_path(std::string_view dir, std::string_view name);
 
 // access/stat/readlink...: calls that only look at a path.
 bool is_check_syscall(std::string_view syscall);

@@ -41,18 +41,12 @@
 #include <string_view>
 #include <vector>
 
+#include "analyzer/embedded_rules.h"
 #include "analyzer/finding.h"
 #include "tracer/result.h"
 #include "tracer/syscall_table.h"
 
 namespace culprit::analyzer {
-
-// A rules/*.yaml file compiled into the binary ("rules/noise.yaml", its text).
-struct EmbeddedRuleFile {
-  const char* name;
-  const char* text;
-};
-std::span<const EmbeddedRuleFile> embedded_rules();
 
 // Glob match of a whole path: `*` and `?` do not cross '/', `**` does, `[abc]`/`[!a-z]` classes,
 // backslash escapes.
