@@ -8,6 +8,7 @@
 #include <exception>
 
 #include "cli/commands.h"
+#include "cli/docgen.h"
 #include "tracer/result.h"
 #include "tracer/seccomp_filter.h"
 
@@ -61,6 +62,10 @@ int main(int argc, char** argv) {
   culprit::cli::set_run_command(app, exit_code);
   culprit::cli::set_attach_command(app, exit_code);
 
+  // Hidden (not in --help): the build writes the man page and completions from these definitions.
+  if (argc == 3 && std::string_view(argv[1]) == "--generate") {
+    return culprit::cli::print_generated(app, argv[2]);
+  }
   if (argc > 1) {
     if (const int code = unknown_first_word(app, argv[1]); code != 0) {
       return code;
