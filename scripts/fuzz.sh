@@ -7,7 +7,7 @@
 #
 # Usage: scripts/fuzz.sh [--long] [--time SECONDS] [TARGET...]
 #   default: 60 s per target (what CI runs); --long: 1800 s per target.
-#   TARGET: fuzz_strace_log, fuzz_rules, fuzz_fix (default: all three).
+#   TARGET: fuzz_strace_log, fuzz_log_stages, fuzz_rules, fuzz_fix (default: all four).
 # Exit status: 0 when no target found anything, 1 otherwise, 2 on a usage or build error.
 set -eu
 cd "$(dirname "$0")/.."
