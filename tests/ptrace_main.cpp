@@ -1,6 +1,7 @@
 // Catch2 runner for tests that need ptrace: exits 77 (CTest's SKIP_RETURN_CODE) when this
 // environment does not allow tracing a child (seccomp'd container, Yama ptrace_scope 3, no
-// CAP_SYS_PTRACE), so that such a machine reports "skipped" rather than a failure.
+// CAP_SYS_PTRACE), so that such a machine reports "skipped" rather than a failure; and also when a
+// test skipped itself with CULPRIT_SKIP (tests/skip.h) and nothing failed.
 #define CATCH_CONFIG_RUNNER
 #include <sys/ptrace.h>
 #include <sys/wait.h>
@@ -12,6 +13,8 @@
 #include <cstring>
 
 #include <catch2/catch.hpp>
+
+#include "tests/skip.h"
 
 namespace {
 
@@ -54,5 +57,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "skipping: ptrace is not permitted here (%s)\n", why.c_str());
     return 77;
   }
-  return Catch::Session().run(argc, argv);
+  const int failed = Catch::Session().run(argc, argv);
+  if (failed == 0 && culprit::test::skipped_tests() > 0) {
+    std::fprintf(stderr, "%d test(s) skipped (see the SKIPPED warnings above)\n",
+                 culprit::test::skipped_tests());
+    return 77;
+  }
+  return failed;
 }
