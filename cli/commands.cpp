@@ -4,12 +4,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <fstream>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -20,6 +23,7 @@
 #include "analyzer/rules.h"
 #include "analyzer/server_catalog.h"
 #include "cli/progress.h"
+#include "tracer/cgroup.h"
 #include "tracer/live.h"
 #include "tracer/log_writer.h"
 #include "tracer/strace_log.h"
@@ -572,36 +576,96 @@ void set_run_command(CLI::App& app, int& exit_code) {
   });
 }
 
+namespace {
+
+// A -p token: a decimal process id, or a usage error naming it.
+tracer::Pid parse_pid(const std::string& token) {
+  const bool digits = !token.empty() && token.size() <= 10 &&
+                      token.find_first_not_of("0123456789") == std::string::npos;
+  const long long value = digits ? std::stoll(token) : 0;
+  if (value <= 0 || value > std::numeric_limits<tracer::Pid>::max()) {
+    throw UserError(fmt::format("-p: '{}' is not a process id", token),
+                    "give process ids separated by commas, spaces or newlines, e.g. "
+                    "-p 1234,1235 or -p \"$(pgrep apache2)\"");
+  }
+  return static_cast<tracer::Pid>(value);
+}
+
+// -p as users type it: "1,2", "1 2", "$(pgrep apache2)" (one per line), or -p given again; each
+// process once, in the order given.
+std::vector<tracer::Pid> parse_pid_lists(const std::vector<std::string>& args) {
+  std::vector<tracer::Pid> pids;
+  for (const auto& arg : args) {
+    std::string token;
+    for (const char c : arg + ",") {
+      if (c == ',' || std::isspace(static_cast<unsigned char>(c)) != 0) {
+        if (!token.empty()) {
+          const tracer::Pid pid = parse_pid(token);
+          if (std::find(pids.begin(), pids.end(), pid) == pids.end()) {
+            pids.push_back(pid);
+          }
+          token.clear();
+        }
+      } else {
+        token += c;
+      }
+    }
+  }
+  if (pids.empty()) {
+    throw UserError("-p was given no process id",
+                    "an empty -p \"$(pgrep NAME)\" means no process has that name");
+  }
+  return pids;
+}
+
+}  // namespace
+
 void set_attach_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<LiveCliOptions>();
   CLI::App* sub = app.add_subcommand(
       "attach", "Attach to running processes (all threads, following forks) and trace them");
   add_live_options(*sub, *o);
-  auto* pid_opt = sub->add_option("-p,--pid", o->pid_args, "Process ids (PID[,PID...])")
-                      ->delimiter(',')
-                      ->check(CLI::PositiveNumber);
+  auto* pid_opt = sub->add_option("-p,--pid", o->pid_args,
+                                  "Process ids, separated by commas, spaces or newlines "
+                                  "(-p \"$(pgrep apache2)\"); repeatable");
   auto* name_opt = sub->add_option("-n,--name", o->live.name,
                                    "Every process with this name or executable (e.g. apache2)");
-  pid_opt->excludes(name_opt);
+  auto* unit_opt =
+      sub->add_option("-u,--unit", o->live.units,
+                      "Every process of a systemd unit, by its cgroup (apache2 means "
+                      "apache2.service; works without systemd running too); repeatable");
+  auto* cgroup_opt =
+      sub->add_option("--cgroup", o->live.cgroups,
+                      "Every process of a cgroup and its children (a container): a directory "
+                      "under /sys/fs/cgroup or a path as /proc/PID/cgroup shows it; repeatable");
   sub->add_option("--trigger", o->live.trigger,
                   "Shell command run once everything is attached (e.g. 'curl -s URL'); tracing "
                   "stops when it has finished and the settle time has passed");
   sub->add_option("--settle", o->live.settle_s, "Seconds to keep tracing after the trigger")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  sub->callback([o, pid_opt, name_opt, &exit_code] {
-    if (pid_opt->count() == 0 && name_opt->count() == 0) {
-      throw UserError("attach needs -p PID or -n NAME",
+  sub->callback([o, pid_opt, name_opt, unit_opt, cgroup_opt, &exit_code] {
+    if (pid_opt->count() == 0 && name_opt->count() == 0 && unit_opt->count() == 0 &&
+        cgroup_opt->count() == 0) {
+      throw UserError("attach needs -p PID, -n NAME, -u UNIT or --cgroup PATH",
                       "e.g. culprit attach -n apache2 --trigger "
                       "'curl -s http://127.0.0.1/'");
     }
     std::vector<std::string> inputs;
-    for (const auto& p : o->pid_args) {
-      o->live.pids.push_back(static_cast<tracer::Pid>(std::stol(p)));
-      inputs.push_back("pid " + p);
+    if (pid_opt->count() != 0) {
+      o->live.pids = parse_pid_lists(o->pid_args);
+    }
+    for (const tracer::Pid pid : o->live.pids) {
+      inputs.push_back(fmt::format("pid {}", pid));
     }
     if (!o->live.name.empty()) {
       inputs.push_back("name " + o->live.name);
+    }
+    for (const auto& unit : o->live.units) {
+      inputs.push_back("unit " + tracer::unit_name(unit));
+    }
+    for (const auto& path : o->live.cgroups) {
+      inputs.push_back("cgroup " + path);
     }
     exit_code = attach_processes(*o, std::move(inputs));
   });

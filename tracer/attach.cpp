@@ -12,6 +12,7 @@
 #include <csignal>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -92,6 +93,54 @@ bool is_kernel_thread(Pid pid) {
   unsigned long flags = 0;
   fields >> flags;
   return (flags & kPfKthread) != 0;
+}
+
+// Whether CAP_SYS_PTRACE is in culprit's effective set (CapEff of /proc/self/status): without it
+// only processes of culprit's own uid can be traced, also as root (a container drops it).
+bool has_cap_sys_ptrace(std::string& cap_eff) {
+  constexpr int kCapSysPtrace = 19;
+  cap_eff = status_field(getpid(), "CapEff");
+  if (cap_eff.empty()) {
+    return geteuid() == 0;  // no capability line (an odd /proc): assume root has them all
+  }
+  const unsigned long long caps = std::strtoull(cap_eff.c_str(), nullptr, 16);
+  return (caps >> kCapSysPtrace & 1U) != 0;
+}
+
+// The pids of `pid` in the PID namespaces it is in, outermost (ours) first: "NSpid: 4242 1" for
+// a container's init. Empty when the kernel has no NSpid line (< 4.1) or the process is gone.
+std::vector<std::string> ns_pids(Pid pid) {
+  std::istringstream in(status_field(pid, "NSpid"));
+  std::vector<std::string> out;
+  for (std::string p; in >> p;) {
+    out.push_back(p);
+  }
+  return out;
+}
+
+// The namespace link /proc/PID/ns/NAME ("pid:[4026531836]"), "" when unreadable.
+std::string ns_link(const std::string& pid, const char* name) {
+  char buf[64];
+  const ssize_t n = readlink(fmt::format("/proc/{}/ns/{}", pid, name).c_str(), buf, sizeof buf - 1);
+  return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
+}
+
+// "in another PID namespace (a container; its pid there is 1)" when `pid` runs in a PID
+// namespace below culprit's, "" otherwise.
+std::string other_pid_namespace(Pid pid) {
+  const auto theirs = ns_pids(pid);
+  const auto ours = ns_pids(getpid());
+  const std::string their_ns = ns_link(std::to_string(pid), "pid");
+  const bool deeper = !theirs.empty() && !ours.empty() && theirs.size() > ours.size();
+  const bool differs = !their_ns.empty() && their_ns != ns_link("self", "pid");
+  if (!deeper && !differs) {
+    return {};
+  }
+  if (deeper) {
+    return fmt::format("it runs in another PID namespace (a container; its pid there is {})",
+                       theirs.back());
+  }
+  return "it runs in another PID namespace (a container)";
 }
 
 std::string user_name(uid_t uid) {
@@ -182,7 +231,12 @@ Error diagnose_attach_failure(Pid pid, int err) {
   const char state = read_proc_state(pid);
   if (state == '\0' || err == ESRCH) {
     if (state == '\0') {
-      return make_error(ESRCH, fmt::format("cannot attach to process {}: no such process", pid));
+      // Inside a container, the pids a user copies from the host's ps are not culprit's.
+      const bool contained = ns_pids(getpid()).size() > 1;
+      return make_error(ESRCH, fmt::format("cannot attach to process {}: no such process{}", pid,
+                                           contained ? "\nhint: culprit runs in a PID namespace "
+                                                       "(a container): give pids as seen inside it"
+                                                     : ""));
     }
   }
   if (state == 'Z' || state == 'X') {
@@ -207,11 +261,21 @@ Error diagnose_attach_failure(Pid pid, int err) {
     // "Uid:" lists real, effective, saved, fs uids.
     const std::string uids = status_field(pid, "Uid");
     const uid_t target = static_cast<uid_t>(std::strtoul(uids.c_str(), nullptr, 10));
-    if (!uids.empty() && geteuid() != 0 && target != geteuid()) {
+    std::string cap_eff;
+    const bool cap = has_cap_sys_ptrace(cap_eff);
+    if (!uids.empty() && !cap && target != geteuid()) {
+      if (geteuid() != 0) {
+        return make_error(EPERM,
+                          fmt::format("cannot attach to process {}: operation not permitted: it "
+                                      "belongs to user {}\nhint: run culprit as {} or as root",
+                                      pid, user_name(target), user_name(target)));
+      }
       return make_error(EPERM,
                         fmt::format("cannot attach to process {}: operation not permitted: it "
-                                    "belongs to user {}\nhint: run culprit as {} or as root",
-                                    pid, user_name(target), user_name(target)));
+                                    "belongs to user {} and culprit runs without CAP_SYS_PTRACE "
+                                    "(CapEff {})\nhint: a container drops it unless given "
+                                    "(docker run --cap-add=SYS_PTRACE)",
+                                    pid, user_name(target), cap_eff));
     }
     const std::string scope = read_first_line("/proc/sys/kernel/yama/ptrace_scope");
     if (!scope.empty() && scope != "0") {
@@ -221,10 +285,23 @@ Error diagnose_attach_failure(Pid pid, int err) {
                                     "(with CAP_SYS_PTRACE), or `sysctl kernel.yama.ptrace_scope=0`",
                                     pid, scope));
     }
+    if (const std::string ns = other_pid_namespace(pid); !ns.empty()) {
+      return make_error(EPERM,
+                        fmt::format("cannot attach to process {}: operation not permitted: {}\n"
+                                    "hint: run culprit inside the container (docker exec, nsenter "
+                                    "-t {} -a), or on the host as root with CAP_SYS_PTRACE",
+                                    pid, ns, pid));
+    }
+    if (!cap) {
+      return make_error(EPERM,
+                        fmt::format("cannot attach to process {}: operation not permitted: culprit "
+                                    "runs without CAP_SYS_PTRACE (CapEff {})\nhint: a container "
+                                    "drops it unless given (docker run --cap-add=SYS_PTRACE)",
+                                    pid, cap_eff));
+    }
     return make_error(EPERM,
                       fmt::format("cannot attach to process {}: operation not permitted\nhint: "
-                                  "inside a container ptrace needs CAP_SYS_PTRACE "
-                                  "(docker run --cap-add=SYS_PTRACE)",
+                                  "look for an AppArmor or SELinux denial in the kernel log",
                                   pid));
   }
   return make_error(err, fmt::format("cannot attach to process {}: {}", pid, std::strerror(err)));
@@ -309,17 +386,17 @@ Result<std::size_t> attach_process(Session& session, Pid pid) {
   return attach_threads(session, pid, tgid, false);
 }
 
-Result<std::size_t> attach_named_process(Session& session, Pid pid, const std::string& name) {
+Result<std::size_t> attach_matching_process(Session& session, Pid pid, const ProcessMatch& match) {
   const Pid tgid = CULPRIT_TRY(attachable_tgid(pid));
   if (session.traced(tgid)) {
     return attach_threads(session, pid, tgid, false);  // a child the session follows already
   }
   if (const char state = read_proc_state(tgid); state == 'Z' || state == 'X') {
     // A zombie leader (it called pthread_exit) cannot be seized, so it cannot pin the pid: check
-    // the name before seizing the threads. Its pid stays taken while any of them lives.
-    if (!process_matches_name(tgid, name)) {
+    // the match before seizing the threads. Its pid stays taken while any of them lives.
+    if (!match.matches(tgid)) {
       return make_error(
-          ESRCH, fmt::format("cannot attach to process {}: it is no longer named '{}'", pid, name));
+          ESRCH, fmt::format("cannot attach to process {}: it is no longer {}", pid, match.what));
     }
     return attach_threads(session, pid, tgid, false);
   }
@@ -327,15 +404,81 @@ Result<std::size_t> attach_named_process(Session& session, Pid pid, const std::s
     return diagnose_attach_failure(pid, err);
   }
   // Seized, the pid cannot be reused before we reap it: what it names now is what we attach to.
-  if (read_tgid(tgid) != tgid || !process_matches_name(tgid, name)) {
+  if (read_tgid(tgid) != tgid || !match.matches(tgid)) {
     release(tgid);
-    return make_error(ESRCH, fmt::format("cannot attach to process {}: it is no longer named '{}' "
-                                         "(it exec'd another program, or exited and its pid was "
-                                         "reused)",
-                                         pid, name));
+    return make_error(ESRCH, fmt::format("cannot attach to process {}: it is no longer {} ({}, or "
+                                         "it exited and its pid was reused)",
+                                         pid, match.what, match.change));
   }
   session.add(tgid, tgid);
   return attach_threads(session, pid, tgid, true);
+}
+
+Result<std::size_t> attach_named_process(Session& session, Pid pid, const std::string& name) {
+  const ProcessMatch match{[&name](Pid p) { return process_matches_name(p, name); },
+                           fmt::format("named '{}'", name), "it exec'd another program"};
+  return attach_matching_process(session, pid, match);
+}
+
+Result<void> attach_groups(Session& session, const std::vector<ProcessGroup>& groups,
+                           std::vector<std::string>& notes) {
+  struct Tally {
+    std::set<Pid> listed;
+    std::size_t attached = 0;
+    std::optional<Error> first_error;
+  };
+  std::vector<Tally> tallies(groups.size());
+  std::set<Pid> tried;
+  constexpr int kMaxScans = 5;
+  for (int scan = 0; scan < kMaxScans; ++scan) {
+    bool found_new = false;
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+      for (const Pid pid : groups[g].list()) {
+        tallies[g].listed.insert(pid);
+        if (session.traced(pid) || !tried.insert(pid).second || is_kernel_thread(pid)) {
+          continue;
+        }
+        found_new = true;
+        // ESRCH: gone, or its pid now names another process (left as it was).
+        if (auto r = attach_matching_process(session, pid, groups[g].match); r.ok()) {
+          ++tallies[g].attached;
+        } else if (r.error().code != ESRCH) {
+          notes.push_back(r.error().message);
+          if (!tallies[g].first_error) {
+            tallies[g].first_error = r.error();
+          }
+        }
+      }
+    }
+    if (!found_new) {
+      break;
+    }
+  }
+  std::optional<Error> failure;
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    const Tally& t = tallies[g];
+    // Attached here, or through another group or -p (the same process named twice).
+    if (t.attached > 0 || std::any_of(t.listed.begin(), t.listed.end(),
+                                      [&session](Pid pid) { return session.traced(pid); })) {
+      continue;
+    }
+    Error why = t.first_error ? *t.first_error
+                : t.listed.empty()
+                    ? make_error(ESRCH, groups[g].none)
+                    : make_error(ESRCH, fmt::format("every process {} exited before culprit could "
+                                                    "attach to it",
+                                                    groups[g].match.what));
+    if (!t.first_error) {
+      notes.push_back(why.message);  // refusals are noted already
+    }
+    if (!failure) {
+      failure = std::move(why);
+    }
+  }
+  if (session.empty() && failure) {
+    return *failure;
+  }
+  return {};
 }
 
 }  // namespace culprit::tracer

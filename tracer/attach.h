@@ -1,8 +1,10 @@
 // `attach`: finding the processes (by pid or name), seizing every thread of each (re-scanning
 // /proc/PID/task until no new thread appears), and explaining a refusal the way strace's
-// diagnose_attach_eperm does (already traced, another user's process, Yama ptrace_scope).
+// diagnose_attach_eperm does (already traced, another user's process, Yama ptrace_scope), and
+// also missing CAP_SYS_PTRACE and container boundaries.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -38,8 +40,37 @@ Result<std::size_t> attach_process(Session& session, Pid pid);
 // 'NAME'"), with nothing registered in `session`.
 Result<std::size_t> attach_named_process(Session& session, Pid pid, const std::string& name);
 
+// What made a listed process a target (a name, a cgroup), checked again once it is seized.
+struct ProcessMatch {
+  std::function<bool(Pid)> matches;  // whether the live process `pid` still is a target
+  std::string what;                  // "named 'apache2'", "in cgroup /sys/fs/cgroup/x"
+  std::string change;                // how a process stops matching: "it exec'd another program"
+};
+
+// attach_named_process for any ProcessMatch: the leader is seized, `match` checked, the process
+// released with ESRCH ("process N is no longer WHAT") when it fails.
+Result<std::size_t> attach_matching_process(Session& session, Pid pid, const ProcessMatch& match);
+
+// Processes the user named by what they share (-n NAME, -u UNIT, --cgroup PATH): listed again
+// while culprit attaches, since a server forks while we attach.
+struct ProcessGroup {
+  std::function<std::vector<Pid>()> list;  // the group's processes now (culprit excluded)
+  ProcessMatch match;
+  std::string none;  // why nothing was attached when it lists no process: "no process named 'x'"
+};
+
+// Attaches (attach_matching_process) to every process of every group, listing them again until a
+// listing shows no process not tried yet (at most 5 listings; children of the processes seized
+// are followed by the session anyway). Kernel threads are skipped; processes that exit meanwhile
+// are skipped silently, refusals are noted in `notes`, and so is a group none of whose processes
+// is traced. Fails when the session has no process at all then: with the first refusal, or why
+// the first group came out empty.
+Result<void> attach_groups(Session& session, const std::vector<ProcessGroup>& groups,
+                           std::vector<std::string>& notes);
+
 // Why attaching to `pid` failed with `err`: "no such process", "already traced by PID N (comm)",
-// "belongs to user X", "kernel.yama.ptrace_scope is N", "is a zombie" — with a hint line.
+// "belongs to user X", culprit without CAP_SYS_PTRACE, "kernel.yama.ptrace_scope is N", "another
+// PID namespace (a container)", "is a zombie" — with a hint line.
 Error diagnose_attach_failure(Pid pid, int err);
 
 }  // namespace culprit::tracer

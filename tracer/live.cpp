@@ -3,11 +3,13 @@
 #include "tracer/live.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <pthread.h>
 #include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/process.hpp>
 #include <cerrno>
@@ -25,6 +27,7 @@
 #include <vector>
 
 #include "tracer/attach.h"
+#include "tracer/cgroup.h"
 #include "tracer/event_batcher.h"
 #include "tracer/launch.h"
 #include "tracer/ptrace_ops.h"
@@ -570,9 +573,46 @@ Result<LiveOutcome> trace_run(const LiveOptions& options, EventSink& sink, Sourc
 }
 
 Result<LiveOutcome> trace_attach(const LiveOptions& options, EventSink& sink, SourceStats& stats) {
-  if (options.pids.empty() && options.name.empty()) {
-    return make_error(EINVAL, "nothing to attach to (give -p PID or -n NAME)");
+  if (options.pids.empty() && options.name.empty() && options.units.empty() &&
+      options.cgroups.empty()) {
+    return make_error(EINVAL, "nothing to attach to (give -p PID, -n NAME, -u UNIT or --cgroup)");
   }
+  // Units and cgroups are resolved before anything is attached: a typo attaches nothing.
+  std::vector<ProcessGroup> groups;
+  if (!options.name.empty()) {
+    const std::string& name = options.name;
+    groups.push_back({[&name] { return find_processes_by_name(name); },
+                      {[&name](Pid p) { return process_matches_name(p, name); },
+                       fmt::format("named '{}'", name), "it exec'd another program"},
+                      fmt::format("no process named '{}'", name)});
+  }
+  auto add_cgroup = [&groups](std::vector<std::string> dirs, const std::string& what,
+                              std::string none) {
+    auto listed = [dirs] {
+      auto pids = cgroup_processes(dirs);
+      std::erase(pids, getpid());
+      return pids;
+    };
+    groups.push_back({listed,
+                      {[listed](Pid p) {
+                         const auto pids = listed();
+                         return std::binary_search(pids.begin(), pids.end(), p);
+                       },
+                       what, "it moved to another cgroup"},
+                      std::move(none)});
+  };
+  for (const auto& given : options.units) {
+    const std::string unit = unit_name(given);
+    auto dirs = CULPRIT_TRY(unit_cgroup_dirs(unit));
+    const std::string none =
+        fmt::format("unit {} has no process (its cgroup {} is empty)", unit, fmt::join(dirs, ", "));
+    add_cgroup(std::move(dirs), "in " + unit, none);
+  }
+  for (const auto& path : options.cgroups) {
+    add_cgroup(CULPRIT_TRY(cgroup_dirs(path)), "in cgroup " + path,
+               fmt::format("cgroup {} has no process", path));
+  }
+
   std::optional<EventBatcher> delivery;
   if (options.deliver_thread) {
     delivery.emplace(sink, kDeliveryBatching);
@@ -588,50 +628,15 @@ Result<LiveOutcome> trace_attach(const LiveOptions& options, EventSink& sink, So
     return error;
   };
   for (const Pid pid : options.pids) {
+    if (session.traced(pid)) {
+      continue;  // given twice, or a thread of a process given before
+    }
     if (auto r = attach_process(session, pid); !r.ok()) {
       return give_up(r.take_error());
     }
   }
-  if (!options.name.empty()) {
-    std::set<Pid> tried;
-    std::size_t attached = 0;
-    std::optional<Error> first_error;
-    // A server may fork workers while we attach; workers of a process already seized are
-    // followed by the session, the others appear in the next scan.
-    constexpr int kMaxScans = 5;
-    for (int scan = 0; scan < kMaxScans; ++scan) {
-      bool found_new = false;
-      for (const Pid pid : find_processes_by_name(options.name)) {
-        if (session.traced(pid) || !tried.insert(pid).second) {
-          continue;
-        }
-        found_new = true;
-        // ESRCH: gone, or its pid now names another program (left as it was).
-        if (auto r = attach_named_process(session, pid, options.name); r.ok()) {
-          ++attached;
-        } else if (r.error().code != ESRCH) {
-          out.notes.push_back(r.error().message);
-          if (!first_error) {
-            first_error = r.error();
-          }
-        }
-      }
-      if (!found_new) {
-        break;
-      }
-    }
-    if (attached == 0 && session.empty()) {
-      if (first_error) {
-        return give_up(*first_error);
-      }
-      if (tried.empty()) {
-        return give_up(make_error(ESRCH, fmt::format("no process named '{}'", options.name)));
-      }
-      return give_up(
-          make_error(ESRCH, fmt::format("every process named '{}' exited before culprit could "
-                                        "attach to it",
-                                        options.name)));
-    }
+  if (auto r = attach_groups(session, groups, out.notes); !r.ok()) {
+    return give_up(r.take_error());
   }
   out.notes.push_back(fmt::format("attached to {}",
                                   count_threads(session.live_threads(), session.live_processes())));

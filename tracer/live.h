@@ -1,4 +1,4 @@
-// The live tracer as the CLI sees it: `culprit run -- CMD` and `culprit attach -p/-n`.
+// The live tracer as the CLI sees it: `culprit run -- CMD` and `culprit attach -p/-n/-u/--cgroup`.
 // Both deliver tracer::Events to a sink (the analyzer, and the log writer for --save-log) until
 // the traced processes are gone or the user stops it (Ctrl-C/SIGTERM/SIGHUP/SIGQUIT, --duration,
 // --trigger).
@@ -35,6 +35,8 @@ namespace culprit::tracer {
 struct LiveOptions {
   std::vector<Pid> pids;             // attach -p: processes (all their threads are traced)
   std::string name;                  // attach -n: every process whose comm or exe basename matches
+  std::vector<std::string> units;    // attach -u: every process of each systemd unit's cgroup
+  std::vector<std::string> cgroups;  // attach --cgroup: every process of each cgroup and below
   std::vector<std::string> command;  // run: argv of the command (argv[0] looked up in PATH)
   bool command_stdout_to_stderr = false;  // run: the command's stdout goes to culprit's stderr
   double duration_s = 0;                  // stop after this many seconds (0 = no limit)
@@ -100,10 +102,13 @@ class CommandRun {
 // record() and serve_to_end() in one call.
 Result<LiveOutcome> trace_run(const LiveOptions& options, EventSink& sink, SourceStats& stats);
 
-// `attach`: attaches to every thread of options.pids and of the processes matching options.name
-// (culprit itself excluded), follows their children, returns when all are gone (or on stop).
+// `attach`: attaches to every thread of options.pids, of the processes matching options.name and
+// of those in the cgroups of options.units and options.cgroups (culprit itself excluded), follows
+// their children, returns when all are gone (or on stop). The sources add up; a name, unit or
+// cgroup that yields no process is a note when another source yielded one.
 // Errors (nothing is left attached): no such process, already traced by another tracer (its pid),
-// permission denied (other user / Yama ptrace_scope), no process named X.
+// permission denied (other user / Yama ptrace_scope / no CAP_SYS_PTRACE / container), no process
+// named X, no cgroup for unit X, no such cgroup, an empty cgroup.
 Result<LiveOutcome> trace_attach(const LiveOptions& options, EventSink& sink, SourceStats& stats);
 
 }  // namespace culprit::tracer
