@@ -442,9 +442,10 @@ TEST_CASE("attach --trigger: the trigger's exit status and first lines of output
   boost::process::child target(kPython, (dir / "looper.py").string(), out.string(), "30");
   REQUIRE(wait_for_file(out.string() + ".started", 20));
   const auto began = std::chrono::steady_clock::now();
-  const auto r = run_command({culprit_binary(), "attach", "-p", std::to_string(target.id()),
-                              "--format", "json", "--settle", "0.1", "--trigger",
-                              "echo said-on-stdout; echo said-on-stderr >&2; sleep 40.25 & exit 3"});
+  const auto r =
+      run_command({culprit_binary(), "attach", "-p", std::to_string(target.id()), "--format",
+                   "json", "--settle", "0.1", "--trigger",
+                   "echo said-on-stdout; echo said-on-stderr >&2; sleep 40.25 & exit 3"});
   // The background sleep still holds the trigger's output open: that must not keep culprit.
   run_command({"pkill", "-f", "sleep 40.25"});
   kill(target.id(), SIGTERM);
