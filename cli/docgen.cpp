@@ -364,6 +364,7 @@ std::string generate_bash(const CLI::App& app) {
   const CommandDoc top = describe(app);
   const std::vector<CommandDoc> subs = subcommands(app);
   std::vector<std::string> sub_names;
+  sub_names.reserve(subs.size());
   for (const auto& s : subs) {
     sub_names.push_back(s.name);
   }

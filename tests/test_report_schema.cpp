@@ -3,11 +3,11 @@
 // against docs/report.schema.json (python3-jsonschema), and a report that breaks the schema is
 // caught.
 #include <fmt/format.h>
-#include <signal.h>
 
 #include <algorithm>
 #include <boost/process.hpp>
 #include <catch2/catch.hpp>
+#include <csignal>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>

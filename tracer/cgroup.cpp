@@ -58,6 +58,7 @@ bool is_cgroup_dir(const fs::path& dir) {
 // "/sys/fs/cgroup/{cpu,pids,systemd}" when the mounts share a parent, else a comma list.
 std::string describe_mounts(const std::vector<CgroupHierarchy>& hierarchies) {
   std::vector<std::string> mounts;
+  mounts.reserve(hierarchies.size());
   for (const auto& h : hierarchies) {
     mounts.push_back(h.mount);
   }

@@ -588,7 +588,7 @@ Result<LiveOutcome> trace_attach(const LiveOptions& options, EventSink& sink, So
   }
   auto add_cgroup = [&groups](std::vector<std::string> dirs, const std::string& what,
                               std::string none) {
-    auto listed = [dirs] {
+    auto listed = [dirs = std::move(dirs)] {
       auto pids = cgroup_processes(dirs);
       std::erase(pids, getpid());
       return pids;

@@ -18,7 +18,7 @@ constexpr std::size_t kSampleLines = 4000;
 // A cut call is joined with at most this many following pieces: a wrap of a 4 KB line at 72
 // columns is ~60 pieces; past that the "continuation" is prose after a call that was cut for good.
 constexpr std::size_t kMaxPieces = 64;
-constexpr std::size_t kMaxHeld = 64 * 1024;
+constexpr std::size_t kMaxHeld = std::size_t{64} * 1024;
 // Mail clients wrap before this column (RFC 5322 recommends 78; some use 72 or 76).
 constexpr std::size_t kMailWidth = 100;
 // Lines of the sample looked at to tell a numbered listing.
