@@ -272,7 +272,8 @@ bool plan_dos_line_endings(Plan& plan, const Finding& f, const FixTemplates& tem
   plan.data["file"] = file;
   plan.data["target"] = f.good_token;
   plan.data["sed_script"] = "s/\\r$//";  // GNU sed: \r is a carriage return
-  plan.code["guard"] = fmt::format("LC_ALL=C grep -q \"$(printf '\\r')\" -- {}", shell_quote(file));
+  plan.code["guard"] =
+      fmt::format("LC_ALL=C grep -q \"$(printf '\\r')\\$\" -- {}", shell_quote(file));
   plan.reload = templates.reload_for(file);
   plan.key = "dos:" + file;
   return true;

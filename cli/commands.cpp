@@ -189,15 +189,15 @@ analyzer::Rules load_rules(const ReportOptions& opts) {
 }
 
 // Input problems that did not stop the analysis (malformed lines, capped groups) go to stderr,
-// each with its file and line, so that nothing is lost silently. A verbose text or markdown report
-// on a terminal lists them itself: they are not printed twice.
+// each with its file and line, so that nothing is lost silently. A verbose text report on a
+// terminal lists them itself: they are not printed twice.
 void report_diagnostics(const analyzer::Report& report, const ReportOptions& opts) {
   if (opts.quiet) {
     return;
   }
   std::FILE* stream = report_stream(opts);
   const bool listed_on_screen =
-      opts.verbose && opts.format != "json" && stream != nullptr && isatty(fileno(stream)) == 1;
+      opts.verbose && opts.format == "text" && stream != nullptr && isatty(fileno(stream)) == 1;
   for (const auto& d : report.diagnostics) {
     if (listed_on_screen) {
       break;

@@ -71,12 +71,15 @@ sys.exit(7 if got else 5)
 )";
 
 // Starts culprit with `args`, stdout and stderr to files, stdin from /dev/null.
-pid_t start_culprit(const std::vector<std::string>& args, const fs::path& out,
-                    const fs::path& err) {
+pid_t start_culprit(const std::vector<std::string>& args, const fs::path& out, const fs::path& err,
+                    bool own_group = false) {
   std::vector<std::string> argv{culprit_binary()};
   argv.insert(argv.end(), args.begin(), args.end());
   const pid_t pid = fork();
   if (pid == 0) {
+    if (own_group) {
+      setpgid(0, 0);  // culprit and the command it starts: one process group, as under timeout
+    }
     const int in = open("/dev/null", O_RDONLY);
     const int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     const int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -203,6 +206,24 @@ TEST_CASE("run: a stop signal sent to culprit reaches the command once: its call
       CHECK(doc.at("command").value("exit_code", -1) == 7);
     }
   }
+}
+
+TEST_CASE("run: a signal to the whole process group (timeout, systemd) reaches the command once") {
+  TempDir dir("culprit-run");
+  write_text(dir / "looper.py", kLooper);
+  const auto out = dir / "result";
+  const pid_t culprit = start_culprit({"run", "--exit-status", "-q", "--", kPython,
+                                       (dir / "looper.py").string(), out.string(), "20"},
+                                      dir / "stdout", dir / "stderr", true);
+  REQUIRE(wait_for_file(out.string() + ".started", 20));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  kill(-culprit, SIGTERM);
+  const int status = wait_exit(culprit, 20);
+  INFO(read_text(dir / "stderr"));
+  REQUIRE(status != -1);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 7);
+  CHECK(read_text(out).ends_with(fmt::format(" signals=[{}]\n", SIGTERM)));
 }
 
 TEST_CASE("run: ^C on the terminal reaches the command once, not again through culprit") {

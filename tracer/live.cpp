@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <atomic>
 #include <boost/process.hpp>
+#include <boost/process/extend.hpp>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -186,8 +187,12 @@ class Trigger {
         if (output == nullptr) {
           throw std::runtime_error(std::string("no temporary file: ") + std::strerror(errno));
         }
+        // culprit ignores SIGPIPE while it holds tracees; an ignored signal stays ignored across
+        // exec, and `yes | head -1` in a trigger would then never end.
+        auto default_sigpipe = [](auto& /*executor*/) { std::signal(SIGPIPE, SIG_DFL); };
         bp::child child(bp::search_path("sh"), "-c", command_,
-                        bp::std_in<bp::null, (bp::std_out & bp::std_err)> output.get());
+                        bp::std_in<bp::null, (bp::std_out & bp::std_err)> output.get(),
+                        bp::extend::on_exec_setup = default_sigpipe);
         pid_.store(child.id());
         child.wait();
         status_ = child.exit_code();
@@ -297,10 +302,13 @@ class Controller {
       return true;
     }
     if (options_.status_line) {
-      fmt::print(stderr,
-                 "\r\033[Kculprit: {} processes, {} threads, {} events, {} failures, {:.1f}s",
-                 session_.live_processes(), session_.live_threads(), stats_.events,
-                 session_.failures(), elapsed);
+      // Never fmt::print: it throws when the terminal is gone (a dropped ssh session), and culprit
+      // must go on serving its tracees then.
+      const std::string line =
+          fmt::format("\r\033[Kculprit: {} processes, {} threads, {} events, {} failures, {:.1f}s",
+                      session_.live_processes(), session_.live_threads(), stats_.events,
+                      session_.failures(), elapsed);
+      std::fputs(line.c_str(), stderr);
       std::fflush(stderr);
       status_shown_ = true;
     }
@@ -309,7 +317,7 @@ class Controller {
 
   void clear_status() {
     if (status_shown_) {
-      fmt::print(stderr, "\r\033[K");
+      std::fputs("\r\033[K", stderr);
       std::fflush(stderr);
       status_shown_ = false;
     }
@@ -392,7 +400,11 @@ Result<void> drive(Session& session, Controller& control, LiveOutcome& out) {
 }  // namespace
 
 struct CommandRun::State {
-  State(const LiveOptions& o, EventSink& sink, SourceStats& s) : options(o), stats(s) {
+  State(const LiveOptions& o, EventSink& s, SourceStats& st) : options(o), sink(s), stats(st) {}
+
+  // After the launch, with the stop signals blocked: the delivery thread inherits that mask, so
+  // a stop signal is never delivered to it (where its default action would kill culprit).
+  void start_session() {
     if (options.deliver_thread) {
       delivery.emplace(sink, kDeliveryBatching);
     }
@@ -400,8 +412,18 @@ struct CommandRun::State {
                     delivery ? static_cast<EventSink&>(*delivery) : sink, stats);
   }
 
+  // A stop signal sent by a process, not yet passed on to the command: a signal sent to culprit's
+  // whole process group (timeout, systemd's KillMode=control-group, kill -PGID) reaches the
+  // command by itself, and is not passed on again.
+  struct PendingForward {
+    int signal = 0;
+    Clock::time_point arrived{};
+  };
+
   const LiveOptions& options;
+  EventSink& sink;
   SourceStats& stats;
+  std::optional<PendingForward> pending;
   std::optional<EventBatcher> delivery;
   std::optional<Session> session;
   std::optional<SignalScope> signals;
@@ -424,17 +446,35 @@ CommandRun::~CommandRun() {
 // After a stop signal, how long the report waits for the command to end (it got the signal too).
 constexpr std::chrono::milliseconds kExitGrace{1000};
 
-// A stop signal that a process sent to culprit is passed on to the command culprit started (the
-// terminal's signals reach it by themselves): `kill` and `timeout` end the command as they would
-// have without culprit, and culprit follows it to its end.
-static void forward_stop_signal(Session& session, Pid command, unsigned& seen) {
+// How long a stop signal that a process sent to culprit waits before it is passed on to the
+// command: long enough for the command's own copy, if the sender signalled the process group, to
+// show as a signal-delivery-stop.
+constexpr std::chrono::milliseconds kForwardDelay{150};
+
+// A stop signal that a process sent to culprit is passed on to the command culprit started, unless
+// the command received the same signal around the same time (a signal to the process group, or
+// the terminal's ^C, which comes from the kernel and is never passed on): `kill` and `timeout`
+// end the command as they would have without culprit, once. Called between stops.
+static void forward_stop_signal(CommandRun::State& st) {
+  Session& session = *st.session;
   const unsigned count = g_stop_count.load(std::memory_order_relaxed);
-  if (count == seen) {
+  if (count != st.signals_seen) {
+    st.signals_seen = count;
+    if (g_stop_from_process.load(std::memory_order_relaxed)) {
+      st.pending = CommandRun::State::PendingForward{g_stop_signal.load(std::memory_order_relaxed),
+                                                     Clock::now()};
+    }
+  }
+  if (!st.pending) {
     return;
   }
-  seen = count;
-  if (g_stop_from_process.load(std::memory_order_relaxed) && session.traced(command)) {
-    kill(command, g_stop_signal.load(std::memory_order_relaxed));
+  const auto& p = *st.pending;
+  const bool got_it = session.launched_signal_at(p.signal) + kForwardDelay >= p.arrived;
+  if (got_it || !session.traced(st.launched.pid)) {
+    st.pending.reset();
+  } else if (Clock::now() >= p.arrived + kForwardDelay) {
+    kill(st.launched.pid, p.signal);
+    st.pending.reset();
   }
 }
 
@@ -463,6 +503,7 @@ Result<LiveOutcome> CommandRun::record() {
     return launched.take_error();
   }
   st.launched = std::move(launched).value();
+  st.start_session();
   Session& session = *st.session;
   session.set_spin(spin_window(options));
   Tracee& t = session.add(st.launched.pid, st.launched.pid);
@@ -470,6 +511,29 @@ Result<LiveOutcome> CommandRun::record() {
   t.ignore_sigcont = true;
   st.signals.emplace(&original);  // unblocks the stop signals, pending ones are handled now
   st.recorded = true;
+
+  // If anything below throws (the sink runs in the loop), nothing may be delivered any more: the
+  // caller's sink is on its way out. Recording is abandoned and the delivery thread stopped; the
+  // destructor then serves the command to its end.
+  struct Unwind {
+    explicit Unwind(State& state) : st(state) {}
+    Unwind(const Unwind&) = delete;
+    Unwind& operator=(const Unwind&) = delete;
+    ~Unwind() {
+      if (!armed) {
+        return;
+      }
+      st.session->abandon_recording();
+      if (st.delivery) {
+        try {
+          st.delivery->finish();
+        } catch (...) {  // NOLINT(bugprone-empty-catch): already unwinding
+        }
+      }
+    }
+    State& st;
+    bool armed = true;
+  } unwind(st);
 
   LiveOutcome out;
   Controller control(options, session, st.stats);
@@ -481,14 +545,14 @@ Result<LiveOutcome> CommandRun::record() {
   if (!control.reason().empty()) {
     out.notes.push_back(control.reason());
   }
-  forward_stop_signal(session, st.launched.pid, st.signals_seen);
+  forward_stop_signal(st);
   session.stop_recording();
   if (st.signals_seen > 0 && !session.empty()) {
     // The command got the signal too: most commands end at once, and then the report can say how
     // they ended. Served (not recorded) for a moment before the report is written.
     const auto until = Clock::now() + kExitGrace;
     (void)session.loop([&] {
-      forward_stop_signal(session, st.launched.pid, st.signals_seen);
+      forward_stop_signal(st);
       return session.launched_done() || Clock::now() >= until;
     });
   }
@@ -497,6 +561,7 @@ Result<LiveOutcome> CommandRun::record() {
   if (st.delivery) {
     st.delivery->finish();
   }
+  unwind.armed = false;
   out.processes = session.processes_seen();
   out.threads = session.threads_seen();
   out.failures = session.failures();
@@ -547,7 +612,7 @@ void CommandRun::serve_to_end(LiveOutcome& out,
   // is still traced goes with culprit (PTRACE_O_EXITKILL).
   (void)session.loop([&] {
     const unsigned before = st.signals_seen;
-    forward_stop_signal(session, st.launched.pid, st.signals_seen);
+    forward_stop_signal(st);
     if (before != st.signals_seen && !told && say) {
       told = true;
       say(fmt::format("still serving {}: culprit exits when they do",

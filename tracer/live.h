@@ -94,8 +94,9 @@ class CommandRun {
   // `say` (may be empty) is told, once, when a stop signal arrives while serving.
   void serve_to_end(LiveOutcome& out, const std::function<void(const std::string&)>& say);
 
+  struct State;  // opaque (live.cpp)
+
  private:
-  struct State;
   std::unique_ptr<State> state_;
 };
 

@@ -23,7 +23,7 @@ std::int64_t now_epoch_micros() {
 }
 
 Session::Session(Mode mode, DecodeOptions options, EventSink& sink, SourceStats& stats)
-    : mode_(mode), options_(options), sink_(sink), stats_(stats) {}
+    : mode_(mode), options_(options), sink_(sink), stats_(&stats) {}
 
 Tracee& Session::add(Pid tid, Pid tgid) { return ensure(tid, tgid); }
 
@@ -57,7 +57,7 @@ void Session::emit(Event& event) {
   if (!recording_) {
     return;
   }
-  ++stats_.events;
+  ++stats_->events;
   if (event.failed()) {
     ++failures_;
   }
@@ -82,7 +82,7 @@ Result<void> Session::loop(const std::function<bool()>& poll) {
       return make_error(errno,
                         std::string("waiting for traced processes: ") + std::strerror(errno));
     }
-    ++stats_.lines;
+    ++stats_->lines;
     handle(pid, WaitStatus(raw));
   }
   return {};
@@ -141,6 +141,14 @@ void Session::handle(Pid tid, WaitStatus status) {
       return;
     case K::SignalStop: {
       const int sig = status.stop_signal();
+      if (t.launched) {
+        launched_tgid_ = t.tgid;
+      }
+      // A process-directed signal stops whichever thread takes it: any thread of the command.
+      if (launched_tgid_ != 0 && t.tgid == launched_tgid_ && sig > 0 &&
+          static_cast<std::size_t>(sig) < launched_signal_at_.size()) {
+        launched_signal_at_[static_cast<std::size_t>(sig)] = std::chrono::steady_clock::now();
+      }
       // Re-inject first, emit after: the tracee gets every signal it was sent, and spends as
       // little time as possible in signal-delivery-stop, where a dying tracer would lose it.
       resume(t, sig);
@@ -386,6 +394,21 @@ void Session::stop_recording() {
     flush_unfinished(t);
   }
   recording_ = false;
+  stats_ = &idle_stats_;
+}
+
+void Session::abandon_recording() {
+  for (auto& [tid, t] : tracees_) {
+    t.clear_syscall();
+  }
+  recording_ = false;
+  stats_ = &idle_stats_;
+}
+
+std::chrono::steady_clock::time_point Session::launched_signal_at(int sig) const {
+  return sig > 0 && static_cast<std::size_t>(sig) < launched_signal_at_.size()
+             ? launched_signal_at_[static_cast<std::size_t>(sig)]
+             : std::chrono::steady_clock::time_point{};
 }
 
 void Session::detach_all(double timeout_s) {
@@ -402,7 +425,7 @@ void Session::detach_all(double timeout_s) {
     int raw = 0;
     const pid_t pid = wait4(-1, &raw, __WALL | __WNOTHREAD | WNOHANG, nullptr);
     if (pid > 0) {
-      ++stats_.lines;
+      ++stats_->lines;
       if (tracees_.count(pid) == 0 && detached_.count(pid) == 0) {
         ensure(pid, 0).detaching = true;  // a child auto-attached just before the interrupt
       }

@@ -3,6 +3,7 @@
 // (PTRACE_LISTEN), signal-delivery-stops (re-injected), and detaches from everything on request.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -62,6 +63,11 @@ class Session {
   // a process under run's filter cannot make a traced call without its tracer (ENOSYS), so run
   // never detaches; it keeps serving until the last process has exited.
   void stop_recording();
+  // The same without delivering anything (unwinding after an error: the sink may be unusable).
+  void abandon_recording();
+  // When the launched process last had a signal-delivery-stop for `sig` (steady clock), or the
+  // epoch: whether a signal sent to culprit's process group reached the command by itself.
+  [[nodiscard]] std::chrono::steady_clock::time_point launched_signal_at(int sig) const;
   [[nodiscard]] bool recording() const { return recording_; }
 
   // The exit of the process `run` launched (tracee flagged `launched`).
@@ -99,7 +105,9 @@ class Session {
   Mode mode_;
   DecodeOptions options_;
   EventSink& sink_;
-  SourceStats& stats_;
+  SourceStats*
+      stats_;  // the caller's; after stop_recording, idle_stats_ (the caller's may be gone)
+  SourceStats idle_stats_;
   std::unordered_map<Pid, Tracee> tracees_;
   std::set<Pid> tgids_seen_;
   std::size_t threads_seen_ = 0;
@@ -109,6 +117,8 @@ class Session {
   std::chrono::microseconds spin_{0};
   std::set<Pid> detached_;  // during detach_all: already let go (a late fork event must not re-add)
   bool recording_ = true;
+  std::array<std::chrono::steady_clock::time_point, 65> launched_signal_at_{};
+  Pid launched_tgid_ = 0;
 
   bool launched_done_ = false;
   bool launched_exec_seen_ = false;
