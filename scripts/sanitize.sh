@@ -13,7 +13,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build-asan}
-PTRACE_TESTS=${CULPRIT_PTRACE_TESTS:-tracer|attach|live|differential|apache}
+PTRACE_TESTS=${CULPRIT_PTRACE_TESTS:-tracer|attach|live|differential|apache|run_cli|report_schema}
 
 # No -Werror here: warnings are the normal build's job (scripts/test.sh builds with
 # CULPRIT_WERROR=ON); the sanitized build drops only GCC's -Wmaybe-uninitialized, which ASan's
