@@ -8,7 +8,7 @@
 #   LC_ALL=C grep -cE '= -1 E[A-Z]+'                              (counting failed lines, no more)
 #   LC_ALL=C grep -E '= -1 E[A-Z]+' | grep -oE '"[^"]+"' | sort | uniq -c | sort -rn   (the baseline)
 #   culprit replay --format json LOG                              (the whole run, analyzer included)
-#   the reader alone, through a small driver built against libculprit_model.a
+#   the reader alone, through a small driver built against libculprit_strace.a
 # and prints times, MB/s, peak RSS and the ratios side by side, plus how many failures the grep
 # pipeline misses because their path is on an "<unfinished ...>" line.
 #
@@ -97,16 +97,17 @@ fi
 bytes=$(stat -c %s "$log")
 mb=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1048576 }')
 
-# ---- the reader alone, until/besides the CLI: a driver against libculprit_model.a ----
+# ---- the reader alone, until/besides the CLI: a driver against libculprit_strace.a ----
 driver="$out/read_driver"
-model_lib="$build/tracer/libculprit_model.a"
-if [ -f "$model_lib" ]; then
+strace_lib="$build/tracer/strace/libculprit_strace.a"
+model_lib="$build/tracer/model/libculprit_model.a"
+if [ -f "$strace_lib" ] && [ -f "$model_lib" ]; then
   cat >"$out/read_driver.cpp" <<'EOF'
 // Reads logs with culprit's reader and counts failures per path (what the grep pipeline does).
 #include <fmt/format.h>
 #include <string>
 #include <unordered_map>
-#include "tracer/strace_log.h"
+#include "tracer/strace/strace_log.h"
 using namespace culprit::tracer;
 struct Count final : EventSink {
   std::unordered_map<std::string, std::uint64_t> by_path;
@@ -125,8 +126,8 @@ int main(int argc, char** argv) {
   return 0;
 }
 EOF
-  if [ ! -x "$driver" ] || [ -n "$(find "$model_lib" -newer "$driver")" ]; then
-    c++ -O2 -std=c++20 -I"$root" "$out/read_driver.cpp" -o "$driver" "$model_lib" -lfmt -lseccomp -lz -lzstd -lpthread
+  if [ ! -x "$driver" ] || [ -n "$(find "$strace_lib" "$model_lib" -newer "$driver")" ]; then
+    c++ -O2 -std=c++20 -I"$root" "$out/read_driver.cpp" -o "$driver" "$strace_lib" "$model_lib" -lfmt -lseccomp -lz -lzstd -lpthread
   fi
 fi
 

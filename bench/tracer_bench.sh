@@ -18,14 +18,14 @@
 # usage: bench/tracer_bench.sh [CULPRIT_BINARY [BASELINE_BINARY]]   (default: build/cli/culprit)
 #   BASELINE_BINARY: an older culprit, measured in the same rounds (rows "culprit-run-base",
 #   "culprit-attach-base") for a before/after comparison.
-#   REPEAT=5  WORKLOADS="mix python make find git"  environment overrides
+#   REPEAT=5  WORKLOADS="mix python make find git pipeline"  environment overrides
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 culprit=${1:-$here/build/cli/culprit}
 baseline=${2:-}
 repeat=${REPEAT:-5}
-workloads=${WORKLOADS:-"mix python make find git"}
+workloads=${WORKLOADS:-"mix python make find git pipeline"}
 [ -x "$culprit" ] || { echo "tracer_bench: no culprit binary at $culprit (build first)" >&2; exit 2; }
 [ -z "$baseline" ] || [ -x "$baseline" ] || { echo "tracer_bench: no baseline binary at $baseline" >&2; exit 2; }
 command -v strace >/dev/null || { echo "tracer_bench: strace is not installed" >&2; exit 2; }
@@ -71,6 +71,7 @@ workload_cmd() {
     make) echo "make -s -B -j2 -C $work/make >/dev/null" ;;
     find) echo "find /usr/share -name '*.nonexistent-bench' >/dev/null" ;;
     git) echo "for i in \$(seq 20); do git -C $work/repo status --porcelain >/dev/null; done" ;;
+    pipeline) echo "for i in \$(seq 100); do echo 'a b c' | tr a-z A-Z | grep -c B | wc -l >/dev/null; done" ;;
   esac
 }
 

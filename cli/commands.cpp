@@ -17,17 +17,18 @@
 #include <optional>
 #include <sstream>
 
-#include "analyzer/fix.h"
-#include "analyzer/pipeline.h"
-#include "analyzer/render.h"
-#include "analyzer/rules.h"
-#include "analyzer/server_catalog.h"
+#include "analyzer/fix/fix.h"
+#include "analyzer/passes/pipeline.h"
+#include "analyzer/passes/server_catalog.h"
+#include "analyzer/render/render.h"
+#include "analyzer/rules/rules.h"
 #include "cli/progress.h"
-#include "tracer/cgroup.h"
-#include "tracer/live.h"
-#include "tracer/log_writer.h"
-#include "tracer/strace_log.h"
-#include "tracer/wait_status.h"
+#include "cli/user_error.h"
+#include "tracer/ptrace/cgroup.h"
+#include "tracer/ptrace/live.h"
+#include "tracer/ptrace/wait_status.h"
+#include "tracer/strace/log_writer.h"
+#include "tracer/strace/strace_log.h"
 
 namespace culprit::cli {
 namespace {

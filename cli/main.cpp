@@ -9,8 +9,9 @@
 
 #include "cli/commands.h"
 #include "cli/docgen.h"
-#include "tracer/result.h"
-#include "tracer/seccomp_filter.h"
+#include "cli/user_error.h"
+#include "tracer/model/result.h"
+#include "tracer/ptrace/seccomp_filter.h"
 
 namespace {
 
@@ -82,7 +83,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     app.exit(e);
     return 2;  // usage error, whatever CLI11's own code
-  } catch (const culprit::UserError& e) {
+  } catch (const culprit::cli::UserError& e) {
     fmt::print(stderr, "culprit: {}\n", e.what());
     if (!e.hint().empty()) {
       fmt::print(stderr, "hint: {}\n", e.hint());

@@ -1,7 +1,7 @@
 # Writes OUT: a C++ file defining culprit::analyzer::embedded_rules(), the text of each FILES entry
 # with its name ("rules/noise.yaml"), so that rule errors can cite the file and line.
 set(body "// Generated from rules/*.yaml by cmake/EmbedRules.cmake. Do not edit.\n")
-string(APPEND body "#include <span>\n#include \"analyzer/embedded_rules.h\"\n")
+string(APPEND body "#include <span>\n#include \"analyzer/rules/embedded_rules.h\"\n")
 string(APPEND body "namespace culprit::analyzer {\nnamespace {\n")
 string(REPLACE "|" ";" FILES "${FILES}")
 set(entries "")

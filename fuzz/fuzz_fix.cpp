@@ -1,10 +1,11 @@
-// Fuzz target: the fixers and renderers (analyzer/fix.h, analyzer/render.h, analyzer/quote.h) fed
-// Findings whose paths, tokens, messages and owners are arbitrary bytes — what a hostile file
-// name or a traced program can put there. Checked: no crash/assertion/exception; the manifest is
-// UTF-8 (Puppet requires it); the JSON report parses; the quoting primitives round-trip (the shell
-// word and the Puppet string read back as exactly the input bytes); display_text is one line.
-// Paths never hold NUL (the kernel stops at it, and the log reader guarantees it: see
-// fuzz_strace_log.cpp), so NUL bytes in the input are dropped from path-like values.
+// Fuzz target: the fixers and renderers (analyzer/fix/fix.h, analyzer/render/render.h,
+// analyzer/core/quote.h) fed Findings whose paths, tokens, messages and owners are arbitrary bytes
+// — what a hostile file name or a traced program can put there. Checked: no
+// crash/assertion/exception; the manifest is UTF-8 (Puppet requires it); the JSON report parses;
+// the quoting primitives round-trip (the shell word and the Puppet string read back as exactly the
+// input bytes); display_text is one line. Paths never hold NUL (the kernel stops at it, and the log
+// reader guarantees it: see fuzz_strace_log.cpp), so NUL bytes in the input are dropped from
+// path-like values.
 #include <cstddef>
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -12,15 +13,15 @@
 #include <string>
 #include <string_view>
 
-#include "analyzer/finding.h"
-#include "analyzer/fix.h"
-#include "analyzer/pass_permission.h"
-#include "analyzer/quote.h"
-#if __has_include("analyzer/render.h")
-#include "analyzer/render.h"
+#include "analyzer/core/finding.h"
+#include "analyzer/core/permission.h"
+#include "analyzer/core/quote.h"
+#include "analyzer/fix/fix.h"
+#if __has_include("analyzer/render/render.h")
+#include "analyzer/render/render.h"
 #define CULPRIT_FUZZ_HAS_RENDER 1
 #endif
-#include "tracer/result.h"
+#include "tracer/model/result.h"
 
 namespace {
 
@@ -210,7 +211,7 @@ std::optional<std::string> unquote_puppet(std::string_view q) {
   return out;
 }
 
-// `s` has no NUL: every quoting function refuses NUL (analyzer/quote.cpp asserts it).
+// `s` has no NUL: every quoting function refuses NUL (analyzer/core/quote.cpp asserts it).
 void check_quoting(const std::string& s) {
   namespace a = culprit::analyzer;
   {

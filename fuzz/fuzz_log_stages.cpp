@@ -1,16 +1,21 @@
 // Fuzz target: the log reader's stateless stages, each on its own, with the invariants the
 // reader builds on (fuzz_strace_log covers them together, through the whole analysis):
-//   - paste repair (tracer/paste_repair.h): detect the damage, repair every line; repaired lines
+//   - paste repair (tracer/strace/paste_repair.h): detect the damage, repair every line; repaired
+//   lines
 //     hold no '\n', their line numbers never go back and never pass the input's, and a clean
 //     input (no damage found) comes out byte for byte as it went in (without '\r');
-//   - pasted twice (tracer/pasted_twice.h): what comes out is the input's lines in their order,
+//   - pasted twice (tracer/strace/pasted_twice.h): what comes out is the input's lines in their
+//   order,
 //     minus whole dropped runs, each line with its own number;
-//   - the line scanner (tracer/line_scanner.h): line records cover the block in order, inside it;
-//   - lexing (tracer/strace_lex.h): split_args never yields more than kMaxArgs arguments, each a
+//   - the line scanner (tracer/strace/line_scanner.h): line records cover the block in order,
+//   inside it;
+//   - lexing (tracer/strace/strace_lex.h): split_args never yields more than kMaxArgs arguments,
+//   each a
 //     view inside its input; quoted_at's end is inside the input; unescape_into never grows a
 //     body by more than its length;
-//   - the prefix parser (tracer/strace_prefix.h): what is left is a suffix of the line.
-// Also: compressed input (tracer/log_stream.h) from a pipe, which must end or fail, never hang.
+//   - the prefix parser (tracer/strace/strace_prefix.h): what is left is a suffix of the line.
+// Also: compressed input (tracer/strace/log_stream.h) from a pipe, which must end or fail, never
+// hang.
 #include <unistd.h>
 
 #include <cstddef>
@@ -21,12 +26,12 @@
 #include <string_view>
 #include <vector>
 
-#include "tracer/line_scanner.h"
-#include "tracer/log_stream.h"
-#include "tracer/paste_repair.h"
-#include "tracer/pasted_twice.h"
-#include "tracer/strace_lex.h"
-#include "tracer/strace_prefix.h"
+#include "tracer/strace/line_scanner.h"
+#include "tracer/strace/log_stream.h"
+#include "tracer/strace/paste_repair.h"
+#include "tracer/strace/pasted_twice.h"
+#include "tracer/strace/strace_lex.h"
+#include "tracer/strace/strace_prefix.h"
 
 namespace {
 

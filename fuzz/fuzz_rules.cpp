@@ -1,21 +1,22 @@
-// Fuzz target: the rule loaders (analyzer/rules.h: noise/messages/words; analyzer/fix_templates.h:
-// fixes.yaml) on arbitrary YAML, and what a loaded rule is then used for: glob and regex matching
-// of paths and message rules on written data. Rule files come from the user (--rules FILE); a bad
-// one must be an Error citing file:line, never a crash, an uncaught exception or a hang.
-// Input layout: the whole input is the rule text; its last line (after the last '\n', if any) is
-// also used as a path / written data to match the loaded rules against.
+// Fuzz target: the rule loaders (analyzer/rules/rules.h: noise/messages/words;
+// analyzer/rules/fix_templates.h: fixes.yaml) on arbitrary YAML, and what a loaded rule is then
+// used for: glob and regex matching of paths and message rules on written data. Rule files come
+// from the user (--rules FILE); a bad one must be an Error citing file:line, never a crash, an
+// uncaught exception or a hang. Input layout: the whole input is the rule text; its last line
+// (after the last '\n', if any) is also used as a path / written data to match the loaded rules
+// against.
 #include <cstddef>
 #include <cstdint>
 #include <regex>
 #include <string>
 #include <string_view>
 
-#include "analyzer/finding.h"
-#include "analyzer/fix_templates.h"
-#include "analyzer/quote.h"
-#include "analyzer/rules.h"
-#include "tracer/result.h"
-#include "tracer/syscall_table.h"
+#include "analyzer/core/finding.h"
+#include "analyzer/core/quote.h"
+#include "analyzer/rules/fix_templates.h"
+#include "analyzer/rules/rules.h"
+#include "tracer/model/result.h"
+#include "tracer/model/syscall_table.h"
 
 namespace {
 

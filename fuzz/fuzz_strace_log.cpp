@@ -1,6 +1,6 @@
-// Fuzz target: the strace log reader (tracer/strace_log.h), and behind it the whole analysis of a
-// hostile log (pipeline, fixes, renderers), with the invariants every consumer relies on checked
-// on each event. One input is read three ways:
+// Fuzz target: the strace log reader (tracer/strace/strace_log.h), and behind it the whole analysis
+// of a hostile log (pipeline, fixes, renderers), with the invariants every consumer relies on
+// checked on each event. One input is read three ways:
 //   1. whole file: StraceLogReader::read_text → Pipeline (log-only) → attach_fixes → manifest,
 //      script and every report format (JSON must parse);
 //   2. line by line: each of the first kMaxLines lines as a one-line file of its own (every line
@@ -22,18 +22,18 @@
 #include <string_view>
 #include <vector>
 
-#include "analyzer/filesystem.h"
-#include "analyzer/fix.h"
-#include "analyzer/pipeline.h"
-#include "analyzer/quote.h"
-#include "analyzer/rules.h"
-#if __has_include("analyzer/render.h")
-#include "analyzer/render.h"
+#include "analyzer/core/filesystem.h"
+#include "analyzer/core/quote.h"
+#include "analyzer/fix/fix.h"
+#include "analyzer/passes/pipeline.h"
+#include "analyzer/rules/rules.h"
+#if __has_include("analyzer/render/render.h")
+#include "analyzer/render/render.h"
 #define CULPRIT_FUZZ_HAS_RENDER 1
 #endif
-#include "tracer/event.h"
-#include "tracer/result.h"
-#include "tracer/strace_log.h"
+#include "tracer/model/event.h"
+#include "tracer/model/result.h"
+#include "tracer/strace/strace_log.h"
 
 namespace {
 
@@ -44,7 +44,8 @@ using culprit::tracer::SourceStats;
 constexpr std::size_t kMaxLines = 32;
 constexpr std::size_t kMaxFfFiles = 4;
 
-// Checks what every consumer of events assumes (tracer/event.h, tracer/strace_log.h contracts).
+// Checks what every consumer of events assumes (tracer/model/event.h, tracer/strace/strace_log.h
+// contracts).
 class CheckingSink final : public culprit::tracer::EventSink {
  public:
   explicit CheckingSink(culprit::tracer::EventSink* next = nullptr) : next_(next) {}
@@ -59,7 +60,7 @@ class CheckingSink final : public culprit::tracer::EventSink {
         CULPRIT_ASSERT(e.path.front() == '/') << "path_absolute but path is " << e.path;
       }
       // The kernel reads a path up to its NUL: a path with a NUL byte cannot be real and would
-      // reach the quoting layer, which refuses NUL (analyzer/quote.h).
+      // reach the quoting layer, which refuses NUL (analyzer/core/quote.h).
       for (const std::string* p : {&e.path, &e.path2, &e.fd_path, &e.ret_path}) {
         CULPRIT_ASSERT(p->find('\0') == std::string::npos)
             << "NUL byte in a path: " << culprit::tracer::escape_bytes(*p);

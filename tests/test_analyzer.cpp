@@ -13,20 +13,20 @@
 #include <string>
 #include <vector>
 
-#include "analyzer/filesystem.h"
-#include "analyzer/pass_evidence.h"
-#include "analyzer/pass_group.h"
-#include "analyzer/pass_noise.h"
-#include "analyzer/pass_permission.h"
-#include "analyzer/pass_referrer.h"
-#include "analyzer/pipeline.h"
-#include "analyzer/rules.h"
-#include "analyzer/server_catalog.h"
-#include "analyzer/similarity.h"
-#include "analyzer/system_owners.h"
+#include "analyzer/core/filesystem.h"
+#include "analyzer/core/permission.h"
+#include "analyzer/core/system_owners.h"
+#include "analyzer/passes/pass_evidence.h"
+#include "analyzer/passes/pass_group.h"
+#include "analyzer/passes/pass_noise.h"
+#include "analyzer/passes/pass_referrer.h"
+#include "analyzer/passes/pipeline.h"
+#include "analyzer/passes/server_catalog.h"
+#include "analyzer/passes/similarity.h"
+#include "analyzer/rules/rules.h"
 #include "tests/test_util.h"
-#include "tracer/event.h"
-#include "tracer/strace_log.h"
+#include "tracer/model/event.h"
+#include "tracer/strace/strace_log.h"
 
 namespace fs = std::filesystem;
 using namespace culprit;

@@ -27,7 +27,7 @@
 #include <vector>
 
 #include "tests/test_util.h"
-#include "tracer/cgroup.h"
+#include "tracer/ptrace/cgroup.h"
 
 namespace fs = std::filesystem;
 using culprit::test::culprit_binary;

@@ -17,11 +17,11 @@
 #include <tuple>
 #include <vector>
 
-#include "analyzer/fix.h"
-#include "analyzer/pass_permission.h"
-#include "analyzer/quote.h"
-#include "analyzer/rules.h"
-#include "analyzer/server_catalog.h"
+#include "analyzer/core/permission.h"
+#include "analyzer/core/quote.h"
+#include "analyzer/fix/fix.h"
+#include "analyzer/passes/server_catalog.h"
+#include "analyzer/rules/rules.h"
 #include "tests/test_util.h"
 
 namespace {

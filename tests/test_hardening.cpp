@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "analyzer/quote.h"
+#include "analyzer/core/quote.h"
 #include "tests/test_util.h"
 
 namespace fs = std::filesystem;

@@ -6,12 +6,12 @@
 #include <string_view>
 #include <vector>
 
-#include "tracer/event.h"
-#include "tracer/event_batcher.h"
-#include "tracer/line_scanner.h"
-#include "tracer/process_state.h"
-#include "tracer/strace_lex.h"
-#include "tracer/strace_prefix.h"
+#include "tracer/model/event.h"
+#include "tracer/model/event_batcher.h"
+#include "tracer/strace/line_scanner.h"
+#include "tracer/strace/process_state.h"
+#include "tracer/strace/strace_lex.h"
+#include "tracer/strace/strace_prefix.h"
 
 using namespace culprit::tracer;
 using namespace culprit::tracer::detail;

@@ -12,7 +12,7 @@
 //   then: RULE                          the second rule of a location-only first match; the
 //   then_path: / then_token: ...        keys after it describe that second hit
 //
-// Matching follows the analyzer (analyzer/pipeline.cpp match_line): HTML tags of PHP's
+// Matching follows the analyzer (analyzer/passes/pipeline.cpp match_line): HTML tags of PHP's
 // html_errors output are stripped, lines are capped at 1024 bytes, rules are tried in order with
 // their `contains` prefilter (rules without one only see stderr), and a match that gives only a
 // file (and line) lets the rest of the line be matched once more.
@@ -28,7 +28,7 @@
 #include <string>
 #include <vector>
 
-#include "analyzer/rules.h"
+#include "analyzer/rules/rules.h"
 #include "test_util.h"
 
 namespace {

@@ -1,4 +1,4 @@
-// Paste repair (tracer/paste_repair.h): what a web page, a mail client, a markdown file or a
+// Paste repair (tracer/strace/paste_repair.h): what a web page, a mail client, a markdown file or a
 // terminal does to strace lines, undone. Inputs are written by hand in the shapes those tools
 // produce; the whole-log behaviour is covered by the pasted corpus (tests/test_corpus.cpp).
 #include <algorithm>
@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "tracer/paste_repair.h"
-#include "tracer/pasted_twice.h"
+#include "tracer/strace/paste_repair.h"
+#include "tracer/strace/pasted_twice.h"
 
 using culprit::tracer::detect_paste_damage;
 using culprit::tracer::PasteDamage;

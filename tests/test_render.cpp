@@ -6,9 +6,9 @@
 #include <regex>
 #include <string>
 
-#include "analyzer/fix.h"
-#include "analyzer/quote.h"
-#include "analyzer/render.h"
+#include "analyzer/core/quote.h"
+#include "analyzer/fix/fix.h"
+#include "analyzer/render/render.h"
 
 namespace {
 

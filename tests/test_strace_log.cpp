@@ -19,10 +19,10 @@
 #include <vector>
 
 #include "tests/test_util.h"
-#include "tracer/event.h"
-#include "tracer/log_writer.h"
-#include "tracer/process_state.h"
-#include "tracer/strace_log.h"
+#include "tracer/model/event.h"
+#include "tracer/strace/log_writer.h"
+#include "tracer/strace/process_state.h"
+#include "tracer/strace/strace_log.h"
 
 namespace fs = std::filesystem;
 using namespace culprit::tracer;

@@ -8,8 +8,8 @@
 #include <set>
 #include <string>
 
-#include "tracer/errno_names.h"
-#include "tracer/syscall_table.h"
+#include "tracer/model/errno_names.h"
+#include "tracer/model/syscall_table.h"
 
 using namespace culprit::tracer;
 

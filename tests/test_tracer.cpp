@@ -28,19 +28,19 @@
 #include <thread>
 #include <vector>
 
-#include "analyzer/filesystem.h"
-#include "analyzer/pipeline.h"
-#include "analyzer/rules.h"
+#include "analyzer/core/filesystem.h"
+#include "analyzer/passes/pipeline.h"
+#include "analyzer/rules/rules.h"
 #include "tests/test_util.h"
-#include "tracer/attach.h"
-#include "tracer/event.h"
-#include "tracer/live.h"
-#include "tracer/ptrace_ops.h"
-#include "tracer/remote_memory.h"
-#include "tracer/session.h"
-#include "tracer/strace_log.h"
-#include "tracer/syscall_table.h"
-#include "tracer/tracee.h"
+#include "tracer/model/event.h"
+#include "tracer/model/syscall_table.h"
+#include "tracer/ptrace/attach.h"
+#include "tracer/ptrace/live.h"
+#include "tracer/ptrace/ptrace_ops.h"
+#include "tracer/ptrace/remote_memory.h"
+#include "tracer/ptrace/session.h"
+#include "tracer/ptrace/tracee.h"
+#include "tracer/strace/strace_log.h"
 
 using namespace culprit::tracer;
 namespace fs = std::filesystem;
