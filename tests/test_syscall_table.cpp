@@ -265,6 +265,16 @@ TEST_CASE("traits and struct arguments are consistent with the rest of the row")
       CHECK((has_arg(info, ArgType::Buffer) || has_arg(info, ArgType::Iovec) ||
              has_arg(info, ArgType::Msghdr)));
     }
+    // The fstat form is recognised by the filter from the AtFlags and DirFd arguments; a stop
+    // is skipped only for calls that only look at an fd (never execveat: an exec of an fd fails
+    // like any exec).
+    if (info.has(Trait::FdFormWithEmptyPath)) {
+      CHECK(info.trace);
+      CHECK(has_arg(info, ArgType::AtFlags));
+      CHECK(has_arg(info, ArgType::DirFd));
+      CHECK(info.family == Family::File);
+      CHECK(info.name.find("stat") != std::string_view::npos);
+    }
     if (info.has(Trait::ReadsData)) {
       CHECK_FALSE(info.trace);
       CHECK_FALSE(info.has(Trait::WritesData));

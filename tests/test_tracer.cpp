@@ -323,6 +323,53 @@ TEST_CASE("run: relative paths follow every chdir of the process (the cwd is cac
   fs::remove_all(dir);
 }
 
+TEST_CASE("run: fstat on an fd never stops the process, a stat of a missing name always does") {
+  const std::string tag = unique_tag();
+  const std::string dir = fmt::format("/tmp/culprit-fstat-{}", tag);
+  fs::create_directories(dir);
+  // Python's os.fstat and file objects call fstat(), which glibc makes newfstatat(fd, "",
+  // AT_EMPTY_PATH); os.stat of a name (relative to the cwd, or to a directory fd) is a real
+  // newfstatat on a path.
+  LiveOptions options;
+  options.command = {
+      "python3", "-c",
+      fmt::format("import os\n"
+                  "os.chdir('{0}')\n"
+                  "fd = os.open('/etc/hostname', os.O_RDONLY)\n"
+                  "for _ in range(20): os.fstat(fd)\n"
+                  "d = os.open('{0}', os.O_RDONLY | os.O_DIRECTORY)\n"
+                  "os.fstat(d)\n"
+                  "for name, kw in (('cwd-{1}', {{}}), ('dirfd-{1}', {{'dir_fd': d}})):\n"
+                  "    try: os.stat(name, **kw)\n"
+                  "    except FileNotFoundError: pass\n",
+                  dir, tag)};
+  CollectingSink sink;
+  SourceStats stats;
+  auto result = trace_run(options, sink, stats);
+  REQUIRE(result.ok());
+  INFO(dump_all(sink.events));
+  CHECK(result->exit_status == 0);
+  std::vector<std::string> missing;
+  int empty_path_stats = 0;
+  for (const Event& e : sink.events) {
+    if (e.syscall != "newfstatat" && e.syscall != "statx") {
+      continue;
+    }
+    if (e.path.empty() || e.path == e.fd_path) {
+      ++empty_path_stats;
+    }
+    if (e.failed() && e.path.find(tag) != std::string::npos) {
+      CHECK(e.err == "ENOENT");
+      missing.push_back(e.path);
+    }
+  }
+  CHECK(empty_path_stats == 0);
+  const std::vector<std::string> expected{fmt::format("{}/cwd-{}", dir, tag),
+                                          fmt::format("{}/dirfd-{}", dir, tag)};
+  CHECK(missing == expected);
+  fs::remove_all(dir);
+}
+
 TEST_CASE("run: a non-blocking connect refused shows as EINPROGRESS, then SO_ERROR") {
   const std::string tag = unique_tag();
   const std::string out = fmt::format("/tmp/culprit-fixture-{}.out", tag);

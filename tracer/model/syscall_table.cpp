@@ -11,6 +11,9 @@
 //   - chdir/fchdir: the cwd that relative paths in later events are resolved against;
 //   - getsockopt(SOL_SOCKET, SO_ERROR) only (an argument check in the filter): the result of a
 //     non-blocking connect (EINPROGRESS, then SO_ERROR = ECONNREFUSED).
+// Let through by an argument check although they have a Path argument: newfstatat/fstatat64/statx
+// with AT_EMPTY_PATH on a real fd (trait FdFormWithEmptyPath). That is how glibc and Rust make
+// fstat(): a third of all file calls of short-lived processes, none of which can fail on a path.
 // Not traced: clone/fork/vfork/exit (PTRACE_O_TRACECLONE/FORK/VFORK/EXIT report them without a
 // syscall stop), close/dup/fcntl/socket/accept (the live decoder reads fd paths from /proc at the
 // stop, so it does not need to rebuild the fd table), read/recv (too frequent to be worth a stop;
@@ -88,7 +91,7 @@ constexpr std::array kTable{
   row("fremovexattr",      F::File,    {A::Fd, A::String},                                      kNoPath, kNoTrace),
   row("fsetxattr",         F::File,    {A::Fd, A::String, A::Ptr, A::Size, A::Int},             kNoPath, kNoTrace),
   row("fstat",             F::File,    {A::Fd, A::Ptr},                                         kNoPath, kNoTrace),
-  row("fstatat64",         F::File,    {A::DirFd, A::Path, A::Ptr, A::AtFlags},                 p1(1, 0), kTrace),
+  row("fstatat64",         F::File,    {A::DirFd, A::Path, A::Ptr, A::AtFlags},                 p1(1, 0), kTrace, T::FdFormWithEmptyPath),
   row("fstatfs",           F::File,    {A::Fd, A::Ptr},                                         kNoPath, kNoTrace),
   row("ftruncate",         F::File,    {A::Fd, A::Int},                                         kNoPath, kNoTrace),
   row("getcwd",            F::Process, {A::String, A::Size},                                    kNoPath, kNoTrace, T::ReportsCwd),
@@ -112,7 +115,7 @@ constexpr std::array kTable{
   row("mkdirat",           F::File,    {A::DirFd, A::Path, A::Mode},                            p1(1, 0), kTrace),
   row("mknod",             F::File,    {A::Path, A::Mode, A::Int},                              p1(0), kTrace),
   row("mknodat",           F::File,    {A::DirFd, A::Path, A::Mode, A::Int},                    p1(1, 0), kTrace),
-  row("newfstatat",        F::File,    {A::DirFd, A::Path, A::Ptr, A::AtFlags},                 p1(1, 0), kTrace),
+  row("newfstatat",        F::File,    {A::DirFd, A::Path, A::Ptr, A::AtFlags},                 p1(1, 0), kTrace, T::FdFormWithEmptyPath),
   row("open",              F::File,    {A::Path, A::OpenFlags, A::Mode},                        p1(0), kTrace, T::ReturnsFd | T::OpensPath),
   row("openat",            F::File,    {A::DirFd, A::Path, A::OpenFlags, A::Mode},              p1(1, 0), kTrace, T::ReturnsFd | T::OpensPath),
   row("openat2",           F::File,    {A::DirFd, A::Path, A::OpenHow, A::Size},                p1(1, 0), kTrace, T::ReturnsFd | T::OpensPath),
@@ -146,7 +149,7 @@ constexpr std::array kTable{
   row("stat",              F::File,    {A::Path, A::Ptr},                                       p1(0), kTrace),
   row("stat64",            F::File,    {A::Path, A::Ptr},                                       p1(0), kTrace),
   row("statfs",            F::File,    {A::Path, A::Ptr},                                       p1(0), kTrace),
-  row("statx",             F::File,    {A::DirFd, A::Path, A::AtFlags, A::Int, A::Ptr},         p1(1, 0), kTrace),
+  row("statx",             F::File,    {A::DirFd, A::Path, A::AtFlags, A::Int, A::Ptr},         p1(1, 0), kTrace, T::FdFormWithEmptyPath),
   // symlink(target, linkpath): the target is stored verbatim in the link, never resolved by the
   // call, so it is a LinkTarget, not a Path; the path that can fail (EEXIST, EACCES, ENOENT) is
   // linkpath.

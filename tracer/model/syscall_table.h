@@ -71,6 +71,10 @@ enum class Trait : std::uint32_t {
   // duplicates the fd argument only for some commands (fcntl F_DUPFD, F_DUPFD_CLOEXEC: the
   // command is argument 1), returning the new fd; unlike ReturnsFd, callers must check the command
   DupsFdByCommand = 1U << 15,
+  // with AT_EMPTY_PATH in its AtFlags argument and a real fd as its DirFd, the call is about that
+  // fd, not a path (glibc's fstat() is newfstatat(fd, "", buf, AT_EMPTY_PATH)): `run`'s filter lets
+  // those calls through without a stop, as they cannot fail on a path
+  FdFormWithEmptyPath = 1U << 16,
 };
 
 constexpr Trait operator|(Trait a, Trait b) {

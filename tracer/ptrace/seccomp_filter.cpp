@@ -1,5 +1,6 @@
 #include "tracer/ptrace/seccomp_filter.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 
@@ -21,6 +23,16 @@ namespace {
 struct CtxDeleter {
   void operator()(void* ctx) const { seccomp_release(ctx); }
 };
+
+// Index of the first argument of this type, or -1.
+int arg_of(const SyscallInfo& info, ArgType type) {
+  for (std::size_t i = 0; i < info.args.size(); ++i) {
+    if (info.args[i] == type) {
+      return static_cast<int>(i);
+    }
+  }
+  return -1;
+}
 
 Error seccomp_error(const std::string& what, int rc) {
   // libseccomp returns negative errno values.
@@ -52,6 +64,24 @@ Result<SeccompProgram> SeccompProgram::build() {
       rc = seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(0), static_cast<int>(nr), 2,
                             SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffU, SOL_SOCKET),
                             SCMP_A2(SCMP_CMP_MASKED_EQ, 0xffffffffU, SO_ERROR));
+    } else if (info.has(Trait::FdFormWithEmptyPath)) {
+      // Rules of one syscall are OR-ed: stop unless AT_EMPTY_PATH is set and the dirfd is not
+      // AT_FDCWD, i.e. unless it is fstat() on an fd. (A relative name with AT_EMPTY_PATH and a
+      // real dirfd would also pass unseen; glibc, musl and Rust pass "" with the flag.)
+      const int flags = arg_of(info, ArgType::AtFlags);
+      const int dirfd = arg_of(info, ArgType::DirFd);
+      if (flags < 0 || dirfd < 0) {
+        return seccomp_error("rule for " + std::string(info.name) + ": no AtFlags/DirFd argument",
+                             -EINVAL);
+      }
+      rc = seccomp_rule_add(
+          ctx.get(), SCMP_ACT_TRACE(0), static_cast<int>(nr), 1,
+          scmp_arg_cmp{static_cast<unsigned>(flags), SCMP_CMP_MASKED_EQ, AT_EMPTY_PATH, 0});
+      if (rc == 0) {
+        rc = seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(0), static_cast<int>(nr), 1,
+                              scmp_arg_cmp{static_cast<unsigned>(dirfd), SCMP_CMP_MASKED_EQ,
+                                           0xffffffffU, static_cast<std::uint32_t>(AT_FDCWD)});
+      }
     } else {
       rc = seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(0), static_cast<int>(nr), 0);
     }
