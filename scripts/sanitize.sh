@@ -18,7 +18,10 @@ PTRACE_TESTS=${CULPRIT_PTRACE_TESTS:-tracer|attach|live|differential|apache|run_
 # No -Werror here: warnings are the normal build's job (scripts/test.sh builds with
 # CULPRIT_WERROR=ON); the sanitized build drops only GCC's -Wmaybe-uninitialized, which ASan's
 # inlining makes report false positives inside <regex> (see CMakeLists.txt).
+# -O1: the sanitizers need no more to find what they find, and it compiles a third faster than
+# -O2 on these 2 cores; -g keeps the reports' stack traces readable.
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g -DNDEBUG" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g -DNDEBUG" \
   -DCULPRIT_SANITIZE=address,undefined -DCULPRIT_WERROR=OFF >/dev/null
 ninja -C "$BUILD_DIR" -j "${JOBS:-2}"
 
