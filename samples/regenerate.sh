@@ -555,7 +555,7 @@ main() {
 	expect socket-gone-unix connection-refused /run/mysqld/mysqld.sock ENOENT "" "$sg/config.php" "$sg_line" samples/root/socket-gone "$sg_benign" "$(rel "$log")"
 	readme_row socket-gone-unix "$(rel "$log")" "cd $sg && strace -f -tt -T -yy -o LOG php bin/db-check.php" \
 		"php-cli health check: stream_socket_client('unix:///run/mysqld/mysqld.sock'); the database is not running (/run/mysqld absent)" \
-		"missing-path /run/mysqld/mysqld.sock (connect ENOENT), no suggestion, from config.php:$sg_line; glibc's connect to /var/run/nscd/socket also fails ENOENT and is benign"
+		"connection-refused /run/mysqld/mysqld.sock (connect ENOENT: the socket is gone — is the database running?), no suggestion, from config.php:$sg_line; glibc's connect to /var/run/nscd/socket also fails ENOENT and is benign"
 
 	sg_line=$(line_of "$sg/config.php" "tcp://127.0.0.1:6379")
 	log="$S/socket-gone-tcp-nonblock.f-tt-T-y.log"
@@ -831,6 +831,18 @@ to `/var/run/nscd/socket`, and the shell searching `PATH` for `date`/`mkdir`.
   mod_rewrite.so and conf.d/ are opened after line 15) and reports the error
   afterwards.  Its start-up makes ~4200 `getrandom` calls.
 * The end of a process: `exit_group(255) = ?` then `+++ exited with 255 +++`.
+
+## Live Apache samples (`samples/live/`)
+
+`samples/regenerate-apache.sh` re-records them: it runs the real Apache + mod_php scenarios of
+`tests/test_apache.cpp` (mistyped require, misspelled directive, file mode 0600, missing file,
+worker forked during the trace) with `CULPRIT_SAMPLE_DIR` set. Each scenario keeps the
+strace-format log that `culprit attach`/`culprit run` saved with `--save-log` as
+`apache-live-<scenario>.log`, and writes `apache-live-<scenario>.json`, an entry in the form of
+`expected.json` saying what replaying the log without the files (`--log-only`) yields; the test has
+already checked that it names the same culprit as the live run. The document roots lived in a
+temporary directory, so these logs are replayed with `--log-only`. After regenerating, the script
+refreshes the reader's golden dumps (`tests/golden/live/`); review that diff.
 EOF
 }
 
