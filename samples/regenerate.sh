@@ -3,9 +3,14 @@
 #
 # For each scenario this script builds a small program/site under the fixed
 # location /srv/culprit-demo/<scenario>/, runs it under the real strace, and
-# writes the resulting log into samples/.  It then copies the demo files into
-# samples/root/<scenario>/ (for `culprit --root`), writes samples/expected.json
-# and samples/README.md, and finally deletes /srv/culprit-demo again.
+# writes the resulting log into samples/.  The files come from one template
+# per program in samples/sites/ (wordpress/ serves three scenarios, apache/
+# two); build_scenario() copies it and makes the scenario's own changes (the
+# misspelled require, the extra require, the file modes, ...), so every
+# difference between the scenarios is written there.  It then copies the demo
+# files into samples/root/<scenario>/ (for `culprit --root`), writes
+# samples/expected.json and samples/README.md, and finally deletes
+# /srv/culprit-demo again.
 #
 # No log is ever edited by hand.  The only derived file is
 # samples/wp-typo.pasted.log, produced by make_pasted() below from a real log
@@ -18,10 +23,16 @@
 #
 # Needs: root, strace, php (php-cli 8.2), apache2, setpriv, unshare, setarch,
 # jq, a "www-data" user.  Run from anywhere:  sudo samples/regenerate.sh
+#
+# sudo samples/regenerate.sh --sites-only DIR  only builds every scenario's
+# files into DIR/<scenario>/ (as they are in /srv/culprit-demo before the
+# traces): nothing traced, samples/ untouched.  tests/test_sample_sites.sh
+# uses it to check samples/root/ against the template.
 set -euo pipefail
 
 SAMPLES=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(dirname "$SAMPLES")
+SITES="$SAMPLES/sites"
 DEMO=/srv/culprit-demo
 MARKER="$DEMO/.culprit-demo"
 CONSOLE="$DEMO/console"
@@ -174,1432 +185,143 @@ line_of() {
 rel() { printf '%s\n' "${1#"$REPO"/}"; }
 
 # ---------------------------------------------------------------------------
-# scenario sources
+# scenario sources: one template per program in samples/sites/, plus each
+# scenario's own edits (build_scenario below: every difference between the
+# scenarios is there)
 # ---------------------------------------------------------------------------
 
-# A small WordPress-like site.  $1 = site directory.
-make_wp_site() {
-	local d=$1
-	mkdir -p "$d/wp-includes/Text" "$d/wp-content/plugins/hello-dolly" "$d/wp-content/themes/twentytwentyfour" "$d/wp-content/uploads"
-
-	cat >"$d/index.php" <<'EOF'
-<?php
-/**
- * Front to the WordPress application. This file doesn't do anything, but loads
- * wp-blog-header.php which does and tells WordPress to load the theme.
- *
- * @package WordPress
- */
-
-/**
- * Tells WordPress to load the WordPress theme and output it.
- *
- * @var bool
- */
-define( 'WP_USE_THEMES', true );
-
-/** Loads the WordPress Environment and Template */
-require __DIR__ . '/wp-blog-header.php';
-EOF
-
-	cat >"$d/wp-blog-header.php" <<'EOF'
-<?php
-/**
- * Loads the WordPress environment and template.
- *
- * @package WordPress
- */
-
-if ( ! isset( $wp_did_header ) ) {
-
-	$wp_did_header = true;
-
-	// Load the WordPress library.
-	require_once __DIR__ . '/wp-load.php';
-
-	// Set up the WordPress query.
-	wp();
-
-	// Load the theme template.
-	require_once ABSPATH . WPINC . '/template-loader.php';
-
-}
-EOF
-
-	cat >"$d/wp-load.php" <<'EOF'
-<?php
-/**
- * Bootstrap file for setting the ABSPATH constant
- * and loading the wp-config.php file. The wp-config.php
- * file will then load the wp-settings.php file, which
- * will then set up the WordPress environment.
- *
- * @package WordPress
- */
-
-/** Define ABSPATH as this file's directory */
-if ( ! defined( 'ABSPATH' ) ) {
-	define( 'ABSPATH', __DIR__ . '/' );
-}
-
-/*
- * The error_reporting() function can be disabled in php.ini. On systems where that is the case,
- * it's best to add a dummy function to the wp-config.php file, but as this call to the function
- * is run prior to wp-config.php loading, it is wrapped in a function_exists() check.
- */
-if ( function_exists( 'error_reporting' ) ) {
-	error_reporting( E_CORE_ERROR | E_CORE_WARNING | E_COMPILE_ERROR | E_ERROR | E_WARNING | E_PARSE | E_USER_ERROR | E_USER_WARNING | E_RECOVERABLE_ERROR );
-}
-
-if ( file_exists( ABSPATH . 'wp-config.php' ) ) {
-
-	/** The config file resides in ABSPATH */
-	require_once ABSPATH . 'wp-config.php';
-
-} elseif ( @file_exists( dirname( ABSPATH ) . '/wp-config.php' ) && ! @file_exists( dirname( ABSPATH ) . '/wp-settings.php' ) ) {
-
-	/** The config file resides one level above ABSPATH but is not part of another installation */
-	require_once dirname( ABSPATH ) . '/wp-config.php';
-
-} else {
-	die( "There doesn't seem to be a wp-config.php file. It is needed before the installation can continue.\n" );
-}
-EOF
-
-	cat >"$d/wp-config.php" <<'EOF'
-<?php
-/**
- * The base configuration for WordPress
- *
- * @package WordPress
- */
-
-// ** Database settings - You can get this info from your web host ** //
-/** The name of the database for WordPress */
-define( 'DB_NAME', 'wordpress' );
-
-/** Database username */
-define( 'DB_USER', 'wp' );
-
-/** Database password */
-define( 'DB_PASSWORD', 'correct-horse-battery-staple' );
-
-/** Database hostname */
-define( 'DB_HOST', 'localhost' );
-
-/** Database charset to use in creating database tables. */
-define( 'DB_CHARSET', 'utf8mb4' );
-
-/** The database collate type. Don't change this if in doubt. */
-define( 'DB_COLLATE', '' );
-
-/**#@+
- * Authentication unique keys and salts.
- */
-define( 'AUTH_KEY',         'demo-auth-key' );
-define( 'SECURE_AUTH_KEY',  'demo-secure-auth-key' );
-define( 'LOGGED_IN_KEY',    'demo-logged-in-key' );
-define( 'NONCE_KEY',        'demo-nonce-key' );
-/**#@-*/
-
-/**
- * WordPress database table prefix.
- */
-$table_prefix = 'wp_';
-
-/**
- * For developers: WordPress debugging mode.
- */
-define( 'WP_DEBUG', true );
-define( 'WP_DEBUG_DISPLAY', false );
-define( 'WP_DEBUG_LOG', false );
-
-/** Enable the page cache drop-in (wp-content/advanced-cache.php) if present. */
-define( 'WP_CACHE', true );
-
-/* Local overrides that are not kept in version control. */
-if ( file_exists( __DIR__ . '/wp-config-local.php' ) ) {
-	include __DIR__ . '/wp-config-local.php';
-}
-
-/* That's all, stop editing! Happy publishing. */
-
-/** Absolute path to the WordPress directory. */
-if ( ! defined( 'ABSPATH' ) ) {
-	define( 'ABSPATH', __DIR__ . '/' );
-}
-
-/** Sets up WordPress vars and included files. */
-require_once ABSPATH . 'wp-settings.php';
-EOF
-
-	cat >"$d/wp-settings.php" <<'EOF'
-<?php
-/**
- * Used to set up and fix common variables and include
- * the WordPress procedural and class library.
- *
- * Allows for some configuration in wp-config.php (see default-constants.php)
- *
- * @package WordPress
- */
-
-/**
- * Stores the location of the WordPress directory of functions, classes, and core content.
- *
- * @since 1.0.0
- */
-define( 'WPINC', 'wp-includes' );
-
-/**
- * Version information for the current WordPress release.
- *
- * These can't be directly globalized in version.php. When updating,
- * include version.php from another installation and don't override
- * these values if already set.
- *
- * @global string $wp_version             The WordPress version string.
- * @global int    $wp_db_version          WordPress database version.
- * @global string $required_php_version   The required PHP version string.
- */
-global $wp_version, $wp_db_version, $required_php_version;
-require ABSPATH . WPINC . '/version.php';
-require ABSPATH . WPINC . '/compat.php';
-require ABSPATH . WPINC . '/load.php';
-
-// Check for the required PHP version.
-wp_check_php_versions();
-
-// Include files required for initialization.
-require ABSPATH . WPINC . '/class-wp-error.php';
-require ABSPATH . WPINC . '/default-constants.php';
-require_once ABSPATH . WPINC . '/plugin.php';
-
-/*
- * If not already configured, `$blog_id` will default to 1 in a single site
- * configuration.
- */
-global $blog_id;
-
-// Set initial default constants including WP_MEMORY_LIMIT, WP_MAX_MEMORY_LIMIT, WP_DEBUG, WP_CONTENT_DIR and WP_CACHE.
-wp_initial_constants();
-
-// WordPress calculates offsets from UTC.
-// phpcs:ignore WordPress.DateTime.RestrictedFunctions.timezone_change_date_default_timezone_set
-date_default_timezone_set( 'UTC' );
-
-// Standardize $_SERVER variables across setups.
-wp_fix_server_vars();
-
-// Check if we're in maintenance mode.
-wp_maintenance();
-
-// Start loading timer.
-timer_start();
-
-// Check if we're in WP_DEBUG mode.
-wp_debug_mode();
-
-// Remember the machine type for the Site Health screen.
-$GLOBALS['wp_server_arch'] = wp_get_server_arch();
-
-/*
- * Loads the advanced-cache.php drop-in if WP_CACHE is enabled and the file exists.
- */
-if ( WP_CACHE && apply_filters( 'enable_loading_advanced_cache_dropin', true ) && file_exists( WP_CONTENT_DIR . '/advanced-cache.php' ) ) {
-	// For an advanced caching plugin to use. Uses a static drop-in because you would only want one.
-	include WP_CONTENT_DIR . '/advanced-cache.php';
-}
-
-// Define WP_LANG_DIR if not set.
-wp_set_lang_dir();
-
-// Load early WordPress files.
-require ABSPATH . WPINC . '/formatting.php';
-require ABSPATH . WPINC . '/functions.php';
-require ABSPATH . WPINC . '/option.php';
-require ABSPATH . WPINC . '/class-wp.php';
-require ABSPATH . WPINC . '/class-wp-query.php';
-require ABSPATH . WPINC . '/wp-diff.php';
-
-// Include the wpdb class and, if present, a db.php database drop-in.
-global $wpdb;
-require_wp_db();
-
-// Set the database table prefix and the format specifiers for database table columns.
-$GLOBALS['table_prefix'] = $table_prefix;
-wp_set_wpdb_vars();
-
-// Start the WordPress object cache, or an external object cache if the drop-in is present.
-wp_start_object_cache();
-
-// Attach the default filters.
-require ABSPATH . WPINC . '/default-filters.php';
-
-// Stop most of WordPress from being loaded if SHORTINIT is enabled.
-if ( SHORTINIT ) {
-	return false;
-}
-
-// Load the L10n library.
-require_once ABSPATH . WPINC . '/l10n.php';
-require_once ABSPATH . WPINC . '/class-wp-textdomain-registry.php';
-require ABSPATH . WPINC . '/class-wp-locale.phpp';
-require_once ABSPATH . WPINC . '/class-wp-locale-switcher.php';
-
-// Run the installer if WordPress is not installed.
-wp_not_installed();
-
-// Load most of WordPress.
-require ABSPATH . WPINC . '/class-wp-user.php';
-require ABSPATH . WPINC . '/user.php';
-require ABSPATH . WPINC . '/theme.php';
-require ABSPATH . WPINC . '/template-loader.php';
-
-/**
- * Fires once WordPress, all plugins, and the theme are fully loaded and instantiated.
- *
- * @since 3.0.0
- */
-do_action( 'wp_loaded' );
-EOF
-
-	# --- wp-includes -------------------------------------------------------
-	cat >"$d/wp-includes/version.php" <<'EOF'
-<?php
-/**
- * WordPress Version
- *
- * Contains version information for the current WordPress release.
- *
- * @package WordPress
- */
-
-/**
- * The WordPress version string.
- *
- * @global string $wp_version
- */
-$wp_version = '6.4.3';
-
-/**
- * Holds the WordPress DB revision, increments when changes are made to the WordPress DB schema.
- *
- * @global int $wp_db_version
- */
-$wp_db_version = 56657;
-
-/**
- * Holds the required PHP version.
- *
- * @global string $required_php_version
- */
-$required_php_version = '7.0.0';
-EOF
-
-	cat >"$d/wp-includes/compat.php" <<'EOF'
-<?php
-/**
- * WordPress implementation for PHP functions either missing from older PHP versions or not included by default.
- *
- * @package PHP
- * @access private
- */
-
-if ( ! function_exists( 'str_contains' ) ) {
-	function str_contains( $haystack, $needle ) {
-		return '' === $needle || false !== strpos( $haystack, $needle );
-	}
-}
-
-if ( ! function_exists( 'array_key_first' ) ) {
-	function array_key_first( array $arr ) {
-		foreach ( $arr as $key => $value ) {
-			return $key;
-		}
-		return null;
-	}
-}
-
-if ( ! function_exists( 'is_iterable' ) ) {
-	function is_iterable( $value ) {
-		return ( is_array( $value ) || $value instanceof Traversable );
-	}
-}
-EOF
-
-	cat >"$d/wp-includes/load.php" <<'EOF'
-<?php
-/**
- * These functions are needed to load WordPress.
- *
- * @package WordPress
- */
-
-/**
- * Checks for the required PHP version.
- *
- * Dies if requirements are not met.
- */
-function wp_check_php_versions() {
-	global $required_php_version, $wp_version;
-
-	if ( version_compare( PHP_VERSION, $required_php_version, '<' ) ) {
-		header( 'HTTP/1.1 500 Internal Server Error' );
-		printf( 'Your server is running PHP version %1$s but WordPress %2$s requires at least %3$s.', PHP_VERSION, $wp_version, $required_php_version );
-		exit( 1 );
-	}
-}
-
-/**
- * Fixes `$_SERVER` variables for various setups.
- */
-function wp_fix_server_vars() {
-	$default_server_values = array(
-		'SERVER_SOFTWARE' => '',
-		'REQUEST_URI'     => '/',
-		'HTTP_HOST'       => 'www.example.test',
-	);
-
-	$_SERVER = array_merge( $default_server_values, $_SERVER );
-	$_SERVER['PHP_SELF'] = preg_replace( '/(\?.*)?$/', '', $_SERVER['REQUEST_URI'] );
-}
-
-/**
- * Dies with a maintenance message when conditions are met.
- *
- * The default message can be replaced by using a drop-in (maintenance.php in
- * the wp-content directory).
- */
-function wp_maintenance() {
-	if ( ! file_exists( ABSPATH . '.maintenance' ) ) {
-		return;
-	}
-
-	global $upgrading;
-	require ABSPATH . '.maintenance';
-	if ( ( time() - $upgrading ) < 10 * MINUTE_IN_SECONDS ) {
-		die( "Briefly unavailable for scheduled maintenance. Check back in a minute.\n" );
-	}
-}
-
-/**
- * Starts the WordPress micro-timer.
- */
-function timer_start() {
-	global $timestart;
-	$timestart = microtime( true );
-	return true;
-}
-
-/**
- * Sets PHP error reporting based on WordPress debug settings.
- *
- * With WP_DEBUG on and WP_DEBUG_DISPLAY off, errors are logged (to the
- * server's error log, stderr for the CLI) instead of being displayed.
- */
-function wp_debug_mode() {
-	if ( WP_DEBUG ) {
-		error_reporting( E_ALL );
-
-		if ( WP_DEBUG_DISPLAY ) {
-			ini_set( 'display_errors', 1 );
-		} elseif ( null !== WP_DEBUG_DISPLAY ) {
-			ini_set( 'display_errors', 0 );
-		}
-
-		ini_set( 'log_errors', 1 );
-		if ( is_string( WP_DEBUG_LOG ) ) {
-			ini_set( 'error_log', WP_DEBUG_LOG );
-		}
-	} else {
-		error_reporting( E_CORE_ERROR | E_CORE_WARNING | E_COMPILE_ERROR | E_ERROR | E_WARNING | E_PARSE | E_USER_ERROR | E_USER_WARNING | E_RECOVERABLE_ERROR );
-	}
-}
-
-/**
- * Returns the machine hardware name (shown on the Site Health screen).
- *
- * @return string
- */
-function wp_get_server_arch() {
-	static $arch = null;
-
-	if ( null === $arch ) {
-		$arch = function_exists( 'shell_exec' ) ? trim( (string) @shell_exec( 'uname -m 2>/dev/null' ) ) : '';
-	}
-
-	return '' !== $arch ? $arch : php_uname( 'm' );
-}
-
-/**
- * Sets the location of the language directory.
- */
-function wp_set_lang_dir() {
-	if ( ! defined( 'WP_LANG_DIR' ) ) {
-		if ( file_exists( WP_CONTENT_DIR . '/languages' ) && @is_dir( WP_CONTENT_DIR . '/languages' ) || ! @is_dir( ABSPATH . WPINC . '/languages' ) ) {
-			define( 'WP_LANG_DIR', WP_CONTENT_DIR . '/languages' );
-		} else {
-			define( 'WP_LANG_DIR', ABSPATH . WPINC . '/languages' );
-		}
-	}
-}
-
-/**
- * Loads the database class file and instantiates the `$wpdb` global.
- */
-function require_wp_db() {
-	global $wpdb;
-
-	require_once ABSPATH . WPINC . '/class-wpdb.php';
-
-	if ( file_exists( WP_CONTENT_DIR . '/db.php' ) ) {
-		require_once WP_CONTENT_DIR . '/db.php';
-	}
-
-	if ( isset( $wpdb ) ) {
-		return;
-	}
-
-	$wpdb = new wpdb( DB_USER, DB_PASSWORD, DB_NAME, DB_HOST );
-}
-
-/**
- * Sets the database table prefix and the format specifiers for database table columns.
- */
-function wp_set_wpdb_vars() {
-	global $wpdb, $table_prefix;
-
-	$wpdb->field_types = array(
-		'post_author' => '%d',
-		'post_parent' => '%d',
-		'menu_order'  => '%d',
-	);
-	$wpdb->set_prefix( $table_prefix );
-}
-
-/**
- * Starts the WordPress object cache.
- *
- * If an object-cache.php file exists in the wp-content directory,
- * it uses that drop-in as an external object cache.
- */
-function wp_start_object_cache() {
-	global $_wp_using_ext_object_cache;
-
-	if ( file_exists( WP_CONTENT_DIR . '/object-cache.php' ) ) {
-		require_once WP_CONTENT_DIR . '/object-cache.php';
-		$_wp_using_ext_object_cache = true;
-	} else {
-		require_once ABSPATH . WPINC . '/cache.php';
-		$_wp_using_ext_object_cache = false;
-	}
-
-	wp_cache_init();
-}
-
-/**
- * Redirects to the installer if WordPress is not installed.
- */
-function wp_not_installed() {
-	if ( ! is_blog_installed() ) {
-		die( "WordPress is not installed.\n" );
-	}
-}
-EOF
-
-	cat >"$d/wp-includes/class-wp-error.php" <<'EOF'
-<?php
-/**
- * WordPress Error API.
- *
- * @package WordPress
- */
-
-/**
- * WordPress Error class.
- */
-class WP_Error {
-	public $errors     = array();
-	public $error_data = array();
-
-	public function __construct( $code = '', $message = '', $data = '' ) {
-		if ( empty( $code ) ) {
-			return;
-		}
-		$this->add( $code, $message, $data );
-	}
-
-	public function add( $code, $message, $data = '' ) {
-		$this->errors[ $code ][] = $message;
-		if ( ! empty( $data ) ) {
-			$this->error_data[ $code ] = $data;
-		}
-	}
-
-	public function has_errors() {
-		return ! empty( $this->errors );
-	}
-}
-
-function is_wp_error( $thing ) {
-	return ( $thing instanceof WP_Error );
-}
-EOF
-
-	cat >"$d/wp-includes/default-constants.php" <<'EOF'
-<?php
-/**
- * Defines constants and global variables that can be overridden, generally in wp-config.php.
- *
- * @package WordPress
- */
-
-/**
- * Defines initial WordPress constants.
- */
-function wp_initial_constants() {
-	global $blog_id;
-
-	define( 'KB_IN_BYTES', 1024 );
-	define( 'MB_IN_BYTES', 1024 * KB_IN_BYTES );
-	define( 'MINUTE_IN_SECONDS', 60 );
-	define( 'HOUR_IN_SECONDS', 60 * MINUTE_IN_SECONDS );
-
-	if ( ! defined( 'WP_MEMORY_LIMIT' ) ) {
-		define( 'WP_MEMORY_LIMIT', '40M' );
-	}
-	if ( ! defined( 'WP_MAX_MEMORY_LIMIT' ) ) {
-		define( 'WP_MAX_MEMORY_LIMIT', '256M' );
-	}
-
-	$blog_id = 1;
-
-	if ( ! defined( 'WP_CONTENT_DIR' ) ) {
-		define( 'WP_CONTENT_DIR', ABSPATH . 'wp-content' ); // No trailing slash, full paths only - WP_CONTENT_URL is defined further down.
-	}
-	if ( ! defined( 'WP_DEBUG' ) ) {
-		define( 'WP_DEBUG', false );
-	}
-	if ( ! defined( 'WP_DEBUG_DISPLAY' ) ) {
-		define( 'WP_DEBUG_DISPLAY', true );
-	}
-	if ( ! defined( 'WP_DEBUG_LOG' ) ) {
-		define( 'WP_DEBUG_LOG', false );
-	}
-	if ( ! defined( 'WP_CACHE' ) ) {
-		define( 'WP_CACHE', false );
-	}
-	if ( ! defined( 'SHORTINIT' ) ) {
-		define( 'SHORTINIT', false );
-	}
-}
-EOF
-
-	cat >"$d/wp-includes/plugin.php" <<'EOF'
-<?php
-/**
- * The plugin API is located in this file, which allows for creating actions
- * and filters and hooking functions, and methods.
- *
- * @package WordPress
- * @subpackage Plugin
- */
-
-// Initialize the filter globals.
-require __DIR__ . '/class-wp-hook.php';
-
-/** @var WP_Hook[] $wp_filter */
-global $wp_filter;
-
-if ( $wp_filter ) {
-	$wp_filter = WP_Hook::build_preinitialized_hooks( $wp_filter );
-} else {
-	$wp_filter = array();
-}
-
-function add_filter( $hook_name, $callback, $priority = 10, $accepted_args = 1 ) {
-	global $wp_filter;
-
-	if ( ! isset( $wp_filter[ $hook_name ] ) ) {
-		$wp_filter[ $hook_name ] = new WP_Hook();
-	}
-	$wp_filter[ $hook_name ]->add_filter( $hook_name, $callback, $priority, $accepted_args );
-	return true;
-}
-
-function apply_filters( $hook_name, $value, ...$args ) {
-	global $wp_filter;
-
-	if ( ! isset( $wp_filter[ $hook_name ] ) ) {
-		return $value;
-	}
-	array_unshift( $args, $value );
-	return $wp_filter[ $hook_name ]->apply_filters( $value, $args );
-}
-
-function add_action( $hook_name, $callback, $priority = 10, $accepted_args = 1 ) {
-	return add_filter( $hook_name, $callback, $priority, $accepted_args );
-}
-
-function do_action( $hook_name, ...$arg ) {
-	global $wp_filter;
-
-	if ( isset( $wp_filter[ $hook_name ] ) ) {
-		$wp_filter[ $hook_name ]->do_action( $arg );
-	}
-}
-EOF
-
-	cat >"$d/wp-includes/class-wp-hook.php" <<'EOF'
-<?php
-/**
- * Plugin API: WP_Hook class
- *
- * @package WordPress
- * @subpackage Plugin
- */
-
-/**
- * Core class used to implement action and filter hook functionality.
- */
-final class WP_Hook {
-	public $callbacks = array();
-
-	public function add_filter( $hook_name, $callback, $priority, $accepted_args ) {
-		$this->callbacks[ $priority ][] = array(
-			'function'      => $callback,
-			'accepted_args' => $accepted_args,
-		);
-		ksort( $this->callbacks, SORT_NUMERIC );
-	}
-
-	public function apply_filters( $value, $args ) {
-		foreach ( $this->callbacks as $the_ ) {
-			foreach ( $the_ as $cb ) {
-				$args[0] = $value;
-				$value   = call_user_func_array( $cb['function'], array_slice( $args, 0, (int) $cb['accepted_args'] ) );
+# Every scenario, in the order the samples are recorded; each one's files are
+# built in $DEMO/<scenario>/ and copied to samples/root/<scenario>/.
+SCENARIOS=(wp-typo perm-denied missing-dir missing-file socket-gone bad-interpreter apache-config apache-module-soo)
+
+# copy_template TEMPLATE DIR SITE_DIR
+# Copies samples/sites/TEMPLATE/ to DIR with fixed modes (directories 0755,
+# files 0644, whatever the checkout made of them).  A file named NAME.in is
+# written as NAME with every "@SITE_DIR@" replaced by SITE_DIR, the directory
+# the files will be found in when traced ($DEMO/<scenario>): DIR itself,
+# except with --sites-only.
+copy_template() {
+	local src="$SITES/$1" d=$2 site_dir=$3 in
+	[[ -d $src ]] || die "no template $src"
+	mkdir -p "$d"
+	cp -R "$src/." "$d/"
+	while IFS= read -r -d '' in; do
+		# literal replacement (no regex, no sed escaping of the path)
+		SITE_DIR=$site_dir awk '{
+			out = ""
+			while ((i = index($0, "@SITE_DIR@")) > 0) {
+				out = out substr($0, 1, i - 1) ENVIRON["SITE_DIR"]
+				$0 = substr($0, i + 10)
 			}
-		}
-		return $value;
-	}
-
-	public function do_action( $args ) {
-		foreach ( $this->callbacks as $the_ ) {
-			foreach ( $the_ as $cb ) {
-				call_user_func_array( $cb['function'], array_slice( $args, 0, (int) $cb['accepted_args'] ) );
-			}
-		}
-	}
-
-	public static function build_preinitialized_hooks( $filters ) {
-		return array();
-	}
-}
-EOF
-
-	cat >"$d/wp-includes/formatting.php" <<'EOF'
-<?php
-/**
- * Main WordPress Formatting API.
- *
- * Handles many functions for formatting output.
- *
- * @package WordPress
- */
-
-function trailingslashit( $value ) {
-	return untrailingslashit( $value ) . '/';
+			print out $0
+		}' "$in" >"${in%.in}"
+		rm "$in"
+	done < <(find "$d" -type f -name '*.in' -print0)
+	find "$d" -type d -exec chmod 0755 {} +
+	find "$d" -type f -exec chmod 0644 {} +
 }
 
-function untrailingslashit( $value ) {
-	return rtrim( $value, '/\\' );
+# replace_once FILE OLD NEW
+# Replaces the text OLD (a plain string, not a pattern) by NEW in FILE; OLD
+# must occur exactly once in FILE.
+replace_once() {
+	local f=$1 hits
+	hits=$(OLD=$2 awk '{
+		while ((i = index($0, ENVIRON["OLD"])) > 0) { n++; $0 = substr($0, i + length(ENVIRON["OLD"])) }
+	} END { print n + 0 }' "$f")
+	[[ $hits -eq 1 ]] || die "replace_once: '$2' occurs $hits times in $f (expected once)"
+	OLD=$2 NEW=$3 awk '{
+		i = index($0, ENVIRON["OLD"])
+		if (i > 0) $0 = substr($0, 1, i - 1) ENVIRON["NEW"] substr($0, i + length(ENVIRON["OLD"]))
+		print
+	}' "$f" >"$f.new"
+	cat "$f.new" >"$f"
+	rm "$f.new"
 }
 
-function sanitize_key( $key ) {
-	return preg_replace( '/[^a-z0-9_\-]/', '', strtolower( (string) $key ) );
+# insert_before FILE PREFIX TEXT
+# Inserts the lines of TEXT before the one line of FILE that starts with PREFIX.
+insert_before() {
+	local f=$1 hits
+	hits=$(PREFIX=$2 awk 'index($0, ENVIRON["PREFIX"]) == 1 { n++ } END { print n + 0 }' "$f")
+	[[ $hits -eq 1 ]] || die "insert_before: $hits lines of $f start with '$2' (expected 1)"
+	PREFIX=$2 TEXT=$3 awk 'index($0, ENVIRON["PREFIX"]) == 1 { print ENVIRON["TEXT"] } { print }' "$f" >"$f.new"
+	cat "$f.new" >"$f"
+	rm "$f.new"
 }
 
-function esc_html( $text ) {
-	return htmlspecialchars( (string) $text, ENT_QUOTES, 'UTF-8' );
-}
-EOF
-
-	cat >"$d/wp-includes/functions.php" <<'EOF'
-<?php
-/**
- * Main WordPress API
- *
- * @package WordPress
- */
-
-function wp_parse_args( $args, $defaults = array() ) {
-	if ( is_object( $args ) ) {
-		$parsed_args = get_object_vars( $args );
-	} elseif ( is_array( $args ) ) {
-		$parsed_args =& $args;
-	} else {
-		parse_str( (string) $args, $parsed_args );
-	}
-	return array_merge( $defaults, $parsed_args );
-}
-
-function absint( $maybeint ) {
-	return abs( (int) $maybeint );
-}
-
-function wp_die( $message = '', $title = '' ) {
-	fwrite( STDERR, "wp_die: $title $message\n" );
-	exit( 1 );
-}
-
-function is_blog_installed() {
-	return true;
-}
-
-function wp() {
-	global $wp;
-	$wp = new WP();
-	$wp->main();
-}
-EOF
-
-	cat >"$d/wp-includes/option.php" <<'EOF'
-<?php
-/**
- * Option API
- *
- * @package WordPress
- * @subpackage Option
- */
-
-function get_option( $option, $default_value = false ) {
-	$alloptions = wp_cache_get( 'alloptions', 'options' );
-	if ( is_array( $alloptions ) && isset( $alloptions[ $option ] ) ) {
-		return $alloptions[ $option ];
-	}
-	return $default_value;
-}
-
-function update_option( $option, $value ) {
-	$alloptions            = (array) wp_cache_get( 'alloptions', 'options' );
-	$alloptions[ $option ] = $value;
-	return wp_cache_set( 'alloptions', $alloptions, 'options' );
-}
-EOF
-
-	cat >"$d/wp-includes/class-wp.php" <<'EOF'
-<?php
-/**
- * WordPress environment setup class.
- *
- * @package WordPress
- */
-class WP {
-	public $query_vars = array();
-	public $request;
-
-	public function main( $query_args = '' ) {
-		$this->request = isset( $_SERVER['REQUEST_URI'] ) ? $_SERVER['REQUEST_URI'] : '/';
-		do_action_ref_array( 'wp', array( &$this ) );
-	}
-}
-EOF
-
-	cat >"$d/wp-includes/class-wp-query.php" <<'EOF'
-<?php
-/**
- * Query API: WP_Query class
- *
- * @package WordPress
- * @subpackage Query
- */
-class WP_Query {
-	public $query_vars = array();
-	public $posts      = array();
-
-	public function __construct( $query = '' ) {
-		if ( ! empty( $query ) ) {
-			$this->query_vars = wp_parse_args( $query );
-		}
-	}
-
-	public function have_posts() {
-		return ! empty( $this->posts );
-	}
-}
-EOF
-
-	cat >"$d/wp-includes/wp-diff.php" <<'EOF'
-<?php
-/**
- * WordPress Diff bastion
- *
- * The Text_Diff engine is shipped in wp-includes/Text/ and is loaded the
- * PEAR way, through the include_path (falling back to this directory).
- *
- * @package WordPress
- * @subpackage Diff
- */
-
-if ( ! class_exists( 'Text_Diff', false ) ) {
-	/** Text_Diff class */
-	require_once 'Text/Diff.php';
-}
-EOF
-
-	cat >"$d/wp-includes/Text/Diff.php" <<'EOF'
-<?php
-/**
- * General API for generating and formatting diffs - the differences between
- * two sequences of strings.
- *
- * @package Text_Diff
- */
-class Text_Diff {
-	public $_edits = array();
-
-	public function __construct( $engine, $params ) {
-		$this->_edits = array();
-	}
-
-	public function isEmpty() {
-		return empty( $this->_edits );
-	}
-}
-EOF
-
-	cat >"$d/wp-includes/class-wpdb.php" <<'EOF'
-<?php
-/**
- * WordPress database access abstraction class.
- *
- * The connection is opened lazily, on the first query.
- *
- * @package WordPress
- * @subpackage Database
- */
-class wpdb {
-	public $prefix      = '';
-	public $field_types = array();
-	protected $dbuser;
-	protected $dbpassword;
-	protected $dbname;
-	protected $dbhost;
-
-	public function __construct( $dbuser, $dbpassword, $dbname, $dbhost ) {
-		$this->dbuser     = $dbuser;
-		$this->dbpassword = $dbpassword;
-		$this->dbname     = $dbname;
-		$this->dbhost     = $dbhost;
-	}
-
-	public function set_prefix( $prefix ) {
-		$this->prefix = $prefix;
-		return $prefix;
-	}
-}
-EOF
-
-	cat >"$d/wp-includes/cache.php" <<'EOF'
-<?php
-/**
- * Object Cache API
- *
- * @package WordPress
- * @subpackage Cache
- */
-
-/** WP_Object_Cache class */
-require_once ABSPATH . WPINC . '/class-wp-object-cache.php';
-
-function wp_cache_init() {
-	$GLOBALS['wp_object_cache'] = new WP_Object_Cache();
-}
-
-function wp_cache_get( $key, $group = '' ) {
-	global $wp_object_cache;
-	return $wp_object_cache->get( $key, $group );
-}
-
-function wp_cache_set( $key, $data, $group = '' ) {
-	global $wp_object_cache;
-	return $wp_object_cache->set( $key, $data, $group );
-}
-EOF
-
-	cat >"$d/wp-includes/class-wp-object-cache.php" <<'EOF'
-<?php
-/**
- * Object Cache API: WP_Object_Cache class
- *
- * @package WordPress
- * @subpackage Cache
- */
-class WP_Object_Cache {
-	private $cache = array();
-
-	public function get( $key, $group = 'default' ) {
-		return isset( $this->cache[ $group ][ $key ] ) ? $this->cache[ $group ][ $key ] : false;
-	}
-
-	public function set( $key, $data, $group = 'default' ) {
-		$this->cache[ $group ][ $key ] = $data;
-		return true;
-	}
-}
-EOF
-
-	cat >"$d/wp-includes/default-filters.php" <<'EOF'
-<?php
-/**
- * Sets up the default filters and actions for most
- * of the WordPress hooks.
- *
- * @package WordPress
- */
-
-add_filter( 'the_title', 'trim' );
-add_filter( 'sanitize_title', 'sanitize_key' );
-add_action( 'init', 'wp_cron', 20 );
-
-function do_action_ref_array( $hook_name, $args ) {
-	do_action( $hook_name, ...$args );
-}
-EOF
-
-	cat >"$d/wp-includes/l10n.php" <<'EOF'
-<?php
-/**
- * Core Translation API
- *
- * @package WordPress
- * @subpackage i18n
- */
-
-function get_locale() {
-	global $locale;
-	if ( isset( $locale ) ) {
-		return $locale;
-	}
-	$locale = defined( 'WPLANG' ) ? WPLANG : 'en_US';
-	return $locale;
-}
-
-function __( $text, $domain = 'default' ) {
-	return $text;
-}
-EOF
-
-	cat >"$d/wp-includes/class-wp-textdomain-registry.php" <<'EOF'
-<?php
-/**
- * Locale API: WP_Textdomain_Registry class
- *
- * @package WordPress
- * @subpackage i18n
- */
-class WP_Textdomain_Registry {
-	protected $all = array();
-
-	public function get( $domain, $locale ) {
-		return isset( $this->all[ $domain ][ $locale ] ) ? $this->all[ $domain ][ $locale ] : false;
-	}
-
-	public function set( $domain, $locale, $path ) {
-		$this->all[ $domain ][ $locale ] = $path ? trailingslashit( $path ) : false;
-	}
-}
-EOF
-
-	cat >"$d/wp-includes/class-wp-locale.php" <<'EOF'
-<?php
-/**
- * Locale API: WP_Locale class
- *
- * @package WordPress
- * @subpackage i18n
- */
-class WP_Locale {
-	public $weekday        = array();
-	public $month          = array();
-	public $text_direction = 'ltr';
-
-	public function __construct() {
-		$this->init();
-	}
-
-	public function init() {
-		$this->weekday = array( 'Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday' );
-		$this->month   = array( '01' => 'January', '02' => 'February', '03' => 'March' );
-	}
-
-	public function is_rtl() {
-		return 'rtl' === $this->text_direction;
-	}
-}
-EOF
-
-	cat >"$d/wp-includes/class-wp-locale-switcher.php" <<'EOF'
-<?php
-/**
- * Locale API: WP_Locale_Switcher class
- *
- * @package WordPress
- * @subpackage i18n
- */
-class WP_Locale_Switcher {
-	private $stack = array();
-
-	public function switch_to_locale( $locale ) {
-		$this->stack[] = $locale;
-		return true;
-	}
-}
-EOF
-
-	cat >"$d/wp-includes/class-wp-user.php" <<'EOF'
-<?php
-/**
- * User API: WP_User class
- *
- * @package WordPress
- * @subpackage Users
- */
-class WP_User {
-	public $ID    = 0;
-	public $roles = array();
-}
-EOF
-
-	cat >"$d/wp-includes/user.php" <<'EOF'
-<?php
-/**
- * Core User API
- *
- * @package WordPress
- * @subpackage Users
- */
-
-function wp_get_current_user() {
-	return new WP_User();
-}
-EOF
-
-	cat >"$d/wp-includes/theme.php" <<'EOF'
-<?php
-/**
- * Theme, template, and stylesheet functions.
- *
- * @package WordPress
- * @subpackage Theme
- */
-
-function get_stylesheet() {
-	return 'twentytwentyfour';
-}
-EOF
-
-	cat >"$d/wp-includes/template-loader.php" <<'EOF'
-<?php
-/**
- * Loads the correct template based on the visitor's url
- *
- * @package WordPress
- */
-if ( wp_using_themes() ) {
-	echo "<!doctype html><title>Demo</title><p>Hello from " . esc_html( get_stylesheet() ) . "</p>\n";
-}
-EOF
-
-	# --- wp-content --------------------------------------------------------
-	local idx
-	for idx in "$d/wp-content/index.php" "$d/wp-content/plugins/index.php" "$d/wp-content/themes/index.php" "$d/wp-content/uploads/index.php"; do
-		printf '<?php\n// Silence is golden.\n' >"$idx"
-	done
-	cat >"$d/wp-content/plugins/hello-dolly/hello.php" <<'EOF'
-<?php
-/**
- * Plugin Name: Hello Dolly
- * Description: This is not just a plugin, it symbolizes the hope and enthusiasm of an entire generation.
- * Version: 1.7.2
- */
-function hello_dolly_get_lyric() {
-	return 'Hello, Dolly';
-}
-EOF
-	cat >"$d/wp-content/themes/twentytwentyfour/style.css" <<'EOF'
-/*
-Theme Name: Twenty Twenty-Four
-Version: 1.0
-*/
-EOF
-}
-
-# A smaller site whose wp-config.php pulls in a file that does not exist.
-make_missing_file_site() {
-	local d=$1
-	make_wp_site "$d"
-	# Fix the locale typo (this scenario is about something else) ...
-	sed -i "s|/class-wp-locale.phpp'|/class-wp-locale.php'|" "$d/wp-settings.php"
-	# ... and make wp-config.php require a HyperDB config that was never deployed.
-	awk '
-		/^\/\* That.s all, stop editing!/ {
-			print "/** Replica/partitioning settings for the HyperDB drop-in. */"
-			print "require_once __DIR__ . \"/wp-content/db-config.php\";"
-			print ""
-		}
-		{ print }
-	' "$d/wp-config.php" >"$d/wp-config.php.new"
-	mv "$d/wp-config.php.new" "$d/wp-config.php"
-}
-
-# A site whose wp-config.php is 0600 root (the PHP process runs as www-data).
-make_perm_site() {
-	local d=$1
-	make_wp_site "$d"
-	sed -i "s|/class-wp-locale.phpp'|/class-wp-locale.php'|" "$d/wp-settings.php"
-	chown -R root:root "$d"
-	chmod -R u=rwX,go=rX "$d"
-	chmod 0600 "$d/wp-config.php"
-}
-
-make_missing_dir_app() {
-	local d=$1
-	mkdir -p "$d/lib" "$d/var"
-	cat >"$d/config.php" <<'EOF'
-<?php
-/*
- * Settings for the nightly cleanup job (cron.php).
- */
-return array(
-	'retention_days' => 14,
-	'log_file'       => '/srv/culprit-demo/missing-dir/logs/app.log',
-	'lock_file'      => '/srv/culprit-demo/missing-dir/var/cron.lock',
-	'spool_dir'      => '/srv/culprit-demo/missing-dir/var',
-);
-EOF
-	cat >"$d/lib/Logger.php" <<'EOF'
-<?php
-/**
- * Minimal append-only file logger.
- */
-class Logger {
-	private $file;
-
-	public function __construct( $file ) {
-		$this->file = $file;
-	}
-
-	public function info( $message ) {
-		$this->write( 'INFO', $message );
-	}
-
-	private function write( $level, $message ) {
-		$line = sprintf( "%s [%s] %s\n", gmdate( 'c' ), $level, $message );
-		if ( false === file_put_contents( $this->file, $line, FILE_APPEND | LOCK_EX ) ) {
-			throw new RuntimeException( "cannot write to log file {$this->file}" );
-		}
-	}
-}
-EOF
-	cat >"$d/cron.php" <<'EOF'
-<?php
-/*
- * Nightly cleanup job: removes spool files older than the retention period.
- * Run from cron as: php /srv/culprit-demo/missing-dir/cron.php
- */
-$config = require __DIR__ . '/config.php';
-require __DIR__ . '/lib/Logger.php';
-
-// Optional per-host overrides.
-if ( is_readable( '/etc/culprit-demo/cron.ini' ) ) {
-	$config = array_merge( $config, parse_ini_file( '/etc/culprit-demo/cron.ini' ) );
-}
-
-// Only one instance at a time.
-$lock = fopen( $config['lock_file'], 'c' );
-if ( ! $lock || ! flock( $lock, LOCK_EX | LOCK_NB ) ) {
-	exit( 0 );
-}
-
-$log = new Logger( $config['log_file'] );
-$log->info( 'cleanup started' );
-
-$removed = 0;
-foreach ( glob( $config['spool_dir'] . '/*.tmp' ) as $file ) {
-	if ( filemtime( $file ) < time() - 86400 * $config['retention_days'] ) {
-		unlink( $file );
-		$removed++;
-	}
-}
-$log->info( "cleanup finished, removed $removed files" );
-
-flock( $lock, LOCK_UN );
-fclose( $lock );
-unlink( $config['lock_file'] );
-EOF
-}
-
-make_socket_app() {
-	local d=$1
-	mkdir -p "$d/bin"
-	cat >"$d/config.php" <<'EOF'
-<?php
-/*
- * Backend services used by the shop application.
- */
-return array(
-	'db_socket'  => '/run/mysqld/mysqld.sock',
-	'db_name'    => 'shop',
-	'redis'      => 'tcp://127.0.0.1:6379',
-	'beanstalkd' => '127.0.0.1:11300',
-	'timeout'    => 2.0,
-);
-EOF
-	cat >"$d/bin/db-check.php" <<'EOF'
-<?php
-/*
- * Health check: can we reach the database server over its unix socket?
- */
-$config = require dirname( __DIR__ ) . '/config.php';
-
-$me = function_exists( 'posix_getpwuid' ) ? posix_getpwuid( posix_geteuid() ) : array( 'name' => '?' );
-fprintf( STDOUT, "db-check: running as %s\n", $me['name'] );
-
-$conn = @stream_socket_client( 'unix://' . $config['db_socket'], $errno, $errstr, $config['timeout'] );
-if ( ! $conn ) {
-	fprintf( STDERR, "db-check: cannot connect to %s: [%d] %s\n", $config['db_socket'], $errno, $errstr );
-	exit( 2 );
-}
-fwrite( $conn, "\x01\x00\x00\x00\x0e" );
-fclose( $conn );
-echo "db-check: OK\n";
-EOF
-	cat >"$d/bin/cache-warm.php" <<'EOF'
-<?php
-/*
- * Warm the page cache in Redis (uses PHP streams: a non-blocking connect).
- */
-$config = require dirname( __DIR__ ) . '/config.php';
-
-$redis = @stream_socket_client( $config['redis'], $errno, $errstr, $config['timeout'] );
-if ( ! $redis ) {
-	fprintf( STDERR, "cache-warm: redis at %s unavailable: [%d] %s\n", $config['redis'], $errno, $errstr );
-	exit( 2 );
-}
-fwrite( $redis, "PING\r\n" );
-echo fgets( $redis );
-EOF
-	cat >"$d/bin/queue-worker.php" <<'EOF'
-<?php
-/*
- * Job queue worker (talks to beanstalkd with the sockets extension: a blocking connect).
- */
-$config = require dirname( __DIR__ ) . '/config.php';
-
-list( $host, $port ) = explode( ':', $config['beanstalkd'] );
-$sock = socket_create( AF_INET, SOCK_STREAM, SOL_TCP );
-if ( ! @socket_connect( $sock, $host, (int) $port ) ) {
-	fprintf( STDERR, "queue-worker: cannot connect to beanstalkd at %s: %s\n", $config['beanstalkd'], socket_strerror( socket_last_error( $sock ) ) );
-	exit( 2 );
-}
-socket_write( $sock, "watch default\r\n" );
-EOF
-}
-
-make_bad_interpreter_app() {
-	local d=$1
-	mkdir -p "$d/bin" "$d/reports"
-	cat >"$d/bin/nightly-report.sh" <<'EOF'
-#!/bin/sh
-# Nightly sales report, run from cron.
-set -e
-cd /srv/culprit-demo/bad-interpreter
-echo "nightly-report: starting at $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-mkdir -p reports
-/srv/culprit-demo/bad-interpreter/bin/report.py --period yesterday --out reports/daily.csv
-echo "nightly-report: done"
-EOF
-	cat >"$d/bin/report.py" <<'EOF'
-#!/usr/bin/pythn3
-"""Build the daily sales report as CSV."""
-import argparse
-import csv
-import sys
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--period", default="yesterday")
-    parser.add_argument("--out", required=True)
-    args = parser.parse_args()
-    with open(args.out, "w", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["period", "orders", "revenue"])
-        writer.writerow([args.period, 0, "0.00"])
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
-EOF
-	chmod 0755 "$d/bin/nightly-report.sh" "$d/bin/report.py"
-}
-
-# make_apache_conf DIR VARIANT   (VARIANT: typo | soo)
-make_apache_conf() {
-	local d=$1 variant=$2 alias_kw=LoadModule rewrite_so=mod_rewrite.so
-	case $variant in
-		typo) alias_kw=LoadModlue ;;
-		soo) rewrite_so=mod_rewrite.soo ;;
-		*) die "make_apache_conf: bad variant $variant" ;;
+# build_scenario SCENARIO DIR [SITE_DIR]
+# Builds SCENARIO's program or site in DIR: a template from samples/sites/ and
+# the scenario's own changes.  SITE_DIR (default DIR) is where the files claim
+# to live; only the Apache configuration names it, the other templates name
+# their $DEMO/<scenario> paths literally.  Files are root's, as written by root.
+build_scenario() {
+	local sc=$1 d=$2 site_dir=${3:-$2}
+	[[ ! -e $d ]] || die "build_scenario: $d already exists"
+	case $sc in
+		wp-typo)
+			copy_template wordpress "$d" "$site_dir"
+			# the culprit: a require of a file name with one letter too many
+			replace_once "$d/wp-settings.php" "/class-wp-locale.php'" "/class-wp-locale.phpp'"
+			;;
+		perm-denied)
+			copy_template wordpress "$d" "$site_dir"
+			# the culprit: wp-config.php is 0600 root, PHP runs as www-data
+			chown -R root:root "$d"
+			chmod -R u=rwX,go=rX "$d"
+			chmod 0600 "$d/wp-config.php"
+			;;
+		missing-file)
+			copy_template wordpress "$d" "$site_dir"
+			# the culprit: wp-config.php requires a HyperDB config that was
+			# never deployed (no file of a similar name either)
+			insert_before "$d/wp-config.php" "/* That's all, stop editing!" \
+				'/** Replica/partitioning settings for the HyperDB drop-in. */
+require_once __DIR__ . "/wp-content/db-config.php";
+'
+			;;
+		missing-dir)
+			copy_template cleanup-cron "$d" "$site_dir"
+			# the culprit is what is NOT there: config.php logs to logs/app.log
+			# and logs/ is not created; var/ (lock file, spool) is
+			mkdir -m 0755 "$d/var"
+			;;
+		socket-gone)
+			# the culprit is outside: nothing listens on the socket or ports
+			# of config.php (preflight checks that)
+			copy_template shop-services "$d" "$site_dir"
+			;;
+		bad-interpreter)
+			copy_template nightly-report "$d" "$site_dir"
+			# the culprit: report.py's #! names an interpreter that does not exist
+			replace_once "$d/bin/report.py" '#!/usr/bin/python3' '#!/usr/bin/pythn3'
+			mkdir -m 0755 "$d/reports"
+			chmod 0755 "$d/bin/nightly-report.sh" "$d/bin/report.py"
+			;;
+		apache-config | apache-module-soo)
+			copy_template apache "$d" "$site_dir"
+			# run/ and logs/ are named by apache2.conf (git keeps no empty directory)
+			mkdir -m 0755 "$d/run" "$d/logs"
+			if [[ $sc == apache-config ]]; then
+				# the culprit: a misspelled directive
+				replace_once "$d/apache2.conf" 'LoadModule alias_module' 'LoadModlue alias_module'
+			else
+				# the culprit: a module file name with one letter too many
+				replace_once "$d/apache2.conf" '/mod_rewrite.so' '/mod_rewrite.soo'
+			fi
+			;;
+		*) die "build_scenario: unknown scenario $sc" ;;
 	esac
-	mkdir -p "$d/htdocs" "$d/conf.d" "$d/run" "$d/logs"
-	cat >"$d/apache2.conf" <<EOF
-# Minimal Apache 2.4 configuration for the culprit demo.
-# Checked with: apache2 -t -f $d/apache2.conf
-ServerRoot "$d"
-DefaultRuntimeDir $d/run
-PidFile $d/run/apache2.pid
-Mutex file:$d/run default
-Timeout 60
-KeepAlive On
+}
 
-# Modules
-LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
-LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
-LoadModule mime_module /usr/lib/apache2/modules/mod_mime.so
-LoadModule dir_module /usr/lib/apache2/modules/mod_dir.so
-$alias_kw alias_module /usr/lib/apache2/modules/mod_alias.so
-LoadModule rewrite_module /usr/lib/apache2/modules/$rewrite_so
-
-ServerName www.example.test
-Listen 127.0.0.1:8089
-User www-data
-Group www-data
-ErrorLog $d/logs/error.log
-LogLevel warn
-TypesConfig /etc/mime.types
-
-DocumentRoot $d/htdocs
-<Directory />
-    AllowOverride None
-    Require all denied
-</Directory>
-<Directory $d/htdocs>
-    Require all granted
-</Directory>
-DirectoryIndex index.html index.php
-
-IncludeOptional $d/conf.d/*.conf
-EOF
-	cat >"$d/conf.d/security.conf" <<'EOF'
-ServerTokens Prod
-ServerSignature Off
-TraceEnable Off
-EOF
-	printf '<!doctype html><title>demo</title><p>It works.</p>\n' >"$d/htdocs/index.html"
+# build_sites DIR: every scenario's files in DIR/<scenario>/, as main() builds
+# them in $DEMO before tracing (--sites-only).
+build_sites() {
+	local out=$1 sc
+	mkdir -p "$out"
+	for sc in "${SCENARIOS[@]}"; do
+		build_scenario "$sc" "$out/$sc" "$DEMO/$sc"
+	done
 }
 
 # ---------------------------------------------------------------------------
@@ -1653,6 +375,18 @@ make_pasted() {
 # main
 # ---------------------------------------------------------------------------
 main() {
+	case $# in
+		0) ;;
+		2) [[ $1 == --sites-only ]] || die "usage: regenerate.sh [--sites-only DIR]" ;;
+		*) die "usage: regenerate.sh [--sites-only DIR]" ;;
+	esac
+	if [[ $# -eq 2 ]]; then
+		# only the files: every scenario's site in DIR/<scenario>/, nothing
+		# traced, nothing in samples/ or $DEMO touched
+		[[ $(id -u) -eq 0 ]] || die "--sites-only must run as root (the sites are root's files, perm-denied's wp-config.php 0600)"
+		build_sites "$2"
+		return
+	fi
 	preflight
 	trap cleanup EXIT
 	WORK=$(mktemp -d /tmp/culprit-regen.XXXXXX)
@@ -1680,7 +414,7 @@ main() {
 	local php_cmd=(php -d "include_path=$PHP_INCLUDE_PATH" index.php)
 
 	# ----------------------------------------------------------- a. wp-typo
-	make_wp_site "$wp"
+	build_scenario wp-typo "$wp"
 	local wp_line wp_culprit="$wp/wp-includes/class-wp-locale.phpp" wp_fix="$wp/wp-includes/class-wp-locale.php"
 	wp_line=$(line_of "$wp/wp-settings.php" "class-wp-locale.phpp")
 	local wp_benign="/etc/ld.so.preload,$wp/wp-config-local.php,$wp/.maintenance,/usr/share/php/Text/Diff.php,$wp/wp-content/object-cache.php"
@@ -1758,7 +492,7 @@ main() {
 
 	# ------------------------------------------------------ b. perm-denied
 	local pd="$DEMO/perm-denied" pd_line
-	make_perm_site "$pd"
+	build_scenario perm-denied "$pd"
 	pd_line=$(line_of "$pd/wp-load.php" "require_once ABSPATH . 'wp-config.php';")
 	log="$S/perm-denied.f-tt-T-y-s256.log"
 	run_traced 3106 "$pd" "$CONSOLE/perm-denied.out" "$CONSOLE/perm-denied.out" "${env_www[@]}" -- \
@@ -1774,7 +508,7 @@ main() {
 
 	# ------------------------------------------------------ c. missing-dir
 	local md="$DEMO/missing-dir" md_line md_site
-	make_missing_dir_app "$md"
+	build_scenario missing-dir "$md"
 	md_line=$(line_of "$md/config.php" "/missing-dir/logs/app.log")
 	md_site=$(line_of "$md/lib/Logger.php" "file_put_contents(")
 	log="$S/missing-dir.f-tt-T.log"
@@ -1793,7 +527,7 @@ main() {
 
 	# ----------------------------------------------------- d. missing-file
 	local mf="$DEMO/missing-file" mf_line
-	make_missing_file_site "$mf"
+	build_scenario missing-file "$mf"
 	mf_line=$(line_of "$mf/wp-config.php" "db-config.php")
 	log="$S/missing-file.f-ttt-T-y-s256.log"
 	run_traced 7781 "$mf" "$CONSOLE/missing-file.out" "$CONSOLE/missing-file.out" "${env_root[@]}" -- \
@@ -1809,7 +543,7 @@ main() {
 
 	# ------------------------------------------------------ e. socket-gone
 	local sg="$DEMO/socket-gone" sg_line
-	make_socket_app "$sg"
+	build_scenario socket-gone "$sg"
 	sg_line=$(line_of "$sg/config.php" "/run/mysqld/mysqld.sock")
 	log="$S/socket-gone-unix.f-tt-T-yy.log"
 	run_traced 9034 "$sg" "$CONSOLE/socket-gone-unix.out" "$CONSOLE/socket-gone-unix.out" "${env_root[@]}" -- \
@@ -1821,7 +555,7 @@ main() {
 	expect socket-gone-unix connection-refused /run/mysqld/mysqld.sock ENOENT "" "$sg/config.php" "$sg_line" samples/root/socket-gone "$sg_benign" "$(rel "$log")"
 	readme_row socket-gone-unix "$(rel "$log")" "cd $sg && strace -f -tt -T -yy -o LOG php bin/db-check.php" \
 		"php-cli health check: stream_socket_client('unix:///run/mysqld/mysqld.sock'); the database is not running (/run/mysqld absent)" \
-		"missing-path /run/mysqld/mysqld.sock (connect ENOENT), no suggestion, from config.php:$sg_line; glibc's connect to /var/run/nscd/socket also fails ENOENT and is benign"
+		"connection-refused /run/mysqld/mysqld.sock (connect ENOENT: the socket is gone — is the database running?), no suggestion, from config.php:$sg_line; glibc's connect to /var/run/nscd/socket also fails ENOENT and is benign"
 
 	sg_line=$(line_of "$sg/config.php" "tcp://127.0.0.1:6379")
 	log="$S/socket-gone-tcp-nonblock.f-tt-T-y.log"
@@ -1850,7 +584,7 @@ main() {
 
 	# -------------------------------------------------- f. bad-interpreter
 	local bi="$DEMO/bad-interpreter"
-	make_bad_interpreter_app "$bi"
+	build_scenario bad-interpreter "$bi"
 	log="$S/bad-interpreter.f-tt-T-y-s128.log"
 	run_traced 12205 "$bi" "$CONSOLE/bad-interpreter.out" "$CONSOLE/bad-interpreter.out" "${env_root[@]}" -- \
 		strace -f -tt -T -y -s 128 -o "$log" "$bi/bin/nightly-report.sh"
@@ -1869,7 +603,7 @@ main() {
 
 	# --------------------------------------------------- g. apache-config
 	local ac="$DEMO/apache-config" ac_line
-	make_apache_conf "$ac" typo
+	build_scenario apache-config "$ac"
 	ac_line=$(line_of "$ac/apache2.conf" "LoadModlue")
 	log="$S/apache-config.f-s512.log"
 	run_traced 1733 "$ac" "$CONSOLE/apache-config.out" "$CONSOLE/apache-config.out" "${env_root[@]}" -- \
@@ -1886,7 +620,7 @@ main() {
 
 	# ----------------------------------------------- h. apache-module-soo
 	local am="$DEMO/apache-module-soo" am_line
-	make_apache_conf "$am" soo
+	build_scenario apache-module-soo "$am"
 	am_line=$(line_of "$am/apache2.conf" "mod_rewrite.soo")
 	log="$S/apache-module-soo.f-s512.log"
 	run_traced 1760 "$am" "$CONSOLE/apache-module-soo.out" "$CONSOLE/apache-module-soo.out" "${env_root[@]}" -- \
@@ -1903,7 +637,7 @@ main() {
 
 	# ------------------------------------------------------ --root copies
 	local sc
-	for sc in wp-typo perm-denied missing-dir missing-file socket-gone bad-interpreter apache-config apache-module-soo; do
+	for sc in "${SCENARIOS[@]}"; do
 		mkdir -p "$S/root/$sc$DEMO"
 		cp -R "$DEMO/$sc" "$S/root/$sc$DEMO/"
 	done
@@ -1950,6 +684,19 @@ The script builds each demo program or site under the fixed location
 strace 6.1, copies the demo files to \`root/<scenario>/\`, writes
 \`expected.json\` and this file, and deletes \`$DEMO\` again.
 
+The demo files are real files under \`sites/\`, one copy of each: \`wordpress/\`
+(a small WordPress-like site, used by wp-typo, perm-denied and missing-file),
+\`cleanup-cron/\` (missing-dir), \`shop-services/\` (socket-gone),
+\`nightly-report/\` (bad-interpreter) and \`apache/\` (apache-config and
+apache-module-soo; its \`apache2.conf.in\` has \`@SITE_DIR@\` where the site's
+directory goes).  The templates are the healthy programs: \`build_scenario()\` in
+\`regenerate.sh\` copies one (directories 0755, files 0644) and then makes that
+scenario's fault (the misspelled require in wp-typo, the require of a missing
+HyperDB config in missing-file, the 0600 \`wp-config.php\` in perm-denied, the
+\`#!/usr/bin/pythn3\` in bad-interpreter, ...); that function is the one place
+where the scenarios differ.  \`regenerate.sh --sites-only DIR\` builds every
+scenario's files into \`DIR/<scenario>/\` without tracing anything.
+
 * Each traced command runs in a fresh PID namespace with a preset
   \`ns_last_pid\`, and with ASLR off (\`setarch -R\`), so PIDs and addresses are
   the same on every run; timestamps, durations and inode numbers are not.
@@ -1978,6 +725,8 @@ siblings and referencing lines.  Git does not keep file modes: the real
 of **empty stand-in files** so that sibling look-ups work:
 \`root/apache-module-soo/usr/lib/apache2/modules/*.so\` (the module directory
 listing) and \`root/bad-interpreter/usr/bin/python3*\`.
+\`tests/test_sample_sites.sh\` checks that each \`root/<scenario>/\` still holds
+what the templates make (after editing a template, regenerate).
 
 ## expected.json
 
@@ -2082,6 +831,18 @@ to `/var/run/nscd/socket`, and the shell searching `PATH` for `date`/`mkdir`.
   mod_rewrite.so and conf.d/ are opened after line 15) and reports the error
   afterwards.  Its start-up makes ~4200 `getrandom` calls.
 * The end of a process: `exit_group(255) = ?` then `+++ exited with 255 +++`.
+
+## Live Apache samples (`samples/live/`)
+
+`samples/regenerate-apache.sh` re-records them: it runs the real Apache + mod_php scenarios of
+`tests/test_apache.cpp` (mistyped require, misspelled directive, file mode 0600, missing file,
+worker forked during the trace) with `CULPRIT_SAMPLE_DIR` set. Each scenario keeps the
+strace-format log that `culprit attach`/`culprit run` saved with `--save-log` as
+`apache-live-<scenario>.log`, and writes `apache-live-<scenario>.json`, an entry in the form of
+`expected.json` saying what replaying the log without the files (`--log-only`) yields; the test has
+already checked that it names the same culprit as the live run. The document roots lived in a
+temporary directory, so these logs are replayed with `--log-only`. After regenerating, the script
+refreshes the reader's golden dumps (`tests/golden/live/`); review that diff.
 EOF
 }
 

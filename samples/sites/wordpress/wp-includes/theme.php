@@ -1,0 +1,11 @@
+<?php
+/**
+ * Theme, template, and stylesheet functions.
+ *
+ * @package WordPress
+ * @subpackage Theme
+ */
+
+function get_stylesheet() {
+	return 'twentytwentyfour';
+}
