@@ -444,10 +444,13 @@ void print_notes(const tracer::LiveOutcome& outcome, bool quiet) {
 analyzer::CommandFate trigger_fate(const std::string& command, const tracer::LiveOutcome& out) {
   analyzer::CommandFate fate;
   fate.command = command;
-  fate.state = out.trigger_status >= 0 ? analyzer::CommandFate::State::Exited
-                                       : analyzer::CommandFate::State::Killed;
   fate.exit_code = out.trigger_status;
-  if (out.trigger_status < 0) {
+  if (out.trigger_signal != 0) {
+    fate.state = analyzer::CommandFate::State::Killed;
+    fate.signal = tracer::signal_name(out.trigger_signal);
+  } else if (out.trigger_status >= 0) {
+    fate.state = analyzer::CommandFate::State::Exited;
+  } else {
     fate.state = analyzer::CommandFate::State::NotStarted;
   }
   fate.output = out.trigger_output;

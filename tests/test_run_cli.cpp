@@ -363,6 +363,9 @@ TEST_CASE("run: a command that cannot be executed is a finding, with the reason 
     CHECK(f->at("suggestion").at("path") == "/usr/bin/python3");
   }
   SECTION("DOS line endings: the fix converts the whole file, and the script then runs") {
+    if (!fs::exists("/usr/bin/puppet")) {
+      CULPRIT_SKIP("puppet is not installed (scripts/setup.sh installs it)");
+    }
     const auto script = dir / "crlf.sh";
     // `set -e\r` fails in dash too: editing line 1 alone would not heal it.
     const std::string dos = "#!/bin/sh\r\nset -e\r\nexit 0\r\n";
@@ -388,6 +391,9 @@ TEST_CASE("run: a command that cannot be executed is a finding, with the reason 
     CHECK(run_command({"puppet", "apply", "--detailed-exitcodes", fix_pp.string()}).exit_code == 0);
   }
   SECTION("a binary whose ELF loader is missing") {
+    if (!fs::exists("/usr/bin/patchelf")) {
+      CULPRIT_SKIP("patchelf is not installed (scripts/setup.sh installs it)");
+    }
     const auto binary = dir / "tool";
     fs::copy_file("/bin/true", binary);
     const auto patched = run_command(
@@ -482,6 +488,26 @@ TEST_CASE("attach --trigger: the trigger's exit status and first lines of output
   CHECK(std::find(lines.begin(), lines.end(), "said-on-stderr") != lines.end());
   CHECK(target.exit_code() == 7);  // detached cleanly: its signal handler ran, its open worked
   CHECK(read_text(out).rfind("ok ", 0) == 0);
+}
+
+TEST_CASE("attach --trigger killed by a signal is reported as killed, not as an exit status") {
+  TempDir dir("culprit-trigger-killed");
+  write_text(dir / "looper.py", kLooper);
+  const auto out = dir / "result";
+  boost::process::child target(kPython, (dir / "looper.py").string(), out.string(), "30");
+  REQUIRE(wait_for_file(out.string() + ".started", 20));
+  const auto r =
+      run_command({culprit_binary(), "attach", "-p", std::to_string(target.id()), "--format",
+                   "json", "--settle", "0.1", "--trigger", "echo about-to-die; kill -TERM $$"});
+  kill(target.id(), SIGTERM);
+  target.wait();
+  INFO(r.out << r.err);
+  const json doc = parse_json(r.out);
+  const json& trigger = doc.at("trigger");
+  CHECK(trigger.at("state") == "killed");
+  CHECK(trigger.at("signal") == "SIGTERM");
+  CHECK_FALSE(trigger.contains("exit_code"));
+  CHECK(target.exit_code() == 7);
 }
 
 TEST_CASE("colour and warnings on a terminal: NO_COLOR, TERM=dumb, -v lists diagnostics once") {

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -195,7 +196,13 @@ class Trigger {
                         bp::extend::on_exec_setup = default_sigpipe);
         pid_.store(child.id());
         child.wait();
-        status_ = child.exit_code();
+        // exit_code() folds "killed by signal N" into N: keep the two apart.
+        const int raw = child.native_exit_code();
+        if (WIFSIGNALED(raw)) {
+          signal_ = WTERMSIG(raw);
+        } else {
+          status_ = WEXITSTATUS(raw);
+        }
         keep_lines(output.get());
       } catch (const std::exception& e) {
         error_ = e.what();
@@ -238,7 +245,8 @@ class Trigger {
   }
   // Valid once done().
   [[nodiscard]] Clock::time_point done_at() const { return done_at_; }
-  [[nodiscard]] int status() const { return status_; }
+  [[nodiscard]] int status() const { return status_; }       // -1 when killed by a signal
+  [[nodiscard]] int term_signal() const { return signal_; }  // 0 unless killed by a signal
   [[nodiscard]] const std::string& error() const { return error_; }
   [[nodiscard]] const std::vector<std::string>& lines() const { return lines_; }
   [[nodiscard]] std::size_t lines_dropped() const { return lines_dropped_; }
@@ -250,6 +258,7 @@ class Trigger {
   std::atomic<int> pid_{0};
   Clock::time_point done_at_{};
   int status_ = -1;
+  int signal_ = 0;
   std::string error_;
   std::vector<std::string> lines_;
   std::size_t lines_dropped_ = 0;
@@ -342,7 +351,11 @@ class Controller {
       out.notes.push_back(fmt::format("--trigger could not run: {}", trigger_->error()));
     } else {
       out.trigger_status = trigger_->status();
-      out.notes.push_back(fmt::format("--trigger exited with {}", trigger_->status()));
+      out.trigger_signal = trigger_->term_signal();
+      out.notes.push_back(
+          out.trigger_signal != 0
+              ? fmt::format("--trigger was killed by {}", signal_name(out.trigger_signal))
+              : fmt::format("--trigger exited with {}", out.trigger_status));
     }
     out.trigger_output = trigger_->lines();
     if (trigger_->lines_dropped() > 0) {

@@ -66,6 +66,7 @@ struct LiveOutcome {
   bool detached = false;    // tracing was stopped (signal, duration, trigger) and the tracees left
                             // running, rather than all of them having exited
   int trigger_status = -1;  // exit code of --trigger (-1: none, not run, or killed)
+  int trigger_signal = 0;   // the signal that killed --trigger (0: none)
   std::vector<std::string> trigger_output;  // its first lines of output (stdout and stderr)
   // run: the command never started; its failed execve is among the events ("cannot run './x':
   // execve: No such file or directory").
