@@ -19,12 +19,14 @@ namespace culprit::tracer {
 namespace {
 
 // What the child sends when a step before exec fails.
+// The steps of the child between fork and exec, in order; the index of kStageNames.
+enum Stage : int { kDupStdout, kNoNewPrivs, kSeccomp, kExec, kStageCount };
 struct LaunchFailure {
-  int stage = 0;  // index into kStageNames
+  int stage = 0;  // a Stage
   int err = 0;
 };
-constexpr const char* kStageNames[] = {"prctl(PR_SET_NO_NEW_PRIVS)", "loading the seccomp filter",
-                                       "execve"};
+constexpr const char* kStageNames[kStageCount] = {
+    "dup2(stderr, stdout)", "prctl(PR_SET_NO_NEW_PRIVS)", "loading the seccomp filter", "execve"};
 
 [[noreturn]] void child_fail(int fd, int stage, int err) {
   const LaunchFailure failure{stage, err};
@@ -108,21 +110,21 @@ Result<Launched> launch(const std::vector<std::string>& command, const SeccompPr
   if (pid == 0) {
     close(fds[0]);
     if (stdout_to_stderr && dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
-      child_fail(fds[1], 0, errno);
+      child_fail(fds[1], kDupStdout, errno);
     }
     // Stop until the parent has seized us, so that the filter and exec are traced.
     raise(SIGSTOP);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
-      child_fail(fds[1], 0, errno);
+      child_fail(fds[1], kNoNewPrivs, errno);
     }
     if (const int err = program.install(); err != 0) {
-      child_fail(fds[1], 1, err);
+      child_fail(fds[1], kSeccomp, err);
     }
     if (exec_mask != nullptr) {
       sigprocmask(SIG_SETMASK, exec_mask, nullptr);
     }
     execv(exe.c_str(), argv.data());
-    child_fail(fds[1], 2, errno);
+    child_fail(fds[1], kExec, errno);
   }
   close(fds[1]);
   fcntl(fds[0], F_SETFL, O_NONBLOCK);
@@ -158,14 +160,15 @@ LaunchError read_launch_error(int error_fd, const std::string& program) {
   LaunchFailure failure{};
   const ssize_t n = read(error_fd, &failure, sizeof failure);
   close(error_fd);
-  if (n != static_cast<ssize_t>(sizeof failure) || failure.stage < 0 || failure.stage > 2) {
+  if (n != static_cast<ssize_t>(sizeof failure) || failure.stage < 0 ||
+      failure.stage >= kStageCount) {
     return {};
   }
   LaunchError error;
-  error.at_exec = failure.stage == 2;
+  error.at_exec = failure.stage == kExec;
   error.message = fmt::format("cannot run '{}': {}: {}", program, kStageNames[failure.stage],
                               std::strerror(failure.err));
-  if (failure.stage == 1 && failure.err == EINVAL) {
+  if (failure.stage == kSeccomp && failure.err == EINVAL) {
     error.message +=
         " (hint: the kernel lacks CONFIG_SECCOMP_FILTER; use `culprit attach` instead)";
   }
