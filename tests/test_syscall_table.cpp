@@ -413,3 +413,28 @@ TEST_CASE("errno names come from glibc, restart codes from the kernel's list") {
     }
   }
 }
+
+TEST_CASE("the fstat form of newfstatat and statx is told from a stat of a path") {
+  const SyscallInfo* newfstatat = find_syscall("newfstatat");
+  const SyscallInfo* statx = find_syscall("statx");
+  const SyscallInfo* openat = find_syscall("openat");
+  REQUIRE(newfstatat != nullptr);
+  REQUIRE(statx != nullptr);
+  REQUIRE(openat != nullptr);
+  constexpr std::uint64_t kEmpty = 0x1000;    // AT_EMPTY_PATH
+  constexpr std::uint64_t kNoFollow = 0x100;  // AT_SYMLINK_NOFOLLOW
+  const auto at_fdcwd = static_cast<std::uint64_t>(static_cast<std::int64_t>(-100));
+  // fstat(5): newfstatat(5, "", buf, AT_EMPTY_PATH)
+  CHECK(newfstatat->is_fd_form({5, 0x1000, 0x2000, kEmpty, 0, 0}));
+  // The int dirfd may come with garbage in the upper half of the register.
+  CHECK(newfstatat->is_fd_form({0xdeadbeef00000005ULL, 0x1000, 0x2000, kEmpty | kNoFollow, 0, 0}));
+  // AT_FDCWD with AT_EMPTY_PATH is a stat of the cwd; no AT_EMPTY_PATH is a stat of a name.
+  CHECK_FALSE(newfstatat->is_fd_form({at_fdcwd, 0x1000, 0x2000, kEmpty, 0, 0}));
+  CHECK_FALSE(newfstatat->is_fd_form({at_fdcwd & 0xffffffffU, 0x1000, 0x2000, kEmpty, 0, 0}));
+  CHECK_FALSE(newfstatat->is_fd_form({5, 0x1000, 0x2000, kNoFollow, 0, 0}));
+  // statx(dirfd, path, flags, mask, buf): flags is the third argument.
+  CHECK(statx->is_fd_form({3, 0x1000, kEmpty, 0x7ff, 0x2000, 0}));
+  CHECK_FALSE(statx->is_fd_form({3, 0x1000, 0, kEmpty, 0x2000, 0}));
+  // A call without the trait never is, whatever its arguments.
+  CHECK_FALSE(openat->is_fd_form({5, 0x1000, kEmpty, 0, 0, 0}));
+}

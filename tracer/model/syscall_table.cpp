@@ -244,6 +244,30 @@ int SyscallInfo::arg_count() const {
   return n;
 }
 
+int SyscallInfo::arg_index(ArgType type) const {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == type) {
+      return static_cast<int>(i);
+    }
+  }
+  return -1;
+}
+
+bool SyscallInfo::is_fd_form(const std::array<std::uint64_t, 6>& values) const {
+  if (!has(Trait::FdFormWithEmptyPath)) {
+    return false;
+  }
+  const int flags = arg_index(ArgType::AtFlags);
+  const int dirfd = arg_index(ArgType::DirFd);
+  if (flags < 0 || dirfd < 0) {
+    return false;
+  }
+  constexpr std::uint64_t kAtEmptyPath = 0x1000;  // AT_EMPTY_PATH, the same on every Linux ABI
+  constexpr std::int32_t kAtFdCwd = -100;
+  return (values[static_cast<std::size_t>(flags)] & kAtEmptyPath) != 0 &&
+         static_cast<std::int32_t>(values[static_cast<std::size_t>(dirfd)]) != kAtFdCwd;
+}
+
 int SyscallInfo::fd_arg() const {
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i] == ArgType::Fd) {

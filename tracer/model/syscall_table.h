@@ -101,6 +101,10 @@ struct SyscallInfo {
 
   [[nodiscard]] int arg_count() const;
   [[nodiscard]] int fd_arg() const;  // index of the first Fd/DirFd-less Fd argument, or -1
+  [[nodiscard]] int arg_index(ArgType type) const;  // the first argument of this type, or -1
+  // A FdFormWithEmptyPath row called with AT_EMPTY_PATH on a real fd (not AT_FDCWD): fstat(),
+  // which cannot fail on a path. `values`: the raw argument registers.
+  [[nodiscard]] bool is_fd_form(const std::array<std::uint64_t, 6>& values) const;
   [[nodiscard]] constexpr bool has(Trait t) const {
     return (static_cast<std::uint32_t>(traits) & static_cast<std::uint32_t>(t)) != 0;
   }

@@ -24,16 +24,6 @@ struct CtxDeleter {
   void operator()(void* ctx) const { seccomp_release(ctx); }
 };
 
-// Index of the first argument of this type, or -1.
-int arg_of(const SyscallInfo& info, ArgType type) {
-  for (std::size_t i = 0; i < info.args.size(); ++i) {
-    if (info.args[i] == type) {
-      return static_cast<int>(i);
-    }
-  }
-  return -1;
-}
-
 Error seccomp_error(const std::string& what, int rc) {
   // libseccomp returns negative errno values.
   return make_error(-rc, "cannot build the seccomp filter: " + what + ": " + std::strerror(-rc));
@@ -68,8 +58,8 @@ Result<SeccompProgram> SeccompProgram::build() {
       // Rules of one syscall are OR-ed: stop unless AT_EMPTY_PATH is set and the dirfd is not
       // AT_FDCWD, i.e. unless it is fstat() on an fd. (A relative name with AT_EMPTY_PATH and a
       // real dirfd would also pass unseen; glibc, musl and Rust pass "" with the flag.)
-      const int flags = arg_of(info, ArgType::AtFlags);
-      const int dirfd = arg_of(info, ArgType::DirFd);
+      const int flags = info.arg_index(ArgType::AtFlags);
+      const int dirfd = info.arg_index(ArgType::DirFd);
       if (flags < 0 || dirfd < 0) {
         return seccomp_error("rule for " + std::string(info.name) + ": no AtFlags/DirFd argument",
                              -EINVAL);
