@@ -15,8 +15,12 @@ TEST_DEPS="strace php-cli puppet puppet-lint puppet-module-puppetlabs-stdlib she
   php-mysql mariadb-client-core postgresql-client acl zstd
   man-db zsh dpkg-dev"
 
+# What only the benchmarks use (bench/apache_bench.sh): CULPRIT_SETUP_BENCH=1 sh scripts/setup.sh
+BENCH_DEPS="apache2-utils bpftrace"
+
 missing=""
-for p in $BUILD_DEPS ${CULPRIT_SETUP_BUILD_ONLY:+} ${CULPRIT_SETUP_BUILD_ONLY:-$TEST_DEPS}; do
+for p in $BUILD_DEPS ${CULPRIT_SETUP_BUILD_ONLY:+} ${CULPRIT_SETUP_BUILD_ONLY:-$TEST_DEPS} \
+  ${CULPRIT_SETUP_BENCH:+$BENCH_DEPS}; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
     missing="$missing $p"
   fi
