@@ -462,12 +462,19 @@ TEST_CASE("command line: strace's -f, unknown words named, colour rules") {
   CHECK(version.out.find("kernel: ") != std::string::npos);
 }
 
-TEST_CASE("attach --trigger: the trigger's exit status and first lines of output are reported") {
-  TempDir dir("culprit-trigger");
+// The looper started untraced, for attach: returns once it is in its loop (it writes OUT when it
+// ends, after 30 s or a SIGTERM).
+boost::process::child start_attach_target(const fs::path& dir, const fs::path& out) {
   write_text(dir / "looper.py", kLooper);
-  const auto out = dir / "result";
   boost::process::child target(kPython, (dir / "looper.py").string(), out.string(), "30");
   REQUIRE(wait_for_file(out.string() + ".started", 20));
+  return target;
+}
+
+TEST_CASE("attach --trigger: the trigger's exit status and first lines of output are reported") {
+  TempDir dir("culprit-trigger");
+  const auto out = dir / "result";
+  auto target = start_attach_target(dir.path(), out);
   const auto began = std::chrono::steady_clock::now();
   const auto r =
       run_command({culprit_binary(), "attach", "-p", std::to_string(target.id()), "--format",
@@ -492,10 +499,7 @@ TEST_CASE("attach --trigger: the trigger's exit status and first lines of output
 
 TEST_CASE("attach --trigger killed by a signal is reported as killed, not as an exit status") {
   TempDir dir("culprit-trigger-killed");
-  write_text(dir / "looper.py", kLooper);
-  const auto out = dir / "result";
-  boost::process::child target(kPython, (dir / "looper.py").string(), out.string(), "30");
-  REQUIRE(wait_for_file(out.string() + ".started", 20));
+  auto target = start_attach_target(dir.path(), dir / "result");
   const auto r =
       run_command({culprit_binary(), "attach", "-p", std::to_string(target.id()), "--format",
                    "json", "--settle", "0.1", "--trigger", "echo about-to-die; kill -TERM $$"});
