@@ -119,13 +119,31 @@ FleetFix fix_of(const json& fix, const std::string& kind, std::size_t index) {
   return out;
 }
 
-// Fixes that differ only in their title are one change.
+// `text` without its comment lines (which number the finding in its own report).
+std::string without_comments(const std::string& text) {
+  std::string out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    end = end == std::string::npos ? text.size() : end + 1;
+    const std::string_view line = std::string_view(text).substr(start, end - start);
+    const std::size_t first = line.find_first_not_of(" \t");
+    if (first == std::string_view::npos || line[first] != '#') {
+      out += line;
+    }
+    start = end;
+  }
+  return out;
+}
+
+// Fixes that differ only in their title and comments are one change.
 bool same_fix(const FleetFix& a, const FleetFix& b) {
   return a.variant == b.variant && a.key == b.key && a.actionable == b.actionable &&
          a.puppet_shared == b.puppet_shared && a.shell_shared == b.shell_shared &&
-         a.shell == b.shell && a.puppet_problem == b.puppet_problem &&
-         a.shell_problem == b.shell_problem &&
-         rename_puppet_title(a.puppet, a.title, "T") == rename_puppet_title(b.puppet, b.title, "T");
+         without_comments(a.shell) == without_comments(b.shell) &&
+         a.puppet_problem == b.puppet_problem && a.shell_problem == b.shell_problem &&
+         without_comments(rename_puppet_title(a.puppet, a.title, "T")) ==
+             without_comments(rename_puppet_title(b.puppet, b.title, "T"));
 }
 
 }  // namespace

@@ -37,7 +37,7 @@ struct HostReport {
 Result<HostReport> parse_host_report(std::string_view text, const std::string& origin);
 
 // One change, as one or more hosts' reports wrote it. Fixes that differ only in their resource
-// title are the same change.
+// title and comment lines (which number the finding in its own report) are the same change.
 struct FleetFix {
   std::string summary;
   std::string variant;
