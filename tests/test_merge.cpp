@@ -303,7 +303,7 @@ TEST_CASE("hostile host names and paths reach the manifest and the script as dat
   const std::vector<std::string> hosts = {
       "web'1" + payload, "web\"2\n" + payload + "';\ntouch " + marker.string() + "\n'",
       "web-3 ${facts} \\ }{ ;; esac"};
-  const std::string site = (dir / ("site '" + payload + "\"")).string();
+  const std::string site = (dir / ("site '" + payload + "\"\nline two")).string();
   fs::create_directories(site);
   write_text(site + "/index.php", "require 'a.phpp';\n");
   write_text(site + "/a.php", "<?php\n");
@@ -413,4 +413,35 @@ TEST_CASE("checks stay checks, and a report without findings is a clean host", "
   const std::string pp = read_text(dir / "fleet.pp");
   CHECK_THAT(pp, Catch::Contains("# 0 fix(es) and 1 check(s)"));
   check_manifest_parses(dir / "fleet.pp");
+}
+
+TEST_CASE("one change asked for by two groups on one host is made once there", "[merge][puppet]") {
+  TempDir dir("culprit-merge");
+  // Two paths, one referring line: the fixes of both findings are the same edit (one key).
+  write_text(
+      dir / "a.json",
+      report_json("app-1", {mistyped("/srv/a", "/srv/index.php", 4, "lib.phpp", "lib.php"),
+                            mistyped("/srv/b", "/srv/index.php", 4, "lib.phpp", "lib.php")}));
+  write_text(
+      dir / "b.json",
+      report_json("app-2", {mistyped("/srv/b", "/srv/index.php", 4, "lib.phpp", "lib.php")}));
+  const auto r = merge({dir.path().string(), "--top", "2", "--manifest",
+                        (dir / "fleet.pp").string(), "--script", (dir / "fleet.sh").string()});
+  INFO(describe(r));
+  REQUIRE(r.exit_code == 1);
+  const std::string pp = read_text(dir / "fleet.pp");
+  INFO(pp);
+  // Group 1 is /srv/b (2 hosts); /srv/a on app-1 is the same edit, already made by group 1.
+  CHECK_THAT(pp, Catch::Contains("$culprit_on_1 = ['app-1', 'app-2']"));
+  CHECK_THAT(pp, Catch::Contains("# on app-1: the same change as group 1 above"));
+  CHECK_FALSE(Catch::Contains("culprit_on_2").match(pp));
+  CHECK_THAT(read_text(dir / "fleet.sh"),
+             Catch::Contains("# on app-1: the same change as group 1 above"));
+  check_manifest_parses(dir / "fleet.pp");
+  if (have("puppet")) {
+    const auto apply = run_command({"puppet", "apply", "--noop", "--color=false", "--certname",
+                                    "app-1", (dir / "fleet.pp").string()});
+    INFO(describe(apply));
+    CHECK(apply.exit_code == 0);
+  }
 }
