@@ -87,8 +87,9 @@ std::string render_text(const Fleet& fleet, const FleetRenderOptions& opts) {
       out += fmt::format("  Where:  {}\n", plain(g.location));
     }
     out += fmt::format("  Rank:   {} at best (on {})\n", g.best_rank, plain(g.representative));
-    out += fmt::format("  Why:    {} (on {})\n", plain(text_of(g.finding, "explanation")),
-                       plain(g.representative));
+    if (const std::string why = text_of(g.finding, "explanation"); !why.empty()) {
+      out += fmt::format("  Why:    {} (on {})\n", plain(why), plain(g.representative));
+    }
     if (g.fixes.empty()) {
       out += fmt::format("  Fix:    none written (not among the top {} on any host)\n", fleet.top);
     }
@@ -136,8 +137,9 @@ std::string render_markdown(const Fleet& fleet, const FleetRenderOptions& opts) 
                        md(g.address.empty() ? g.path : g.address));
     out += fmt::format("- **On {} of {} hosts:** {}\n", g.hosts.size(), m,
                        host_list(g.hosts, opts.max_hosts, md));
-    out += fmt::format("- **Why** (on {}): {}\n", md(g.representative),
-                       md(text_of(g.finding, "explanation")));
+    if (const std::string why = text_of(g.finding, "explanation"); !why.empty()) {
+      out += fmt::format("- **Why** (on {}): {}\n", md(g.representative), md(why));
+    }
     for (const auto& fix : g.fixes) {
       out += fmt::format("- **Fix** on {}: {}\n", host_list(fix.hosts, opts.max_hosts, md),
                          md(fix_line(fix)));
