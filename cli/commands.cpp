@@ -118,6 +118,14 @@ void add_report_options(CLI::App& sub, ReportOptions& opts) {
   sub.add_flag("--no-data", opts.no_data,
                "Keep no contents of read/write buffers (only paths, addresses, argv, results); "
                "error-message rules then cannot fire");
+  sub.add_option("--host-name", opts.host_name,
+                 "The host the report names (source.host; culprit merge groups by it); the "
+                 "default is this machine's host name")
+      ->check(CLI::Validator(
+          [](const std::string& name) {
+            return name.empty() ? std::string("an empty host name names no host") : std::string();
+          },
+          "NAME"));
 }
 
 analyzer::Format parse_format(const std::string& name) {
@@ -285,7 +293,7 @@ int analyze(const ReportOptions& opts, const std::string& mode, std::vector<std:
         {}, 2);
   }
   analyzer::Report report = pipeline.finish(stats);
-  report.host = host_name();
+  report.host = opts.host_name.empty() ? host_name() : opts.host_name;
   report.generated_at = utc_now();
   report.culprit_version = CULPRIT_VERSION;
   report.backend = mode == "replay" ? "strace-log" : "ptrace";

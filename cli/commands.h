@@ -27,6 +27,7 @@ struct ReportOptions {
   bool quiet = false;           // -q: no progress line, no warnings (errors still go to stderr)
   double progress_after = 1.0;  // seconds before the progress line appears (hidden option)
   bool no_data = false;         // --no-data: keep no buffer contents (see SECURITY.md)
+  std::string host_name;        // --host-name NAME: the report's source.host ("" = gethostname)
 };
 
 // Each returns the process exit status through `exit_code` once the subcommand ran:

@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/docgen.h"
+#include "cli/merge.h"
 #include "cli/user_error.h"
 #include "tracer/model/result.h"
 #include "tracer/ptrace/seccomp_filter.h"
@@ -62,6 +63,7 @@ int main(int argc, char** argv) {
   culprit::cli::set_replay_command(app, exit_code);
   culprit::cli::set_run_command(app, exit_code);
   culprit::cli::set_attach_command(app, exit_code);
+  culprit::cli::set_merge_command(app, exit_code);
 
   // Hidden (not in --help): the build writes the man page and completions from these definitions.
   if (argc == 3 && std::string_view(argv[1]) == "--generate") {

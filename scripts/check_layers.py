@@ -11,6 +11,7 @@ The layers, and what each may include besides itself (docs/ARCHITECTURE.md):
     analyzer/passes   analyzer/rules, analyzer/core, tracer/model
     analyzer/fix      analyzer/rules, analyzer/core, tracer/model
     analyzer/render   analyzer/core, tracer/model
+    analyzer/fleet    analyzer/core, tracer/model
     cli               anything
 
 Every .h/.cpp/.c under tracer/ and analyzer/ must sit in one of those folders, and every quoted
@@ -30,6 +31,7 @@ ALLOWED = {
     "analyzer/passes": {"analyzer/rules", "analyzer/core", "tracer/model"},
     "analyzer/fix": {"analyzer/rules", "analyzer/core", "tracer/model"},
     "analyzer/render": {"analyzer/core", "tracer/model"},
+    "analyzer/fleet": {"analyzer/core", "tracer/model"},
 }
 CHECKED_ROOTS = ("tracer", "analyzer", "cli")
 PROJECT_PREFIXES = ("tracer/", "analyzer/", "cli/")

@@ -13,7 +13,7 @@ TEST_DEPS="strace php-cli puppet puppet-lint puppet-module-puppetlabs-stdlib she
   apache2 libapache2-mod-php curl procps time
   nginx-light php-fpm python3 python3-jsonschema patchelf openssl iproute2 util-linux
   php-mysql mariadb-client-core postgresql-client acl zstd
-  man-db zsh dpkg-dev"
+  man-db zsh dpkg-dev ansible-core"
 
 # What only the benchmarks use (bench/apache_bench.sh): CULPRIT_SETUP_BENCH=1 sh scripts/setup.sh
 BENCH_DEPS="apache2-utils bpftrace"

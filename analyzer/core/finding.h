@@ -100,6 +100,7 @@ struct Fix {
   std::string puppet_shared;
   std::string shell_shared;
   std::string variant;  // the rules/fixes.yaml variant used ("edit-line", "require", ...)
+  std::string title;    // Puppet resource title of the change: "culprit-KIND-N" (safe ASCII)
 };
 
 struct Finding {

@@ -747,6 +747,7 @@ void attach_fixes(Report& report, const FixTemplates& templates) {
     Fix fix;
     fix.variant = plan.variant;
     fix.key = plan.key;
+    fix.title = plan.plain.at("title");
     bool puppet_fell_back = false;
     bool shell_fell_back = false;
     fix.puppet = strip_trailing_blanks(

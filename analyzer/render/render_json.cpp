@@ -50,6 +50,12 @@ json fix_json(const Fix& fix) {
       fix.puppet_shared.empty() ? fix.puppet : fix.puppet + "\n" + fix.puppet_shared);
   out["actionable"] = fix.actionable;
   out["variant"] = fix.variant;
+  // What `culprit merge` needs to write one manifest for many reports: the resource title to
+  // rename, the change's identity, and the shared parts apart from the per-finding ones.
+  out["title"] = fix.title;
+  put(out, "key", fix.key);
+  put(out, "puppet_shared", fix.puppet_shared);
+  put(out, "shell_shared", fix.shell_shared);
   return out;
 }
 
