@@ -4,12 +4,14 @@
 // analyzer needs (roles: EMIT_SUCCESS) or wrote data. Forks add the child to `targets`, exits
 // remove a thread group whose last thread is gone. Nothing is ever stopped or waited for: a full
 // ring buffer drops the record and counts it in `lost`.
+// The kernel's types come first: everything else uses them.
+// clang-format off
+#include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
-
 #include "tracer/ebpf/culprit_abi.h"
-#include "vmlinux.h"
+// clang-format on
 
 char LICENSE[] SEC("license") = "GPL";
 
