@@ -207,6 +207,15 @@ TEST_CASE("attach --backend ebpf follows a child forked after the attach") {
   const std::string text = report.dump();
   CHECK(text.find(dir.path().string() + "/sub/child-missing-rel") != std::string::npos);
   CHECK(text.find("/nonexistent-cfx-ebpf/child-program") != std::string::npos);
+  // And the report is valid against docs/report.schema.json.
+  culprit::test::write_text(dir / "report.json", r.out);
+  const auto checked =
+      run_command({"/usr/bin/python3",
+                   (culprit::test::source_dir() / "tests/schema/validate_reports.py").string(),
+                   (culprit::test::source_dir() / "docs/report.schema.json").string(),
+                   (dir / "report.json").string()});
+  INFO(checked.out << checked.err);
+  CHECK(checked.exit_code == 0);
 }
 
 TEST_CASE("no culprit BPF program stays loaded after culprit exits, also after SIGKILL") {

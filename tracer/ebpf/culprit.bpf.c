@@ -36,8 +36,10 @@ struct {
   __type(value, struct culprit_role);
 } roles SEC(".maps");
 
-// A call between its entry and its exit.
+// A call between its entry and its exit, in the calling task's local storage: no allocation and
+// no copy per call (a hash map keyed by tid allocated and copied the whole value at each entry).
 struct call {
+  __u32 active;  // set at entry, cleared at exit
   __u64 start_ns;
   __u64 args[6];
   __u32 nr;
@@ -46,19 +48,11 @@ struct call {
 };
 
 struct {
-  __uint(type, BPF_MAP_TYPE_HASH);
-  __uint(max_entries, CULPRIT_MAX_INFLIGHT);
+  __uint(type, BPF_MAP_TYPE_TASK_STORAGE);
   __uint(map_flags, BPF_F_NO_PREALLOC);
-  __type(key, __u32);  // tid
+  __type(key, int);
   __type(value, struct call);
-} inflight SEC(".maps");
-
-struct {
-  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-  __uint(max_entries, 1);
-  __type(key, __u32);
-  __type(value, struct call);
-} call_scratch SEC(".maps");
+} calls SEC(".maps");
 
 struct record_buf {
   struct culprit_record h;
@@ -116,7 +110,6 @@ SEC("tracepoint/raw_syscalls/sys_enter")
 int culprit_enter(struct trace_event_raw_sys_enter* ctx) {
   const __u64 id = bpf_get_current_pid_tgid();
   const __u32 tgid = id >> 32;
-  const __u32 tid = (__u32)id;
   if (!bpf_map_lookup_elem(&targets, &tgid)) {
     return 0;
   }
@@ -129,11 +122,12 @@ int culprit_enter(struct trace_event_raw_sys_enter* ctx) {
   if (!role || !(role->flags & CULPRIT_ROLE_PRESENT)) {
     return 0;
   }
-  __u32 zero = 0;
-  struct call* c = bpf_map_lookup_elem(&call_scratch, &zero);
+  struct call* c =
+      bpf_task_storage_get(&calls, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
   if (!c) {
     return 0;
   }
+  c->active = 0;
   // One load per field: the verifier refuses a context pointer moved by a loop.
   c->args[0] = ctx->args[0];
   c->args[1] = ctx->args[1];
@@ -168,7 +162,7 @@ int culprit_enter(struct trace_event_raw_sys_enter* ctx) {
       c->path_len[1] = (__u16)n;
     }
   }
-  bpf_map_update_elem(&inflight, &tid, c, BPF_ANY);
+  c->active = 1;
   return 0;
 }
 
@@ -241,19 +235,19 @@ static __always_inline void put_addr(struct record_buf* rec, __u64 addr, __u64 l
 
 SEC("tracepoint/raw_syscalls/sys_exit")
 int culprit_exit(struct trace_event_raw_sys_exit* ctx) {
-  const __u64 id = bpf_get_current_pid_tgid();
-  __u32 tid = (__u32)id;
-  struct call* c = bpf_map_lookup_elem(&inflight, &tid);
-  if (!c) {
+  struct call* c = bpf_task_storage_get(&calls, bpf_get_current_task_btf(), 0, 0);
+  if (!c || !c->active) {
     return 0;
   }
+  c->active = 0;
+  const __u64 id = bpf_get_current_pid_tgid();
+  const __u32 tid = (__u32)id;
   const long ret = ctx->ret;
   __u32 key = c->nr;
   const struct culprit_role* role = bpf_map_lookup_elem(&roles, &key);
   __u32 zero = 0;
   struct record_buf* rec = bpf_map_lookup_elem(&record_scratch, &zero);
   if (!role || !rec) {
-    bpf_map_delete_elem(&inflight, &tid);
     return 0;
   }
   const int failed = ret < 0 && ret >= -4095;
@@ -274,7 +268,6 @@ int culprit_exit(struct trace_event_raw_sys_exit* ctx) {
     }
   }
   if (!emit) {
-    bpf_map_delete_elem(&inflight, &tid);
     return 0;
   }
 
@@ -348,7 +341,6 @@ int culprit_exit(struct trace_event_raw_sys_exit* ctx) {
       rec->h.aux2 = how.mode;
     }
   }
-  bpf_map_delete_elem(&inflight, &tid);
   output(rec, sizeof(rec->h) + off + data);
   return 0;
 }
@@ -388,7 +380,6 @@ int BPF_PROG(culprit_pexit, struct task_struct* task) {
     return 0;
   }
   __u32 tid = BPF_CORE_READ(task, pid);
-  bpf_map_delete_elem(&inflight, &tid);  // a thread killed inside a call never reaches its exit
   const int last = BPF_CORE_READ(task, signal, live.counter) == 0;
   if (last) {
     bpf_map_delete_elem(&targets, &tgid);

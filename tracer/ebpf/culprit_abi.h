@@ -9,13 +9,12 @@
 #include <linux/types.h>
 #endif
 
-#define CULPRIT_MAX_NR 1024        /* syscall numbers the role map covers */
-#define CULPRIT_MAX_TARGETS 65536  /* traced thread groups */
-#define CULPRIT_MAX_INFLIGHT 16384 /* threads inside an interesting call at one time */
-#define CULPRIT_PATH_MAX 4096      /* bytes of one path, NUL included */
-#define CULPRIT_DATA_MAX 4096      /* bytes of written data, whatever -s says */
-#define CULPRIT_ADDR_MAX 112       /* bytes of a socket address (sockaddr_un is 110) */
-#define CULPRIT_IOV_MAX 8          /* iovecs of writev/sendmsg gathered */
+#define CULPRIT_MAX_NR 1024       /* syscall numbers the role map covers */
+#define CULPRIT_MAX_TARGETS 65536 /* traced thread groups */
+#define CULPRIT_PATH_MAX 4096     /* bytes of one path, NUL included */
+#define CULPRIT_DATA_MAX 4096     /* bytes of written data, whatever -s says */
+#define CULPRIT_ADDR_MAX 112      /* bytes of a socket address (sockaddr_un is 110) */
+#define CULPRIT_IOV_MAX 8         /* iovecs of writev/sendmsg gathered */
 
 /* culprit_role.flags */
 #define CULPRIT_ROLE_PRESENT (1U << 0)      /* the call is looked at */
