@@ -261,7 +261,7 @@ TEST_CASE("a flood of failures: the report counts what the ring buffer lost") {
   TempDir dir("culprit-ebpf");
   // The CLI's ring buffer, then one so small that it overflows: either way, every failure the
   // program made is in the events or in the lost count.
-  for (const std::size_t ring : {std::size_t{0}, std::size_t{16 * 4096}}) {
+  for (const std::size_t ring : {std::size_t{0}, std::size_t{16} * 4096}) {
     fs::remove(dir / "flood-count");
     Fixture target({"flood", dir.path().string(), "1"});
     const std::string pid = std::to_string(target.pid());

@@ -131,7 +131,11 @@ int keep_libbpf_message(libbpf_print_level level, const char* format, va_list ar
     return 0;
   }
   char text[512];
+  // libbpf's print callback hands over its own format string.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
   std::vsnprintf(text, sizeof text, format, args);
+#pragma GCC diagnostic pop
   auto& lines = libbpf_messages();
   if (lines.size() >= 20) {
     lines.erase(lines.begin());
@@ -470,7 +474,7 @@ struct EbpfTracer::State {
     }
     const std::int64_t dirfd =
         pa.dirfd < 0 ? AT_FDCWD
-                     : static_cast<std::int32_t>(h.args[static_cast<std::size_t>(pa.dirfd)]);
+                     : static_cast<std::int32_t>(h.args[static_cast<std::uint8_t>(pa.dirfd)]);
     const std::string base = dirfd == AT_FDCWD ? p.cwd : fd_path(tgid, p, dirfd);
     if (base.empty() || base.front() != '/') {
       return false;
@@ -619,8 +623,9 @@ struct EbpfTracer::State {
     }
     e.ret = rval;
     e.ret_known = true;
-    if (const int k = info->id_arg; k >= 0) {
-      const auto id = static_cast<std::uint32_t>(h.args[static_cast<std::size_t>(k)]);
+    if (info->id_arg >= 0) {
+      const auto k = static_cast<std::uint8_t>(info->id_arg);
+      const auto id = static_cast<std::uint32_t>(h.args[k]);
       if (id != 0xFFFFFFFFU) {
         e.set_id = id;
       }
