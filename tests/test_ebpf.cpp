@@ -4,6 +4,7 @@
 // failures ends in a report that counts what it lost. Skipped (77) when not root, without BTF, or
 // in a build without the backend.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -67,14 +68,16 @@ struct Fixture {
   bp::child child;
 };
 
-// A failed call as both backends must see it: syscall, path, errno, and whose it was.
-using Failure = std::tuple<std::string, std::string, std::string, std::string, std::string>;
+// A failed call as both backends must see it: syscall, path, address, errno, whose it was, argv.
+using Failure =
+    std::tuple<std::string, std::string, std::string, std::string, std::string, std::string>;
 
 std::set<Failure> failures(const std::vector<Event>& events, Pid parent) {
   std::set<Failure> out;
   for (const Event& e : events) {
     if (e.failed()) {
-      out.emplace(e.syscall, e.path, e.address, e.err, e.pid == parent ? "parent" : "child");
+      out.emplace(e.syscall, e.path, e.address, e.err, e.pid == parent ? "parent" : "child",
+                  fmt::format("{}", fmt::join(e.argv, " ")));
     }
   }
   return out;
@@ -82,8 +85,8 @@ std::set<Failure> failures(const std::vector<Event>& events, Pid parent) {
 
 std::string describe(const std::set<Failure>& set) {
   std::string out;
-  for (const auto& [syscall, path, address, err, who] : set) {
-    out += fmt::format("  {} {} {} {} {}\n", who, syscall, path, address, err);
+  for (const auto& [syscall, path, address, err, who, argv] : set) {
+    out += fmt::format("  {} {} {} {} {} [{}]\n", who, syscall, path, address, err, argv);
   }
   return out;
 }
@@ -162,13 +165,15 @@ TEST_CASE("differential: ptrace and eBPF see the same failures of the same progr
   const std::string d = dir.path().string();
   for (const std::string who : {"parent", "child"}) {
     const std::string p = who == "child" ? "child-" : "";
-    CHECK(seen[1].contains({"openat", d + "/sub/" + p + "missing-rel", "", "ENOENT", who}));
-    CHECK(seen[1].contains({"openat", "/nonexistent-cfx-ebpf/" + p + "abs", "", "ENOENT", who}));
-    CHECK(seen[1].contains({"newfstatat", d + "/sub/" + p + "missing-stat", "", "ENOENT", who}));
-    CHECK(seen[1].contains({"openat", d + "/" + p + "missing-at", "", "ENOENT", who}));
+    CHECK(seen[1].contains({"openat", d + "/sub/" + p + "missing-rel", "", "ENOENT", who, ""}));
     CHECK(
-        seen[1].contains({"execve", "/nonexistent-cfx-ebpf/" + p + "program", "", "ENOENT", who}));
-    CHECK(seen[1].contains({"connect", "", "127.0.0.1:1", "ECONNREFUSED", who}));
+        seen[1].contains({"openat", "/nonexistent-cfx-ebpf/" + p + "abs", "", "ENOENT", who, ""}));
+    CHECK(
+        seen[1].contains({"newfstatat", d + "/sub/" + p + "missing-stat", "", "ENOENT", who, ""}));
+    CHECK(seen[1].contains({"openat", d + "/" + p + "missing-at", "", "ENOENT", who, ""}));
+    const std::string program = "/nonexistent-cfx-ebpf/" + p + "program";
+    CHECK(seen[1].contains({"execve", program, "", "ENOENT", who, program + " --flag"}));
+    CHECK(seen[1].contains({"connect", "", "127.0.0.1:1", "ECONNREFUSED", who, ""}));
   }
   // The error lines, with the fd they went to, and both exits.
   for (int backend = 0; backend < 2; ++backend) {

@@ -56,7 +56,7 @@ struct {
 
 struct record_buf {
   struct culprit_record h;
-  char payload[2 * CULPRIT_PATH_MAX + CULPRIT_DATA_MAX];
+  char payload[2 * CULPRIT_PATH_MAX + CULPRIT_DATA_MAX + CULPRIT_ARGV_MAX * CULPRIT_ARG_MAX];
 };
 
 struct {
@@ -233,6 +233,29 @@ static __always_inline void put_addr(struct record_buf* rec, __u64 addr, __u64 l
   }
 }
 
+// The first CULPRIT_ARGV_MAX strings of argv `vec` into the record at `at0`, each cut at
+// CULPRIT_ARG_MAX bytes. Returns the bytes written.
+static __always_inline __u64 put_argv(struct record_buf* rec, __u64 at0, __u64 vec) {
+  __u64 used = 0;
+  for (int i = 0; i < CULPRIT_ARGV_MAX && vec != 0; i++) {
+    __u64 ptr = 0;
+    if (bpf_probe_read_user(&ptr, sizeof(ptr), (const void*)(vec + i * sizeof(ptr))) != 0 ||
+        ptr == 0) {
+      break;
+    }
+    __u64 at = at0 + used;
+    CLAMP(at, 2 * CULPRIT_PATH_MAX + CULPRIT_DATA_MAX + (CULPRIT_ARGV_MAX - 1) * CULPRIT_ARG_MAX);
+    const long n = bpf_probe_read_user_str(&rec->payload[at], CULPRIT_ARG_MAX, (const void*)ptr);
+    if (n <= 0) {
+      break;
+    }
+    used += (__u64)n;
+    rec->h.argc += 1;
+  }
+  rec->h.argv_len = (__u16)used;
+  return used;
+}
+
 SEC("tracepoint/raw_syscalls/sys_exit")
 int culprit_exit(struct trace_event_raw_sys_exit* ctx) {
   struct call* c = bpf_task_storage_get(&calls, bpf_get_current_task_btf(), 0, 0);
@@ -284,6 +307,8 @@ int culprit_exit(struct trace_event_raw_sys_exit* ctx) {
   rec->h.data_total = 0;
   rec->h.data_len = 0;
   rec->h.addr_len = 0;
+  rec->h.argv_len = 0;
+  rec->h.argc = 0;
 
   // A successful execve replaced the memory the path was read from: no second read then.
   const int reread = failed;
@@ -341,7 +366,14 @@ int culprit_exit(struct trace_event_raw_sys_exit* ctx) {
       rec->h.aux2 = how.mode;
     }
   }
-  output(rec, sizeof(rec->h) + off + data);
+  __u64 argv = 0;
+  if (failed && role->argv >= 0) {
+    // The memory is the caller's still: a failed execve returned to it.
+    __u64 at0 = off + data;
+    CLAMP(at0, 2 * CULPRIT_PATH_MAX + CULPRIT_DATA_MAX);
+    argv = put_argv(rec, at0, arg(c->args, role->argv));
+  }
+  output(rec, sizeof(rec->h) + off + data + argv);
   return 0;
 }
 

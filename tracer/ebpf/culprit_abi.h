@@ -14,6 +14,8 @@
 #define CULPRIT_PATH_MAX 4096     /* bytes of one path, NUL included */
 #define CULPRIT_DATA_MAX 4096     /* bytes of written data, whatever -s says */
 #define CULPRIT_ADDR_MAX 112      /* bytes of a socket address (sockaddr_un is 110) */
+#define CULPRIT_ARGV_MAX 8        /* execve argv strings kept */
+#define CULPRIT_ARG_MAX 128       /* bytes of each, NUL included */
 #define CULPRIT_IOV_MAX 8         /* iovecs of writev/sendmsg gathered */
 
 /* culprit_role.flags */
@@ -34,7 +36,8 @@ struct culprit_role {
   __s8 msghdr;   /* struct user_msghdr * sent (address and iovecs) */
   __s8 sockaddr; /* struct sockaddr *; its length is the next argument */
   __s8 open_how; /* struct open_how * */
-  __u8 pad[6];
+  __s8 argv;     /* char *const argv[] of execve: read at exit when the call failed */
+  __u8 pad[5];
 };
 
 enum culprit_record_type {
@@ -44,7 +47,7 @@ enum culprit_record_type {
 };
 
 /* A ring-buffer record: the header, then path 1 (path_len[0] bytes, NUL included), path 2,
- * then the data written (data_len bytes). */
+ * then the data written (data_len bytes), then a failed execve's argv (argv_len bytes). */
 struct culprit_record {
   __u32 type;
   __u32 tid;
@@ -60,6 +63,8 @@ struct culprit_record {
   __u16 path_len[2];
   __u16 data_len;
   __u16 addr_len;
+  __u16 argv_len; /* bytes of argv strings (each with its NUL) after the data */
+  __u16 argc;     /* strings among them */
   __u8 addr[CULPRIT_ADDR_MAX];
 };
 

@@ -343,6 +343,7 @@ culprit_role role_of(const SyscallInfo& info) {
   role.msghdr = -1;
   role.sockaddr = -1;
   role.open_how = -1;
+  role.argv = -1;
   for (std::size_t i = 0; i < info.args.size(); ++i) {
     const auto index = static_cast<std::int8_t>(i);
     switch (info.args[i]) {
@@ -360,6 +361,9 @@ culprit_role role_of(const SyscallInfo& info) {
         break;
       case ArgType::SockAddr:
         role.sockaddr = index;
+        break;
+      case ArgType::Argv:
+        role.argv = index;
         break;
       case ArgType::OpenHow:
         role.open_how = index;
@@ -546,7 +550,7 @@ struct EbpfTracer::State {
     const SyscallInfo* info = find_syscall(static_cast<long>(h.nr));
     const std::size_t len0 = h.path_len[0];
     const std::size_t len1 = h.path_len[1];
-    if (info == nullptr || len0 + len1 + h.data_len > payload_size) {
+    if (info == nullptr || len0 + len1 + h.data_len + h.argv_len > payload_size) {
       ++stats->malformed;
       return;
     }
@@ -609,6 +613,13 @@ struct EbpfTracer::State {
     }
     if (info->has(Trait::WritesData)) {
       e.data_truncated = h.data_total > h.data_len;
+    }
+    // A failed execve's argv: NUL-terminated strings, each cut at CULPRIT_ARG_MAX - 1 bytes.
+    std::string_view argv(payload + len0 + len1 + h.data_len, h.argv_len);
+    for (std::size_t i = 0; i < h.argc && !argv.empty(); ++i) {
+      const std::size_t end = std::min(argv.find('\0'), argv.size());
+      e.argv.emplace_back(argv.substr(0, std::min<std::size_t>(end, options.string_limit)));
+      argv.remove_prefix(std::min(end + 1, argv.size()));
     }
 
     const std::int64_t rval = h.ret;
