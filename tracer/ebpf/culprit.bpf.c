@@ -310,8 +310,10 @@ int culprit_exit(struct trace_event_raw_sys_exit* ctx) {
   rec->h.argv_len = 0;
   rec->h.argc = 0;
 
-  // A successful execve replaced the memory the path was read from: no second read then.
-  const int reread = failed;
+  // A path that could not be read at entry (its page not faulted in yet: a child's first touch
+  // of a string in the program's read-only data after fork) is read again now that the call has
+  // faulted it in; not after a successful execve, which replaced the memory.
+  const int reread = failed || !(role->flags & CULPRIT_ROLE_EXEC);
   const __u64 len0 = put_path(rec, 0, c, 0, role, reread);
   rec->h.path_len[0] = (__u16)len0;
   __u64 len1 = 0;

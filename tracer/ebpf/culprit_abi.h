@@ -24,6 +24,7 @@
 #define CULPRIT_ROLE_FD_FORM (1U << 2)      /* AT_EMPTY_PATH on a real dirfd: fstat(), skipped */
 #define CULPRIT_ROLE_SO_ERROR (1U << 3)     /* getsockopt: only SOL_SOCKET/SO_ERROR, value read */
 #define CULPRIT_ROLE_OPEN_HOW (1U << 4)     /* openat2: flags and mode read from struct open_how */
+#define CULPRIT_ROLE_EXEC (1U << 5)         /* execve: a success replaces the caller's memory */
 
 /* How a call's arguments are read; -1: no such argument. */
 struct culprit_role {

@@ -386,6 +386,9 @@ culprit_role role_of(const SyscallInfo& info) {
   if (info.has(Trait::SoError)) {
     role.flags |= CULPRIT_ROLE_SO_ERROR;
   }
+  if (info.family == Family::Exec) {
+    role.flags |= CULPRIT_ROLE_EXEC;
+  }
   return role;
 }
 
@@ -936,8 +939,10 @@ Result<EbpfOutcome> EbpfTracer::trace(EventSink& sink, SourceStats& stats) {
       status_shown = true;
     }
   }
-  // Detach (the links close with the skeleton's programs), then read what is still queued.
+  // Detach, then read what is still queued: every record made before the detach is either
+  // delivered or counted as lost.
   const std::size_t still = st.live.size();
+  culprit_skel_detach(st.skel);
   ring_buffer__consume(ring);
   stats.lost = static_cast<std::int64_t>(st.lost_count());
   if (status_shown) {

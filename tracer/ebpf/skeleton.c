@@ -32,6 +32,8 @@ struct culprit_bpf* culprit_skel_load(const struct culprit_skel_config* config,
 
 int culprit_skel_attach(struct culprit_bpf* skel) { return culprit_bpf__attach(skel); }
 
+void culprit_skel_detach(struct culprit_bpf* skel) { culprit_bpf__detach(skel); }
+
 int culprit_skel_map_fd(struct culprit_bpf* skel, enum culprit_skel_map map) {
   switch (map) {
     case CULPRIT_MAP_TARGETS:

@@ -28,6 +28,9 @@ struct culprit_bpf* culprit_skel_load(const struct culprit_skel_config* config, 
 // 0 or a negative errno.
 int culprit_skel_attach(struct culprit_bpf* skel);
 
+// Detaches every program (closes the links); the maps stay readable until destroy.
+void culprit_skel_detach(struct culprit_bpf* skel);
+
 enum culprit_skel_map {
   CULPRIT_MAP_TARGETS,
   CULPRIT_MAP_ROLES,
