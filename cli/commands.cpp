@@ -24,6 +24,10 @@
 #include "analyzer/rules/rules.h"
 #include "cli/progress.h"
 #include "cli/user_error.h"
+#ifdef CULPRIT_HAVE_EBPF
+#include "tracer/ebpf/ebpf_source.h"
+#endif
+#include "tracer/ptrace/attach.h"
 #include "tracer/ptrace/cgroup.h"
 #include "tracer/ptrace/live.h"
 #include "tracer/ptrace/wait_status.h"
@@ -389,7 +393,8 @@ struct LiveCliOptions {
   tracer::LiveOptions live;
   std::string save_log;
   std::vector<std::string> pid_args;
-  bool exit_status = false;  // run --exit-status
+  bool exit_status = false;        // run --exit-status
+  std::string backend = "ptrace";  // attach --backend: auto, ebpf, ptrace
 };
 
 void add_live_options(CLI::App& sub, LiveCliOptions& o) {
@@ -542,10 +547,142 @@ int run_command(LiveCliOptions& o, const std::string& line) {
   return o.exit_status ? shell_status(outcome) : code;
 }
 
+#ifdef CULPRIT_HAVE_EBPF
+// The processes -n, -u and --cgroup name, listed now (the eBPF backend lists them before and
+// after it attaches; children are followed in the kernel).
+std::vector<tracer::Pid> list_targets(const tracer::LiveOptions& live) {
+  std::vector<tracer::Pid> pids;
+  if (!live.name.empty()) {
+    pids = tracer::find_processes_by_name(live.name);
+  }
+  std::vector<std::string> dirs;
+  for (const auto& unit : live.units) {
+    if (auto found = tracer::unit_cgroup_dirs(tracer::unit_name(unit)); found.ok()) {
+      dirs.insert(dirs.end(), found->begin(), found->end());
+    }
+  }
+  for (const auto& path : live.cgroups) {
+    if (auto found = tracer::cgroup_dirs(path); found.ok()) {
+      dirs.insert(dirs.end(), found->begin(), found->end());
+    }
+  }
+  if (!dirs.empty()) {
+    const auto in_cgroups = tracer::cgroup_processes(dirs);
+    pids.insert(pids.end(), in_cgroups.begin(), in_cgroups.end());
+  }
+  std::erase(pids, getpid());
+  return pids;
+}
+
+// attach with the eBPF backend: the processes are found here, the program is already loaded.
+int attach_with_ebpf(LiveCliOptions& o, std::vector<std::string> inputs, tracer::EbpfTracer& tracer,
+                     SavedLog& saved) {
+  for (const auto& unit : o.live.units) {
+    if (auto found = tracer::unit_cgroup_dirs(tracer::unit_name(unit)); !found.ok()) {
+      throw UserError(found.error().describe(), {}, 2);
+    }
+  }
+  for (const auto& path : o.live.cgroups) {
+    if (auto found = tracer::cgroup_dirs(path); !found.ok()) {
+      throw UserError(found.error().describe(), {}, 2);
+    }
+  }
+  const bool listed = !o.live.name.empty() || !o.live.units.empty() || !o.live.cgroups.empty();
+  if (listed && o.live.pids.empty() && list_targets(o.live).empty()) {
+    throw UserError(fmt::format("no process to attach to ({})", fmt::join(inputs, ", ")), {}, 2);
+  }
+  tracer::LiveOutcome outcome;
+  const int code = analyze(
+      o.report, "attach", std::move(inputs),
+      [&](tracer::EventSink& sink, tracer::SourceStats& stats) -> Result<void> {
+        auto traced = tracer.trace(sink, stats);
+        if (!traced.ok()) {
+          return traced.take_error();
+        }
+        outcome.notes = std::move(traced->notes);
+        outcome.trigger_status = traced->trigger_status;
+        outcome.trigger_output = std::move(traced->trigger_output);
+        outcome.processes = traced->processes;
+        outcome.threads = traced->threads;
+        outcome.failures = traced->failures;
+        outcome.detached = traced->detached;
+        return {};
+      },
+      saved.writer.get(),
+      [&](analyzer::Report& report) {
+        report.backend = "ebpf";
+        if (!o.live.trigger.empty()) {
+          report.trigger = trigger_fate(o.live.trigger, outcome);
+        }
+      });
+  print_notes(outcome, o.report.quiet);
+  return code;
+}
+#endif
+
+// --backend: the eBPF tracer when it is asked for (or auto and usable), loaded; nullptr for
+// ptrace. `--backend ebpf` that cannot be had is a usage error (exit 2); auto says why it falls
+// back, in one line.
+#ifdef CULPRIT_HAVE_EBPF
+std::unique_ptr<tracer::EbpfTracer> choose_backend(const LiveCliOptions& o) {
+  if (o.backend == "ptrace") {
+    return nullptr;
+  }
+  std::string why = tracer::ebpf_unavailable_reason();
+  if (why.empty()) {
+    tracer::EbpfOptions eo;
+    eo.pids = o.live.pids;
+    if (!o.live.name.empty() || !o.live.units.empty() || !o.live.cgroups.empty()) {
+      eo.list = [live = o.live] { return list_targets(live); };
+    }
+    eo.duration_s = o.live.duration_s;
+    eo.trigger = o.live.trigger;
+    eo.settle_s = o.live.settle_s;
+    eo.string_limit = o.live.string_limit;
+    eo.status_line = o.live.status_line;
+    auto loaded = tracer::EbpfTracer::load(eo);
+    if (loaded.ok()) {
+      return std::move(loaded).value();
+    }
+    why = loaded.error().message;
+  }
+  if (o.backend == "ebpf") {
+    throw UserError(fmt::format("--backend ebpf: {}", why), "--backend ptrace works without it", 2);
+  }
+  if (!o.report.quiet) {
+    fmt::print(stderr, "culprit: using ptrace: {}\n", why);
+  }
+  return nullptr;
+}
+#else
+void choose_backend(const LiveCliOptions& o) {
+  constexpr const char* kWhy = "this culprit was built without the eBPF backend";
+  if (o.backend == "ebpf") {
+    throw UserError(fmt::format("--backend ebpf: {}", kWhy),
+                    "build with libbpf-dev, bpftool and clang installed (scripts/setup.sh), or use "
+                    "--backend ptrace",
+                    2);
+  }
+  if (o.backend == "auto" && !o.report.quiet) {
+    fmt::print(stderr, "culprit: using ptrace: {}\n", kWhy);
+  }
+}
+#endif
+
 int attach_processes(LiveCliOptions& o, std::vector<std::string> inputs) {
   prepare_live(o);
+#ifdef CULPRIT_HAVE_EBPF
+  auto ebpf = choose_backend(o);
+#else
+  choose_backend(o);
+#endif
   SavedLog saved;
   open_saved_log(o.save_log, saved);
+#ifdef CULPRIT_HAVE_EBPF
+  if (ebpf) {
+    return attach_with_ebpf(o, std::move(inputs), *ebpf, saved);
+  }
+#endif
   tracer::LiveOutcome outcome;
   const int code = analyze(
       o.report, "attach", std::move(inputs),
@@ -655,6 +792,12 @@ void set_attach_command(CLI::App& app, int& exit_code) {
                   "stops when it has finished and the settle time has passed");
   sub->add_option("--settle", o->live.settle_s, "Seconds to keep tracing after the trigger")
       ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  sub->add_option("--backend", o->backend,
+                  "How to capture: ptrace (stops the processes at every call), ebpf (a kernel "
+                  "program that never stops them; root, BTF; may lose events under load, and says "
+                  "so), or auto (ebpf when built in and allowed, else ptrace)")
+      ->check(CLI::IsMember({"auto", "ebpf", "ptrace"}))
       ->capture_default_str();
   sub->callback([o, pid_opt, name_opt, unit_opt, cgroup_opt, &exit_code] {
     if (pid_opt->count() == 0 && name_opt->count() == 0 && unit_opt->count() == 0 &&

@@ -22,8 +22,14 @@ std::string version_text() {
   const std::string kernel = uname(&u) == 0 ? std::string(u.release) : std::string("unknown");
   return fmt::format(
       "culprit {}\nbuild: {}\nlibseccomp: {}\nkernel: {}\ncapture backends: ptrace (run: "
-      "seccomp-bpf), strace logs",
-      CULPRIT_VERSION, CULPRIT_BUILD_TYPE, culprit::tracer::seccomp_library_version(), kernel);
+      "seccomp-bpf){}, strace logs",
+      CULPRIT_VERSION, CULPRIT_BUILD_TYPE, culprit::tracer::seccomp_library_version(), kernel,
+#ifdef CULPRIT_HAVE_EBPF
+      ", ebpf (attach)"
+#else
+      ""
+#endif
+  );
 }
 
 // CLI11 says "A subcommand is required" for `culprit bogus` and `culprit --bogus`: name the word.

@@ -6,6 +6,7 @@ The layers, and what each may include besides itself (docs/ARCHITECTURE.md):
     tracer/model      -
     tracer/strace     tracer/model
     tracer/ptrace     tracer/model
+    tracer/ebpf       tracer/model
     analyzer/core     tracer/model
     analyzer/rules    analyzer/core, tracer/model
     analyzer/passes   analyzer/rules, analyzer/core, tracer/model
@@ -26,6 +27,7 @@ ALLOWED = {
     "tracer/model": set(),
     "tracer/strace": {"tracer/model"},
     "tracer/ptrace": {"tracer/model"},
+    "tracer/ebpf": {"tracer/model"},
     "analyzer/core": {"tracer/model"},
     "analyzer/rules": {"analyzer/core", "tracer/model"},
     "analyzer/passes": {"analyzer/rules", "analyzer/core", "tracer/model"},

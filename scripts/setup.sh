@@ -7,7 +7,7 @@ BUILD_DEPS="build-essential cmake ninja-build pkg-config git
   libseccomp-dev libboost-dev libboost-filesystem-dev libfmt-dev
   catch2 libcli11-dev nlohmann-json3-dev libyaml-cpp-dev clang-14 libclang-rt-14-dev
   clang-format-14 clang-tidy-14
-  zlib1g-dev libzstd-dev"
+  zlib1g-dev libzstd-dev libbpf-dev bpftool"
 # Tools the tests drive for real.
 TEST_DEPS="strace php-cli puppet puppet-lint puppet-module-puppetlabs-stdlib shellcheck
   apache2 libapache2-mod-php curl procps time

@@ -6,13 +6,13 @@
 #include <arpa/inet.h>
 #include <grp.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -362,6 +362,33 @@ AttachedFixes attach_with_fixes(const std::string& scenario, const Apache& apach
   CHECK(out.top["kind"] == planted.kind);
   CHECK(out.top["path"] == planted.path);
   return out;
+}
+
+TEST_CASE("apache: the eBPF backend finds the same mistyped require", "[apache]") {
+  if (geteuid() != 0 ||
+      run_command({culprit_binary(), "--version"}).out.find("ebpf") == std::string::npos) {
+    CULPRIT_SKIP("the eBPF backend needs root and a build with it");
+  }
+  Apache apache;
+  const std::string settings = apache.www() + "/wp-settings.php";
+  edit(settings, "/class-wp-locale.php'", "/class-wp-locale.phpp'");
+  REQUIRE(apache.start().exit_code == 0);
+  REQUIRE(apache.status() == 500);
+  // run_culprit also replays the log saved from the eBPF events and compares the top finding.
+  const json report =
+      run_culprit("mistyped-require-ebpf", apache,
+                  {"attach", "--backend", "ebpf", "-n", "apache2", "--trigger",
+                   "curl -s -o /dev/null " + apache.url(), "--format", "json"},
+                  {"mistyped-path", apache.www() + "/wp-includes/class-wp-locale.phpp"});
+  CHECK(report["source"]["backend"] == "ebpf");
+  CHECK(report["stats"]["lost"] == 0);
+  const json& top = report["findings"].at(0);
+  INFO(top.dump(2));
+  CHECK(top["kind"] == "mistyped-path");
+  CHECK(top["path"] == apache.www() + "/wp-includes/class-wp-locale.phpp");
+  CHECK(top["suggestion"]["path"] == apache.www() + "/wp-includes/class-wp-locale.php");
+  CHECK(top["referenced_from"]["file"] == settings);
+  CHECK(top["referenced_from"]["line"] == apache.locale_line());
 }
 
 TEST_CASE("apache: mistyped require found by attach -n apache2 and fixed with puppet", "[apache]") {

@@ -178,6 +178,7 @@ struct ReportStats {
   std::uint64_t suppressed = 0;  // failed events judged benign
   std::uint64_t malformed = 0;
   std::uint64_t groups_dropped = 0;  // failure groups not kept because of the memory cap
+  std::int64_t lost = -1;  // events the capture missed (eBPF: ring buffer full); -1: cannot lose
 };
 
 // A process exit or notable output, for the postmortem timeline.
@@ -210,7 +211,7 @@ struct Report {
   std::vector<std::string> inputs;
   // Where, when and by what the report was made (the CLI sets them; "" = unknown): the host name,
   // the time in UTC (ISO 8601, "2026-12-05T01:22:03Z"), culprit's version, and the capture
-  // backend ("strace-log" for replay, "ptrace" for run and attach).
+  // backend ("strace-log" for replay, "ptrace" for run and attach, "ebpf" for attach --backend).
   std::string host;
   std::string generated_at;
   std::string culprit_version;

@@ -1037,6 +1037,7 @@ Report Pipeline::State::finish(const tracer::SourceStats& source) {
   report.log_only = !fs.available();
   stats.lines = source.lines;
   stats.malformed = source.malformed;
+  stats.lost = source.lost;
   stats.groups_dropped = groups.dropped_groups();
 
   LogFacts facts;

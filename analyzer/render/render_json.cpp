@@ -215,6 +215,7 @@ nlohmann::ordered_json report_json(const Report& report) {
   stats["suppressed"] = report.stats.suppressed;
   stats["malformed"] = report.stats.malformed;
   stats["groups_dropped"] = report.stats.groups_dropped;
+  stats["lost"] = report.stats.lost >= 0 ? json(report.stats.lost) : json(nullptr);
   doc["stats"] = std::move(stats);
 
   json diagnostics = json::array();

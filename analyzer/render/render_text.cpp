@@ -254,6 +254,18 @@ std::string render_text(const Report& report, const RenderOptions& options) {
                               report.stats.lines, report.stats.events, report.stats.failed,
                               report.stats.malformed)) +
            "\n";
+  } else if (report.stats.lost >= 0) {
+    // eBPF: `lines` counts the kernel's records; a full ring buffer drops some, and says so.
+    out += st.dim(fmt::format("Read {} kernel records, {} events, {} failed calls; lost {} events.",
+                              report.stats.lines, report.stats.events, report.stats.failed,
+                              report.stats.lost)) +
+           "\n";
+    if (report.stats.lost > 0) {
+      out += st.yellow(fmt::format("warning: {} events were lost (the ring buffer was full): "
+                                   "failures may be missing; --backend ptrace loses none.",
+                                   report.stats.lost)) +
+             "\n";
+    }
   } else {
     // Live tracing: `lines` counts the ptrace stops handled.
     out += st.dim(fmt::format("Traced {} stops, {} events, {} failed calls.", report.stats.lines,

@@ -113,9 +113,12 @@ class EventSink {
 
 // What a source saw beside its events.
 struct SourceStats {
-  std::uint64_t lines = 0;         // input lines read (log) / stops handled (live)
-  std::uint64_t events = 0;        // events delivered
-  std::uint64_t malformed = 0;     // lines that could not be understood (each skipped, never fatal)
+  std::uint64_t lines = 0;      // input lines read (log) / stops handled (ptrace) / records (eBPF)
+  std::uint64_t events = 0;     // events delivered
+  std::uint64_t malformed = 0;  // lines that could not be understood (each skipped, never fatal)
+  // Events the source knows it missed (the eBPF ring buffer was full); -1 when the source cannot
+  // lose events (a log, ptrace, which stops the process until its call is read).
+  std::int64_t lost = -1;
   std::vector<Error> diagnostics;  // first few problems, each with file and line
   static constexpr std::size_t kMaxDiagnostics = 10;
   void add_diagnostic(Error error) {
