@@ -97,8 +97,8 @@ wait_attached() {  # mode
     if [ "$1" = bpftrace ]; then
       grep -q Attaching "$work/bpftrace.out" 2>/dev/null && return 0
     elif [ "$1" = culprit-ebpf ]; then
-      # No TracerPid to see: culprit says on stderr when its programs are attached.
-      grep -q 'attached' "$work/tracer.err" 2>/dev/null && return 0
+      # No TracerPid to see: the programs are attached when culprit holds its four BPF links.
+      [ "$(find "/proc/$tracer_pid/fd" -lname 'anon_inode:bpf_link' 2>/dev/null | wc -l)" -ge 4 ] && return 0
     else
       local all=1
       for pid in $(apache_pids); do
@@ -120,7 +120,7 @@ start_tracer() {  # mode
     untraced) return 0 ;;
     strace-p) strace -f -o /dev/null "${args[@]}" 2>"$work/tracer.err" & tracer_pid=$! ;;
     culprit-ptrace) "$culprit" attach "${ptrace_flag[@]}" "${args[@]}" --format json -o /dev/null 2>"$work/tracer.err" & tracer_pid=$! ;;
-    culprit-ebpf) "$culprit" attach --backend ebpf "${args[@]}" --format json -o /dev/null 2>"$work/tracer.err" & tracer_pid=$! ;;
+    culprit-ebpf) "$culprit" attach --backend ebpf "${args[@]}" --format json -o "$work/ebpf.json" 2>"$work/tracer.err" & tracer_pid=$! ;;
     bpftrace)
       bpftrace -e 'tracepoint:raw_syscalls:sys_exit /comm == "apache2" && args->ret < 0/ { printf("%d %d %d\n", pid, args->id, -args->ret); }' >"$work/bpftrace.out" 2>&1 &
       tracer_pid=$! ;;
@@ -150,6 +150,10 @@ for page in / /static.txt; do
       r=$(ab_rate "$page")
       stop_tracer
       rates[$page $m]="${rates[$page $m]:-} ${r:-0}"
+      if [ "$m" = culprit-ebpf ]; then
+        python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["stats"]["lost"])' \
+          "$work/ebpf.json" >>"$work/ebpf-lost" 2>/dev/null || echo "no report" >>"$work/ebpf-lost"
+      fi
     done
   done
 done
@@ -162,4 +166,7 @@ for page in / /static.txt; do
     printf '%-12s %-16s %10.1f %7.2fx  %s\n' "$page" "$m" "$med" "$(echo "$med / $base" | bc -l)" "${rates[$page $m]# }"
   done
 done
+if [ -f "$work/ebpf-lost" ]; then
+  echo "# culprit-ebpf: events lost per run: $(sort "$work/ebpf-lost" | uniq -c | awk '{printf "%s%s x%s", (NR > 1 ? ", " : ""), $2, $1}')"
+fi
 echo "# end load average: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -12,6 +12,10 @@
 #         a busy machine disturbs much less than wall time.
 # Ratios are to the untraced workload (launched or attached the same way).
 #
+# Mode "culprit-attach-ebpf" (when this culprit has the eBPF backend) is `culprit attach --backend
+# ebpf`: nothing is stopped, so its target is the untraced time (within 1.3x); the events it lost
+# (ring buffer full) are summed over every run and printed at the end, and should be 0.
+#
 # Modes "culprit-run-spin" and "culprit-attach-spin" are culprit with --spin 200: the tracer polls
 # for the next stop for up to 200 us before it sleeps in wait4 (the default, like strace, sleeps at
 # once); they show where polling pays and where it costs.
@@ -126,8 +130,17 @@ run_attached() {  # mode cmd
     culprit-attach) /usr/bin/time -o "$tf" -f '%U %S' "$culprit" attach -p "$pid" --format json -o /dev/null 2>/dev/null & tracer=$! ;;
     culprit-attach-spin) /usr/bin/time -o "$tf" -f '%U %S' "$culprit" attach --spin 200 -p "$pid" --format json -o /dev/null 2>/dev/null & tracer=$! ;;
     culprit-attach-base) /usr/bin/time -o "$tf" -f '%U %S' "$baseline" attach -p "$pid" --format json -o /dev/null 2>/dev/null & tracer=$! ;;
+    culprit-attach-ebpf) /usr/bin/time -o "$tf" -f '%U %S' "$culprit" attach --backend ebpf -p "$pid" --format json -o "$work/ebpf.json" 2>/dev/null & tracer=$! ;;
   esac
-  if [ -n "$tracer" ]; then
+  if [ "$mode" = culprit-attach-ebpf ]; then
+    # No TracerPid to wait for: the programs are attached when culprit holds its four BPF links.
+    local c
+    for i in $(seq 1 500); do
+      c=$(pgrep -P "$tracer" | head -1 || true)
+      [ -n "$c" ] && [ "$(find "/proc/$c/fd" -lname 'anon_inode:bpf_link' 2>/dev/null | wc -l)" -ge 4 ] && break
+      sleep 0.01
+    done
+  elif [ -n "$tracer" ]; then
     for i in $(seq 1 500); do
       [ "$(awk '/^TracerPid/ {print $2}' "/proc/$pid/status")" != 0 ] && break
       sleep 0.01
@@ -139,6 +152,10 @@ run_attached() {  # mode cmd
   wait "$timer" 2>/dev/null || true
   [ -n "$tracer" ] && { wait "$tracer" 2>/dev/null || true; }
   t1=$(date +%s.%N)
+  if [ "$mode" = culprit-attach-ebpf ]; then
+    python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["stats"]["lost"])' \
+      "$work/ebpf.json" >>"$work/ebpf-lost" 2>/dev/null || echo "no report" >>"$work/ebpf-lost"
+  fi
   cat "$wf" "$tf" | awk -v w="$(echo "$t1 - $t0" | bc -l)" \
     '/^[0-9.]+ [0-9.]+$/ {c += $1 + $2} END {printf "%.3f %.3f\n", w, c}'
 }
@@ -172,6 +189,9 @@ echo "# $(date -u +%FT%TZ) load average: $(cut -d' ' -f1-3 /proc/loadavg), $(npr
 printf '%-8s %-20s %8s %8s %8s %8s\n' workload mode wall-best ratio cpu-med ratio
 run_modes="untraced strace strace-seccomp strace-seccomp-Z culprit-run culprit-run-spin"
 attach_modes="attach-untraced strace-p culprit-attach culprit-attach-spin"
+if "$culprit" --version 2>/dev/null | grep -q ebpf; then
+  attach_modes="$attach_modes culprit-attach-ebpf"
+fi
 if [ -n "$baseline" ]; then
   run_modes="$run_modes culprit-run-base"
   attach_modes="$attach_modes culprit-attach-base"
@@ -186,4 +206,7 @@ for w in $workloads; do
   # shellcheck disable=SC2086
   measure run_attached "$cmd" $attach_modes
 done
+if [ -f "$work/ebpf-lost" ]; then
+  echo "# culprit-attach-ebpf: events lost per run: $(sort "$work/ebpf-lost" | uniq -c | awk '{printf "%s%s x%s", (NR > 1 ? ", " : ""), $2, $1}')"
+fi
 echo "# end load average: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -106,14 +106,41 @@ static __always_inline __u64 arg(const __u64* args, __s8 index) {
   return args[index];
 }
 
-SEC("tracepoint/raw_syscalls/sys_enter")
-int culprit_enter(struct trace_event_raw_sys_enter* ctx) {
+// The syscall hooks are BTF-typed raw tracepoints (tp_btf): they need no tracefs mounted (a
+// container or a machine without systemd often has none) and cost less than the classic
+// tracepoints. Their arguments are the caller's saved user registers and the syscall number (at
+// entry) or return value (at exit).
+#if defined(__TARGET_ARCH_x86)
+#define CULPRIT_SYSCALL_ARGS(regs, a) \
+  do {                                \
+    (a)[0] = (regs)->di;              \
+    (a)[1] = (regs)->si;              \
+    (a)[2] = (regs)->dx;              \
+    (a)[3] = (regs)->r10;             \
+    (a)[4] = (regs)->r8;              \
+    (a)[5] = (regs)->r9;              \
+  } while (0)
+#elif defined(__TARGET_ARCH_arm64)
+#define CULPRIT_SYSCALL_ARGS(regs, a) \
+  do {                                \
+    (a)[0] = (regs)->orig_x0;         \
+    (a)[1] = (regs)->regs[1];         \
+    (a)[2] = (regs)->regs[2];         \
+    (a)[3] = (regs)->regs[3];         \
+    (a)[4] = (regs)->regs[4];         \
+    (a)[5] = (regs)->regs[5];         \
+  } while (0)
+#else
+#error "culprit.bpf.c: no syscall argument registers for this architecture"
+#endif
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(culprit_enter, struct pt_regs* regs, long nr) {
   const __u64 id = bpf_get_current_pid_tgid();
   const __u32 tgid = id >> 32;
   if (!bpf_map_lookup_elem(&targets, &tgid)) {
     return 0;
   }
-  const long nr = ctx->id;
   if (nr < 0 || nr >= CULPRIT_MAX_NR) {
     return 0;
   }
@@ -128,13 +155,7 @@ int culprit_enter(struct trace_event_raw_sys_enter* ctx) {
     return 0;
   }
   c->active = 0;
-  // One load per field: the verifier refuses a context pointer moved by a loop.
-  c->args[0] = ctx->args[0];
-  c->args[1] = ctx->args[1];
-  c->args[2] = ctx->args[2];
-  c->args[3] = ctx->args[3];
-  c->args[4] = ctx->args[4];
-  c->args[5] = ctx->args[5];
+  CULPRIT_SYSCALL_ARGS(regs, c->args);
   if (role->flags & CULPRIT_ROLE_FD_FORM) {
     // fstat() as libcs make it: newfstatat(fd, "", buf, AT_EMPTY_PATH); cannot fail on a path.
     const __s32 dirfd = (__s32)arg(c->args, role->dirfd);
@@ -256,8 +277,8 @@ static __always_inline __u64 put_argv(struct record_buf* rec, __u64 at0, __u64 v
   return used;
 }
 
-SEC("tracepoint/raw_syscalls/sys_exit")
-int culprit_exit(struct trace_event_raw_sys_exit* ctx) {
+SEC("tp_btf/sys_exit")
+int BPF_PROG(culprit_exit, struct pt_regs* regs, long ret) {
   struct call* c = bpf_task_storage_get(&calls, bpf_get_current_task_btf(), 0, 0);
   if (!c || !c->active) {
     return 0;
@@ -265,7 +286,6 @@ int culprit_exit(struct trace_event_raw_sys_exit* ctx) {
   c->active = 0;
   const __u64 id = bpf_get_current_pid_tgid();
   const __u32 tid = (__u32)id;
-  const long ret = ctx->ret;
   __u32 key = c->nr;
   const struct culprit_role* role = bpf_map_lookup_elem(&roles, &key);
   __u32 zero = 0;

@@ -1,9 +1,9 @@
-// The eBPF capture backend of `attach`: a BPF program (culprit.bpf.c) on the raw_syscalls
-// tracepoints filters in the kernel and never stops the traced processes. It sends a record only
-// for a call that failed, changed state the analyzer needs (an open's fd, chdir, execve, connect,
-// setuid...) or wrote data, plus forks and exits; this side turns the records into
-// tracer::Events (absolute paths, fd paths, errno names, timestamps) and delivers them to a sink
-// as the ptrace backend does. docs/live-tracing.md says what it sees and what it does not.
+// The eBPF capture backend of `attach`: a BPF program (culprit.bpf.c) on the sys_enter and sys_exit
+// raw tracepoints filters in the kernel and never stops the traced processes. It sends a record
+// only for a call that failed, changed state the analyzer needs (an open's fd, chdir, execve,
+// connect, setuid...) or wrote data, plus forks and exits; this side turns the records into
+// tracer::Events (absolute paths, fd paths, errno names, timestamps) and delivers them to a sink as
+// the ptrace backend does. docs/live-tracing.md says what it sees and what it does not.
 //
 // Uses the model only: the CLI finds the processes (-p, -n, -u, --cgroup) and passes their pids
 // and a way to list them again.
