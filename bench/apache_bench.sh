@@ -47,6 +47,7 @@ cleanup() {
   fi
   for _ in $(seq 50); do pgrep -f "apache2 -f $work/apache2.conf" >/dev/null || break; sleep 0.1; done
   rm -rf "$work"
+  if [ -n "${mounted_tracefs:-}" ]; then umount /sys/kernel/tracing 2>/dev/null || true; fi
 }
 trap cleanup EXIT
 
@@ -93,7 +94,7 @@ apache_pids() { pgrep -f "apache2 -f $work/apache2.conf" | sort -n; }
 # Waits until every Apache process has a tracer (or, for bpftrace, until it printed "Attaching").
 wait_attached() {  # mode
   local pid
-  for _ in $(seq 300); do
+  for _ in $(seq 1000); do
     if [ "$1" = bpftrace ]; then
       grep -q Attaching "$work/bpftrace.out" 2>/dev/null && return 0
     elif [ "$1" = culprit-ebpf ]; then
@@ -108,7 +109,8 @@ wait_attached() {  # mode
     fi
     sleep 0.01
   done
-  echo "apache_bench: $1 did not attach" >&2
+  echo "apache_bench: $1 did not attach: $(head -c 600 "$work/tracer.err" 2>/dev/null)" >&2
+  for pid in $(apache_pids); do echo "  $pid $(awk '/^TracerPid/ {print $2}' "/proc/$pid/status" 2>/dev/null)" >&2; done
   return 1
 }
 
@@ -138,7 +140,15 @@ ptrace_flag=()
 if "$culprit" attach --help 2>/dev/null | grep -q -- '--backend'; then ptrace_flag=(--backend ptrace); fi
 modes="untraced strace-p culprit-ptrace"
 if "$culprit" --version 2>/dev/null | grep -q 'ebpf'; then modes="$modes culprit-ebpf"; fi
-if command -v bpftrace >/dev/null; then modes="$modes bpftrace"; fi
+if command -v bpftrace >/dev/null; then
+  # bpftrace's tracepoints need tracefs, which a machine without systemd may not have mounted
+  # (culprit's hooks do not): mounted for the run, unmounted at the end.
+  if [ ! -d /sys/kernel/tracing/events ] && [ ! -d /sys/kernel/debug/tracing/events ] &&
+    mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null; then
+    mounted_tracefs=1
+  fi
+  modes="$modes bpftrace"
+fi
 
 echo "# $(date -u +%FT%TZ) load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs, ROUNDS=$rounds, ab -c 4 -n $requests"
 declare -A rates=()

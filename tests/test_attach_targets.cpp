@@ -243,6 +243,69 @@ TEST_CASE("attach -p takes the lists users type: newlines, spaces, commas, -p ag
   CHECK(report["source"]["inputs"] == json::array({"pid " + pa, "pid " + pb}));
 }
 
+TEST_CASE("attach -p: of several processes, one that has exited is skipped with a note") {
+  // As `-p "$(pgrep apache2)"` meets a worker that the server recycled a moment before: a
+  // zombie (exited, its parent has not reaped it) and a pid that no longer exists.
+  TempDir dir("culprit-targets");
+  const Looper a(dir, "missing-a");
+  const pid_t zombie = fork();
+  REQUIRE(zombie >= 0);
+  if (zombie == 0) {
+    _exit(0);
+  }
+  std::string state;
+  for (int i = 0; i < 200 && state != "Z"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    const std::string stat = read_text(fmt::format("/proc/{}/stat", zombie));
+    const auto close = stat.rfind(')');
+    state = close == std::string::npos ? "" : stat.substr(close + 2, 1);
+  }
+  REQUIRE(state == "Z");
+  const pid_t gone = zombie;  // reaped below: then no such process
+
+  SECTION("a zombie among live processes") {
+    const auto r = run_command({culprit_binary(), "attach", "-p",
+                                std::to_string(zombie) + "\n" + std::to_string(a.pid()),
+                                "--duration", "1.5", "--format", "json"});
+    INFO(r.err);
+    CHECK(r.exit_code == 1);  // findings
+    CHECK_THAT(r.err, Catch::Contains(fmt::format("skipped: cannot attach to process {}: it is a "
+                                                  "zombie",
+                                                  zombie)));
+    const json report = json::parse(r.out);
+    CHECK(failing_pids(report, a.missing) == std::set<pid_t>{a.pid()});
+  }
+  SECTION("the zombie alone is an error") {
+    const auto r =
+        run_command({culprit_binary(), "attach", "-p", std::to_string(zombie), "--duration", "1"});
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("it is a zombie"));
+  }
+  REQUIRE(waitpid(zombie, nullptr, 0) == zombie);
+  SECTION("a pid that no longer exists among live processes, and every pid gone") {
+    const auto r = run_command({culprit_binary(), "attach", "-p",
+                                std::to_string(gone) + "," + std::to_string(a.pid()), "--duration",
+                                "1.5", "--format", "json"});
+    INFO(r.err);
+    CHECK(r.exit_code == 1);  // findings
+    CHECK_THAT(r.err, Catch::Contains(fmt::format(
+                          "skipped: cannot attach to process {}: no such process", gone)));
+    CHECK(failing_pids(json::parse(r.out), a.missing) == std::set<pid_t>{a.pid()});
+    // The eBPF backend (when built in and allowed here) skips it alike.
+    const auto version = run_command({culprit_binary(), "--version"});
+    if (version.out.find("ebpf") != std::string::npos && geteuid() == 0) {
+      const auto e = run_command({culprit_binary(), "attach", "--backend", "ebpf", "-p",
+                                  std::to_string(gone) + "," + std::to_string(a.pid()),
+                                  "--duration", "1.5", "--format", "json"});
+      INFO(e.err);
+      CHECK(e.exit_code == 1);
+      CHECK_THAT(e.err, Catch::Contains(fmt::format(
+                            "skipped: cannot attach to process {}: no such process", gone)));
+      CHECK(failing_pids(json::parse(e.out), a.missing) == std::set<pid_t>{a.pid()});
+    }
+  }
+}
+
 TEST_CASE("attach -p: a token that is not a process id is named, exit 2") {
   TempDir dir("culprit-targets");
   const Looper a(dir, "missing-a");

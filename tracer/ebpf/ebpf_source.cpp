@@ -736,7 +736,7 @@ struct EbpfTracer::State {
   Result<void> add_target(Pid given) {
     const Pid tgid = tgid_of(given);
     if (tgid <= 0) {
-      return make_error(ESRCH, fmt::format("no such process: {}", given));
+      return make_error(ESRCH, fmt::format("cannot attach to process {}: no such process", given));
     }
     if (tgid == getpid()) {
       return make_error(EINVAL, fmt::format("process {} is culprit itself", given));
@@ -855,8 +855,16 @@ Result<EbpfOutcome> EbpfTracer::trace(EventSink& sink, SourceStats& stats) {
   }
   st.sink = delivery ? static_cast<EventSink*>(&*delivery) : &sink;
 
+  // Of several targets, one gone by now is skipped with a note, as the ptrace backend does
+  // (`-p "$(pgrep apache2)"` races the server's recycling of workers); a single one is an error.
+  const bool several = options.pids.size() > 1 || static_cast<bool>(options.list);
   for (const Pid pid : options.pids) {
-    CULPRIT_TRY_VOID(st.add_target(pid));
+    if (auto added = st.add_target(pid); !added.ok()) {
+      if (!several || added.error().code != ESRCH) {
+        return added.take_error();
+      }
+      st.out.notes.push_back(fmt::format("skipped: {}", added.error().message));
+    }
   }
   if (options.list) {
     for (const Pid pid : options.list()) {

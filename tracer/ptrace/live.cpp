@@ -705,16 +705,30 @@ Result<LiveOutcome> trace_attach(const LiveOptions& options, EventSink& sink, So
     session.detach_all();
     return error;
   };
+  // Of several targets, one that has exited (or is a zombie) by the time it is seized is left out
+  // with a note: `-p "$(pgrep apache2)"` lists workers that a server recycles at any moment. A
+  // single target, or every target, gone is an error; so is any other refusal (EPERM: another
+  // tracer, Yama, a missing capability), which would refuse the others too.
+  const bool several = options.pids.size() + groups.size() > 1;
+  std::optional<Error> gone;
   for (const Pid pid : options.pids) {
     if (session.traced(pid)) {
       continue;  // given twice, or a thread of a process given before
     }
     if (auto r = attach_process(session, pid); !r.ok()) {
-      return give_up(r.take_error());
+      Error error = r.take_error();
+      if (!several || error.code != ESRCH) {
+        return give_up(std::move(error));
+      }
+      out.notes.push_back(fmt::format("skipped: {}", error.message));
+      gone = std::move(error);
     }
   }
   if (auto r = attach_groups(session, groups, out.notes); !r.ok()) {
     return give_up(r.take_error());
+  }
+  if (gone && session.live_processes() == 0) {
+    return give_up(std::move(*gone));
   }
   out.notes.push_back(fmt::format("attached to {}",
                                   count_threads(session.live_threads(), session.live_processes())));
