@@ -1,13 +1,10 @@
 #include "tracer/ptrace/decode.h"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <linux/openat2.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,6 +13,7 @@
 #include <cstring>
 
 #include "tracer/model/errno_names.h"
+#include "tracer/model/live_helpers.h"
 #include "tracer/ptrace/remote_memory.h"
 
 namespace culprit::tracer {
@@ -50,25 +48,6 @@ std::string read_link(const char* proc_path) {
 // A syscall argument as the signed int the kernel sees (fds, dirfds, flags are 32-bit ints).
 std::int32_t as_int(std::uint64_t raw) { return static_cast<std::int32_t>(raw); }
 
-std::string join(const std::string& dir, const std::string& rel) {
-  if (dir.empty()) {
-    return {};
-  }
-  std::string_view r = rel;
-  while (r.size() >= 2 && r.substr(0, 2) == "./") {
-    r.remove_prefix(2);
-  }
-  if (r == ".") {
-    return dir;
-  }
-  std::string out = dir;
-  if (out.back() != '/') {
-    out += '/';
-  }
-  out += r;
-  return out;
-}
-
 // The thread being decoded and where its cwd is cached.
 struct Where {
   Pid tid;
@@ -102,7 +81,7 @@ bool read_path(const Where& w, const SyscallArgs& args, PathArg pa, std::string&
   if (base.empty() || base.front() != '/') {
     return false;  // the dirfd is not a directory path (socket, anon inode) or /proc is gone
   }
-  path = join(base, path);
+  path = join_path(base, path);
   return true;
 }
 
@@ -110,56 +89,12 @@ void decode_sockaddr(const Where& w, RemoteAddr addr, std::uint64_t length, Even
   if (addr.null() || length < sizeof(sa_family_t)) {
     return;
   }
-  const Pid tid = w.tid;
-  const RemoteMemory mem(tid);
+  const RemoteMemory mem(w.tid);
   auto bytes = mem.read_bytes(addr, std::min<std::uint64_t>(length, sizeof(sockaddr_storage)));
-  if (!bytes.ok() || bytes->size() < sizeof(sa_family_t)) {
+  if (!bytes.ok()) {
     return;
   }
-  sockaddr_storage ss{};
-  std::memcpy(&ss, bytes->data(), bytes->size());
-  switch (ss.ss_family) {
-    case AF_UNIX: {
-      const std::size_t offset = offsetof(sockaddr_un, sun_path);
-      if (bytes->size() <= offset) {
-        return;
-      }
-      std::string_view sun(bytes->data() + offset, bytes->size() - offset);
-      if (!sun.empty() && sun.front() == '\0') {
-        // Abstract socket: strace prints sun_path=@"name".
-        out.path = "@" + std::string(sun.substr(1));
-        return;
-      }
-      sun = sun.substr(0, sun.find('\0'));
-      out.path = std::string(sun);
-      out.path_absolute = !out.path.empty() && out.path.front() == '/';
-      if (!out.path.empty() && !out.path_absolute) {
-        if (std::string abs = join(w.cwds.get(tid), out.path); !abs.empty()) {
-          out.path = std::move(abs);
-          out.path_absolute = true;
-        }
-      }
-      return;
-    }
-    case AF_INET: {
-      sockaddr_in in{};
-      std::memcpy(&in, &ss, sizeof in);
-      char text[INET_ADDRSTRLEN] = {};
-      inet_ntop(AF_INET, &in.sin_addr, text, sizeof text);
-      out.address = fmt::format("{}:{}", text, ntohs(in.sin_port));
-      return;
-    }
-    case AF_INET6: {
-      sockaddr_in6 in6{};
-      std::memcpy(&in6, &ss, sizeof in6);
-      char text[INET6_ADDRSTRLEN] = {};
-      inet_ntop(AF_INET6, &in6.sin6_addr, text, sizeof text);
-      out.address = fmt::format("[{}]:{}", text, ntohs(in6.sin6_port));
-      return;
-    }
-    default:
-      return;
-  }
+  tracer::decode_sockaddr(std::string_view(bytes->data(), bytes->size()), w.cwds.get(w.tid), out);
 }
 
 // Gathers the first `limit` bytes of an iovec array.

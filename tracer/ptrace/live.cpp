@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "tracer/model/event_batcher.h"
+#include "tracer/model/live_helpers.h"
 #include "tracer/ptrace/attach.h"
 #include "tracer/ptrace/cgroup.h"
 #include "tracer/ptrace/launch.h"
@@ -216,33 +217,11 @@ class Trigger {
 
   // The first kKeepLines lines of the output (each cut at kKeepLineBytes), the rest counted.
   void keep_lines(std::FILE* output) {
-    std::rewind(output);
-    std::string line;
-    for (int c = std::fgetc(output);; c = std::fgetc(output)) {
-      if (c != EOF && c != '\n') {
-        if (line.size() <= kKeepLineBytes) {
-          line += static_cast<char>(c);
-        }
-        continue;
-      }
-      if (c == EOF && line.empty()) {
-        break;
-      }
-      if (lines_.size() < kKeepLines) {
-        if (line.size() > kKeepLineBytes) {
-          line.resize(kKeepLineBytes);
-          line += "...";
-        }
-        lines_.push_back(line);
-      } else {
-        ++lines_dropped_;
-      }
-      line.clear();
-      if (c == EOF) {
-        break;
-      }
-    }
+    KeptLines kept = keep_first_lines(output, kKeepLines, kKeepLineBytes);
+    lines_ = std::move(kept.lines);
+    lines_dropped_ = kept.dropped;
   }
+
   // Valid once done().
   [[nodiscard]] Clock::time_point done_at() const { return done_at_; }
   [[nodiscard]] int status() const { return status_; }       // -1 when killed by a signal

@@ -12,6 +12,7 @@
 #include <ctime>
 #include <thread>
 
+#include "tracer/model/live_helpers.h"
 #include "tracer/ptrace/ptrace_ops.h"
 
 namespace culprit::tracer {

@@ -6,6 +6,8 @@
 #include <csignal>
 #include <cstring>
 
+#include "tracer/model/live_helpers.h"
+
 namespace culprit::tracer {
 
 WaitStatus::Kind WaitStatus::kind() const {
@@ -60,19 +62,6 @@ std::string WaitStatus::describe() const {
       return "signal-delivery-stop " + signal_name(stop_signal());
   }
   return "?";
-}
-
-std::string signal_name(int sig) {
-  // strace's naming counts real-time signals from the kernel's 32 (glibc's SIGRTMIN is 34):
-  // 32 is "SIGRTMIN", 34 is "SIGRT_2".
-  constexpr int kKernelRtMin = 32;
-  if (sig >= kKernelRtMin && sig <= SIGRTMAX) {
-    return sig == kKernelRtMin ? "SIGRTMIN" : "SIGRT_" + std::to_string(sig - kKernelRtMin);
-  }
-  if (const char* abbrev = sigabbrev_np(sig); abbrev != nullptr) {
-    return std::string("SIG") + abbrev;
-  }
-  return "SIG" + std::to_string(sig);
 }
 
 }  // namespace culprit::tracer

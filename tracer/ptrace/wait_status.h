@@ -34,7 +34,4 @@ class WaitStatus {
   int raw_;
 };
 
-// "SIGSEGV" for 11, "SIGRT_2" for SIGRTMIN+2, "SIG123" when unknown.
-std::string signal_name(int sig);
-
 }  // namespace culprit::tracer

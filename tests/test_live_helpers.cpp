@@ -1,0 +1,115 @@
+// What both live backends share (tracer/model/live_helpers.h): joined paths, socket addresses,
+// signal names, the kept lines of a trigger's output. Expected values written from the kernel's
+// structures and strace's conventions.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <catch2/catch.hpp>
+#include <csignal>
+#include <cstddef>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "tracer/model/live_helpers.h"
+
+using namespace culprit::tracer;
+
+namespace {
+
+template <typename T>
+std::string_view bytes_of(const T& value, std::size_t length = sizeof(T)) {
+  return {reinterpret_cast<const char*>(&value), length};
+}
+
+sockaddr_un unix_address(const char* path, std::size_t path_bytes) {
+  sockaddr_un sun{};
+  sun.sun_family = AF_UNIX;
+  std::memcpy(sun.sun_path, path, path_bytes);
+  return sun;
+}
+
+}  // namespace
+
+TEST_CASE("join_path drops ./ and keeps the directory for .") {
+  CHECK(join_path("/srv/www", "wp-config.php") == "/srv/www/wp-config.php");
+  CHECK(join_path("/srv/www/", "./././a/b") == "/srv/www/a/b");
+  CHECK(join_path("/srv/www", ".") == "/srv/www");
+  CHECK(join_path("/", "etc") == "/etc");
+  CHECK(join_path("", "etc").empty());          // an unknown directory makes no path
+  CHECK(join_path("/x", "../y") == "/x/../y");  // not normalised: the log shows what was asked
+}
+
+TEST_CASE("decode_sockaddr: unix paths (relative ones against the cwd), abstract names, inet") {
+  Event e;
+  const auto run = unix_address("run/php-fpm.sock", 17);
+  decode_sockaddr(bytes_of(run, offsetof(sockaddr_un, sun_path) + 17), "/var", e);
+  CHECK(e.path == "/var/run/php-fpm.sock");
+  CHECK(e.path_absolute);
+
+  Event unknown_cwd;
+  decode_sockaddr(bytes_of(run, offsetof(sockaddr_un, sun_path) + 17), "", unknown_cwd);
+  CHECK(unknown_cwd.path == "run/php-fpm.sock");
+  CHECK_FALSE(unknown_cwd.path_absolute);
+
+  Event abstract;
+  const auto at = unix_address("\0mysock", 7);
+  decode_sockaddr(bytes_of(at, offsetof(sockaddr_un, sun_path) + 7), "/", abstract);
+  CHECK(abstract.path == "@mysock");
+
+  Event v4;
+  sockaddr_in in{};
+  in.sin_family = AF_INET;
+  in.sin_port = htons(3306);
+  REQUIRE(inet_pton(AF_INET, "127.0.0.1", &in.sin_addr) == 1);
+  decode_sockaddr(bytes_of(in), "/", v4);
+  CHECK(v4.address == "127.0.0.1:3306");
+  CHECK(v4.path.empty());
+
+  Event v6;
+  sockaddr_in6 in6{};
+  in6.sin6_family = AF_INET6;
+  in6.sin6_port = htons(80);
+  REQUIRE(inet_pton(AF_INET6, "::1", &in6.sin6_addr) == 1);
+  decode_sockaddr(bytes_of(in6), "/", v6);
+  CHECK(v6.address == "[::1]:80");
+
+  Event short_or_other;
+  decode_sockaddr(bytes_of(in, 1), "/", short_or_other);  // shorter than a family
+  sockaddr_storage netlink{};
+  netlink.ss_family = AF_NETLINK;
+  decode_sockaddr(bytes_of(netlink), "/", short_or_other);
+  CHECK(short_or_other.path.empty());
+  CHECK(short_or_other.address.empty());
+}
+
+TEST_CASE("signal_name names signals as strace does") {
+  CHECK(signal_name(SIGSEGV) == "SIGSEGV");
+  CHECK(signal_name(SIGKILL) == "SIGKILL");
+  CHECK(signal_name(32) == "SIGRTMIN");
+  CHECK(signal_name(34) == "SIGRT_2");
+  CHECK(signal_name(99) == "SIG99");
+}
+
+TEST_CASE("keep_first_lines keeps the first lines, cut, and counts the rest") {
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::tmpfile(), &std::fclose);
+  REQUIRE(file != nullptr);
+  std::fputs("one\n", file.get());
+  std::fputs(std::string(20, 'x').c_str(), file.get());
+  std::fputs("\nthree\nfour\nfive", file.get());  // the last line has no newline
+  const KeptLines kept = keep_first_lines(file.get(), 3, 10);
+  REQUIRE(kept.lines.size() == 3);
+  CHECK(kept.lines[0] == "one");
+  CHECK(kept.lines[1] == std::string(10, 'x') + "...");
+  CHECK(kept.lines[2] == "three");
+  CHECK(kept.dropped == 2);
+
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> empty(std::tmpfile(), &std::fclose);
+  const KeptLines none = keep_first_lines(empty.get(), 3, 10);
+  CHECK(none.lines.empty());
+  CHECK(none.dropped == 0);
+}
