@@ -27,6 +27,7 @@
 #ifdef CULPRIT_HAVE_EBPF
 #include "tracer/ebpf/ebpf_source.h"
 #endif
+#include "tracer/model/live_helpers.h"
 #include "tracer/ptrace/attach.h"
 #include "tracer/ptrace/cgroup.h"
 #include "tracer/ptrace/live.h"
@@ -601,6 +602,7 @@ int attach_with_ebpf(LiveCliOptions& o, std::vector<std::string> inputs, tracer:
         }
         outcome.notes = std::move(traced->notes);
         outcome.trigger_status = traced->trigger_status;
+        outcome.trigger_signal = traced->trigger_signal;
         outcome.trigger_output = std::move(traced->trigger_output);
         outcome.processes = traced->processes;
         outcome.threads = traced->threads;

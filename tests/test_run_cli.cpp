@@ -499,10 +499,28 @@ TEST_CASE("attach --trigger: the trigger's exit status and first lines of output
 
 TEST_CASE("attach --trigger killed by a signal is reported as killed, not as an exit status") {
   TempDir dir("culprit-trigger-killed");
+  std::vector<std::string> backend;
+  SECTION("ptrace") {}
+  SECTION("eBPF, when built in and allowed") {
+    if (run_command({culprit_binary(), "--version"}).out.find("ebpf") == std::string::npos ||
+        geteuid() != 0) {
+      CULPRIT_SKIP("this culprit has no eBPF backend, or this is not root");
+    }
+    backend = {"--backend", "ebpf"};
+  }
   auto target = start_attach_target(dir.path(), dir / "result");
-  const auto r =
-      run_command({culprit_binary(), "attach", "-p", std::to_string(target.id()), "--format",
-                   "json", "--settle", "0.1", "--trigger", "echo about-to-die; kill -TERM $$"});
+  std::vector<std::string> args{culprit_binary(),
+                                "attach",
+                                "-p",
+                                std::to_string(target.id()),
+                                "--format",
+                                "json",
+                                "--settle",
+                                "0.1",
+                                "--trigger",
+                                "echo about-to-die; kill -TERM $$"};
+  args.insert(args.end(), backend.begin(), backend.end());
+  const auto r = run_command(args);
   kill(target.id(), SIGTERM);
   target.wait();
   INFO(r.out << r.err);

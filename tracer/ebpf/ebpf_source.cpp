@@ -2,16 +2,13 @@
 // attaches, polls the ring buffer and turns its records into tracer::Events.
 #include "tracer/ebpf/ebpf_source.h"
 
-#include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <fcntl.h>
 #include <fmt/format.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <spawn.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -36,6 +33,7 @@
 #include "tracer/ebpf/skeleton.h"
 #include "tracer/model/errno_names.h"
 #include "tracer/model/event_batcher.h"
+#include "tracer/model/live_helpers.h"
 #include "tracer/model/syscall_table.h"
 
 extern char** environ;  // NOLINT(readability-redundant-declaration): for posix_spawn
@@ -57,37 +55,6 @@ std::string read_link(const std::string& path) {
   char buf[PATH_MAX];
   const ssize_t n = readlink(path.c_str(), buf, sizeof buf);
   return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
-}
-
-// As strace names signals (real-time ones counted from the kernel's 32).
-std::string signal_name(int sig) {
-  constexpr int kKernelRtMin = 32;
-  if (sig >= kKernelRtMin && sig <= SIGRTMAX) {
-    return sig == kKernelRtMin ? "SIGRTMIN" : "SIGRT_" + std::to_string(sig - kKernelRtMin);
-  }
-  if (const char* abbrev = sigabbrev_np(sig); abbrev != nullptr) {
-    return std::string("SIG") + abbrev;
-  }
-  return "SIG" + std::to_string(sig);
-}
-
-// dir + "/" + rel, with rel's leading "./" dropped (as the ptrace decoder joins).
-std::string join(const std::string& dir, std::string_view rel) {
-  if (dir.empty()) {
-    return {};
-  }
-  while (rel.size() >= 2 && rel.substr(0, 2) == "./") {
-    rel.remove_prefix(2);
-  }
-  if (rel == ".") {
-    return dir;
-  }
-  std::string out = dir;
-  if (out.back() != '/') {
-    out += '/';
-  }
-  out += rel;
-  return out;
 }
 
 // The thread group of a thread id ("Tgid:" in /proc/TID/status); 0 when it is gone.
@@ -272,8 +239,13 @@ class Trigger {
     if (!finished_) {
       return;
     }
-    out.trigger_status = status_;
-    out.notes.push_back(fmt::format("--trigger exited with {}", status_));
+    if (signal_ != 0) {
+      out.trigger_signal = signal_;
+      out.notes.push_back(fmt::format("--trigger was killed by {}", signal_name(signal_)));
+    } else {
+      out.trigger_status = status_;
+      out.notes.push_back(fmt::format("--trigger exited with {}", status_));
+    }
     out.trigger_output = lines_;
     if (dropped_ > 0) {
       out.trigger_output.push_back(
@@ -285,36 +257,17 @@ class Trigger {
   void finish(int status) {
     finished_ = true;
     done_at_ = Clock::now();
-    status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    if (WIFSIGNALED(status)) {
+      signal_ = WTERMSIG(status);
+    } else {
+      status_ = WEXITSTATUS(status);
+    }
     if (output_ == nullptr) {
       return;
     }
-    std::rewind(output_);
-    std::string line;
-    for (int c = std::fgetc(output_);; c = std::fgetc(output_)) {
-      if (c != EOF && c != '\n') {
-        if (line.size() <= kKeepLineBytes) {
-          line += static_cast<char>(c);
-        }
-        continue;
-      }
-      if (c == EOF && line.empty()) {
-        break;
-      }
-      if (lines_.size() < kKeepLines) {
-        if (line.size() > kKeepLineBytes) {
-          line.resize(kKeepLineBytes);
-          line += "...";
-        }
-        lines_.push_back(line);
-      } else {
-        ++dropped_;
-      }
-      line.clear();
-      if (c == EOF) {
-        break;
-      }
-    }
+    KeptLines kept = keep_first_lines(output_, kKeepLines, kKeepLineBytes);
+    lines_ = std::move(kept.lines);
+    dropped_ = kept.dropped;
     std::fclose(output_);
     output_ = nullptr;
   }
@@ -324,6 +277,7 @@ class Trigger {
   pid_t pid_ = 0;
   bool finished_ = false;
   int status_ = -1;
+  int signal_ = 0;  // the signal that killed it, 0 if it exited
   Clock::time_point done_at_{};
   std::string error_;
   std::vector<std::string> lines_;
@@ -486,57 +440,13 @@ struct EbpfTracer::State {
     if (base.empty() || base.front() != '/') {
       return false;
     }
-    path = join(base, path);
+    path = join_path(base, path);
     return true;
   }
 
-  void decode_sockaddr(const culprit_record& h, const std::string& cwd, Event& e) {
-    if (h.addr_len < sizeof(sa_family_t)) {
-      return;
-    }
-    sockaddr_storage ss{};
-    std::memcpy(&ss, h.addr, std::min<std::size_t>(h.addr_len, sizeof h.addr));
-    switch (ss.ss_family) {
-      case AF_UNIX: {
-        const std::size_t offset = offsetof(sockaddr_un, sun_path);
-        if (h.addr_len <= offset) {
-          return;
-        }
-        std::string_view sun(reinterpret_cast<const char*>(h.addr) + offset, h.addr_len - offset);
-        if (!sun.empty() && sun.front() == '\0') {
-          e.path = "@" + std::string(sun.substr(1));
-          return;
-        }
-        sun = sun.substr(0, sun.find('\0'));
-        e.path = std::string(sun);
-        e.path_absolute = !e.path.empty() && e.path.front() == '/';
-        if (!e.path.empty() && !e.path_absolute) {
-          if (std::string abs = join(cwd, e.path); !abs.empty()) {
-            e.path = std::move(abs);
-            e.path_absolute = true;
-          }
-        }
-        return;
-      }
-      case AF_INET: {
-        sockaddr_in in{};
-        std::memcpy(&in, &ss, sizeof in);
-        char text[INET_ADDRSTRLEN] = {};
-        inet_ntop(AF_INET, &in.sin_addr, text, sizeof text);
-        e.address = fmt::format("{}:{}", text, ntohs(in.sin_port));
-        return;
-      }
-      case AF_INET6: {
-        sockaddr_in6 in6{};
-        std::memcpy(&in6, &ss, sizeof in6);
-        char text[INET6_ADDRSTRLEN] = {};
-        inet_ntop(AF_INET6, &in6.sin6_addr, text, sizeof text);
-        e.address = fmt::format("[{}]:{}", text, ntohs(in6.sin6_port));
-        return;
-      }
-      default:
-        return;
-    }
+  static void decode_address(const culprit_record& h, const std::string& cwd, Event& e) {
+    const std::size_t length = std::min<std::size_t>(h.addr_len, sizeof h.addr);
+    decode_sockaddr(std::string_view(reinterpret_cast<const char*>(h.addr), length), cwd, e);
   }
 
   Timestamp stamp(std::uint64_t mono_ns) const {
@@ -610,7 +520,7 @@ struct EbpfTracer::State {
           break;
       }
     }
-    decode_sockaddr(h, p.cwd, e);
+    decode_address(h, p.cwd, e);
     if (h.data_len > 0) {
       e.data.assign(payload + len0 + len1, h.data_len);
     }

@@ -42,6 +42,7 @@ struct EbpfOutcome {
   std::uint64_t lost = 0;      // records the kernel dropped: the ring buffer was full
   bool detached = false;       // stopped while traced processes still ran (they run on)
   int trigger_status = -1;     // exit code of --trigger (-1: none, not run, or killed)
+  int trigger_signal = 0;      // the signal that killed --trigger (0: it exited, or none)
   std::vector<std::string> trigger_output;  // its first lines of output (stdout and stderr)
   std::vector<std::string> notes;           // remarks: why tracing stopped, processes skipped
 };
