@@ -15,8 +15,9 @@
 # Exit status: ctest's (non-zero when a test or a sanitizer failed).
 set -eu
 cd "$(dirname "$0")/.."
+root=$(pwd)
 BUILD_DIR=${BUILD_DIR:-build-asan}
-PTRACE_TESTS=${CULPRIT_PTRACE_TESTS:-tracer|attach|live|differential|apache|run_cli|report_schema}
+PTRACE_TESTS=${CULPRIT_PTRACE_TESTS:-tracer|attach|live|differential|apache|run_cli|report_schema|ebpf}
 SKIP=${CULPRIT_SANITIZE_SKIP:-^(test_install|test_fleet_ansible|test_bolt_task|test_sample_sites)$}
 
 # No -Werror here: warnings are the normal build's job (scripts/test.sh builds with
@@ -39,8 +40,14 @@ export ASAN_OPTIONS UBSAN_OPTIONS
 cd "$BUILD_DIR"
 status=0
 # Tests that neither trace live nor drive Apache share nothing: two at a time, one per core.
-ctest --output-on-failure --timeout 1800 -j "${JOBS:-2}" -E "$PTRACE_TESTS|$SKIP" "$@" || status=$?
+rm -f junit-*.xml
+ctest --output-on-failure --timeout 1800 -j "${JOBS:-2}" -E "$PTRACE_TESTS|$SKIP" "$@" \
+  --output-junit "$PWD/junit-1.xml" || status=$?
 ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=0" \
-  ctest --output-on-failure --timeout 1800 -j1 --no-tests=ignore "$@" -R "$PTRACE_TESTS" -E '^$' ||
-  status=$?
+  ctest --output-on-failure --timeout 1800 -j1 --no-tests=ignore "$@" -R "$PTRACE_TESTS" -E '^$' \
+  --output-junit "$PWD/junit-2.xml" || status=$?
+# CULPRIT_FAIL_ON_SKIP=1 (.ci/run sets it): a skipped test (exit 77) fails the run.
+if [ -n "${CULPRIT_FAIL_ON_SKIP:-}" ]; then
+  python3 "$root/scripts/ctest_skips.py" junit-*.xml || status=1
+fi
 exit $status
