@@ -149,6 +149,7 @@ if command -v bpftrace >/dev/null; then
   fi
   modes="$modes bpftrace"
 fi
+modes=${MODES:-$modes}  # e.g. MODES="untraced culprit-ebpf": a subset, in this order
 
 echo "# $(date -u +%FT%TZ) load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs, ROUNDS=$rounds, ab -c 4 -n $requests"
 declare -A rates=()

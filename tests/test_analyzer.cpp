@@ -234,6 +234,21 @@ TEST_CASE("edit distance and sibling names", "[similarity]") {
   CHECK_FALSE(nearest_word("loadmodlue", words, false).has_value());
 }
 
+TEST_CASE("error-looking lines: any case, not inside a path", "[evidence]") {
+  CHECK(looks_like_error("PHP Fatal error:  Uncaught Error: Failed opening required 'x.php'"));
+  CHECK(looks_like_error("COULD NOT OPEN /etc/app.conf"));
+  CHECK(looks_like_error("ls: cannot access 'x': No such file or directory"));
+  CHECK(looks_like_error("Traceback (most recent call last):"));
+  CHECK(looks_like_error("connect() to 127.0.0.1:9000 Refused"));
+  // The word is part of a path, and nothing else says error.
+  CHECK_FALSE(looks_like_error("running /srv/py-connect-refused/client.py now"));
+  CHECK_FALSE(looks_like_error("HTTP/1.1 200 OK"));
+  CHECK_FALSE(looks_like_error("<html><body>Welcome</body></html>"));
+  // The same word once in a path and once as a word: the word counts.
+  CHECK(looks_like_error("/srv/error-pages/x.html: error reading"));
+  CHECK_FALSE(looks_like_error(""));
+}
+
 TEST_CASE("glob patterns", "[rules]") {
   CHECK(glob_match("/lib/**/glibc-hwcaps/**",
                    "/lib/x86_64-linux-gnu/glibc-hwcaps/x86-64-v3/libc.so.6"));

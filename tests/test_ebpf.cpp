@@ -193,6 +193,48 @@ TEST_CASE("differential: ptrace and eBPF see the same failures of the same progr
   }
 }
 
+TEST_CASE("an fd's path follows dup2, close_range and dup3, which the eBPF side does not see") {
+  REQUIRE_EBPF();
+  TempDir dir("culprit-ebpf");
+  for (const char* name : {"a.txt", "b.txt", "c.txt"}) {
+    culprit::test::write_text(dir / name, "x\n");
+  }
+  const std::string d = dir.path().string();
+  const std::vector<std::string> expected{d + "/a.txt", d + "/b.txt", d + "/c.txt"};
+  for (int backend = 0; backend < 2; ++backend) {
+    INFO((backend == 0 ? "ptrace" : "ebpf"));
+    Fixture target({"dup", d});
+    const std::string go = fmt::format("kill -USR1 {}", target.pid());
+    CollectingSink sink;
+    SourceStats stats;
+    if (backend == 0) {
+      LiveOptions options;
+      options.pids = {target.pid()};
+      options.trigger = go;
+      options.settle_s = 5;
+      REQUIRE(trace_attach(options, sink, stats).ok());
+    } else {
+      EbpfOptions options;
+      options.pids = {target.pid()};
+      options.trigger = go;
+      options.settle_s = 5;
+      auto tracer = EbpfTracer::load(options);
+      REQUIRE(tracer.ok());
+      REQUIRE((*tracer)->trace(sink, stats).ok());
+    }
+    std::error_code ignored;
+    target.child.wait(ignored);  // (the ptrace session reaps it itself)
+    // Each failed write names the file fd 50 was a copy of at that moment.
+    std::vector<std::string> paths;
+    for (const Event& e : sink.events) {
+      if (e.syscall == "write" && e.fd == 50 && e.err == "EBADF") {
+        paths.push_back(e.fd_path);
+      }
+    }
+    CHECK(paths == expected);
+  }
+}
+
 TEST_CASE("attach --backend ebpf follows a child forked after the attach") {
   REQUIRE_EBPF();
   TempDir dir("culprit-ebpf");

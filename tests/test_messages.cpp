@@ -273,3 +273,46 @@ TEST_CASE("message rules stay fast on long hostile lines", "[messages]") {
   }
   SUCCEED();
 }
+
+#include "analyzer/passes/pass_messages.h"
+
+TEST_CASE("LiteralSet finds every literal a text holds, in one pass", "[messages]") {
+  culprit::analyzer::LiteralSet set;
+  const auto fatal = set.add("PHP Fatal error");
+  const auto no = set.add("No");  // shorter than four bytes: found with find
+  const auto denied = set.add("denied");
+  const auto deni = set.add("deni");   // the first four bytes of "denied": the same bucket
+  const auto empty = set.add("");      // occurs in every text
+  CHECK(set.add("denied") == denied);  // the same literal twice has one id
+  CHECK(set.size() == 5);
+
+  std::vector<char> present;
+  set.find_all("AH01630: client denied by server configuration", present);
+  REQUIRE(present.size() == 5);
+  CHECK(present[denied] == 1);
+  CHECK(present[deni] == 1);
+  CHECK(present[fatal] == 0);
+  CHECK(present[no] == 0);
+  CHECK(present[empty] == 1);
+
+  // At the very start and the very end, and case matters.
+  set.find_all("PHP Fatal error", present);
+  CHECK(present[fatal] == 1);
+  set.find_all("php fatal error: No", present);
+  CHECK(present[fatal] == 0);
+  CHECK(present[no] == 1);
+  set.find_all("xx deni", present);
+  CHECK(present[deni] == 1);
+  CHECK(present[denied] == 0);
+  set.find_all("den", present);  // shorter than the literals
+  CHECK(present[deni] == 0);
+
+  culprit::analyzer::LiteralSet words;
+  words.add("Permission denied");
+  words.add("Errno");
+  CHECK(words.any("open: Permission denied"));
+  CHECK(words.any("[Errno 2]"));
+  CHECK_FALSE(words.any("HTTP/1.1 200 OK\r\nContent-Length: 20\r\n"));
+  CHECK_FALSE(words.any(""));
+  CHECK_FALSE(culprit::analyzer::LiteralSet().any("anything"));
+}

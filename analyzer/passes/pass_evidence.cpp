@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <string>
 
 namespace culprit::analyzer {
 namespace {
@@ -16,22 +17,7 @@ bool token_break(char c) {
          c == ';' || c == '=' || c == '\r' || c == '\n';
 }
 
-// Position of a lower-case needle in `hay` from `from` on, ignoring ASCII case; npos if absent.
-std::size_t find_lower(std::string_view hay, std::string_view needle, std::size_t from) {
-  if (needle.size() > hay.size()) {
-    return std::string_view::npos;
-  }
-  for (std::size_t i = from; i + needle.size() <= hay.size(); ++i) {
-    std::size_t j = 0;
-    while (j < needle.size() && std::tolower(static_cast<unsigned char>(hay[i + j])) == needle[j]) {
-      ++j;
-    }
-    if (j == needle.size()) {
-      return i;
-    }
-  }
-  return std::string_view::npos;
-}
+char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 }  // namespace
 
@@ -53,9 +39,13 @@ bool looks_like_error(std::string_view line) {
       "warning",         "not permitted", "bad interpreter",
       "no route",        "unreachable",   "does not exist",
       "not a directory", "panic",         "traceback"};
+  // Every write of a traced server passes here: the line is lower-cased once, and each word
+  // found with memchr-based search (a per-byte tolower per word was most of eBPF attach's CPU).
+  std::string lower(line);
+  std::transform(lower.begin(), lower.end(), lower.begin(), ascii_lower);
+  const std::string_view hay = lower;
   for (const auto w : kWords) {
-    for (std::size_t at = find_lower(line, w, 0); at != std::string_view::npos;
-         at = find_lower(line, w, at + 1)) {
+    for (std::size_t at = hay.find(w); at != std::string_view::npos; at = hay.find(w, at + 1)) {
       // Words inside paths do not count ("/srv/py-connect-refused/client.py" is no refusal).
       std::size_t b = at;
       while (b > 0 && !token_break(line[b - 1])) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 
 namespace culprit::analyzer {
 namespace {
@@ -92,6 +93,59 @@ std::string errno_for_message(const MessageHit& hit) {
   return "ENOENT";
 }
 
+std::uint32_t LiteralSet::add(std::string_view literal) {
+  for (std::size_t i = 0; i < literals_.size(); ++i) {
+    if (literals_[i] == literal) {
+      return static_cast<std::uint32_t>(i);
+    }
+  }
+  const auto id = static_cast<std::uint32_t>(literals_.size());
+  literals_.emplace_back(literal);
+  if (literal.size() >= 4) {
+    buckets_[bucket_of(literal.data())].push_back(id);
+  } else {
+    short_.push_back(id);
+  }
+  return id;
+}
+
+std::uint32_t LiteralSet::bucket_of(const char* four) {
+  std::uint32_t v = 0;
+  std::memcpy(&v, four, sizeof v);
+  return (v * 2654435761U) >> (32 - kGramBits);
+}
+
+template <typename OnFound>
+void LiteralSet::scan(std::string_view text, OnFound&& on_found) const {
+  for (const std::uint32_t id : short_) {
+    if (text.find(literals_[id]) != std::string_view::npos && on_found(id)) {
+      return;
+    }
+  }
+  for (std::size_t i = 0; i + 4 <= text.size(); ++i) {
+    for (const std::uint32_t id : buckets_[bucket_of(text.data() + i)]) {
+      const std::string& lit = literals_[id];
+      if (text.compare(i, lit.size(), lit) == 0 && on_found(id)) {
+        return;
+      }
+    }
+  }
+}
+
+void LiteralSet::find_all(std::string_view text, std::vector<char>& present) const {
+  present.assign(literals_.size(), 0);
+  scan(text, [&](std::uint32_t id) {
+    present[id] = 1;
+    return false;
+  });
+}
+
+bool LiteralSet::any(std::string_view text) const {
+  bool found = false;
+  scan(text, [&](std::uint32_t) { return found = true; });
+  return found;
+}
+
 MessageMatcher::MessageMatcher(const Rules& rules, CandidatesFn candidates, NoteFn note,
                                ProgramFn program)
     : rules_(rules),
@@ -99,13 +153,9 @@ MessageMatcher::MessageMatcher(const Rules& rules, CandidatesFn candidates, Note
       program_(std::move(program)),
       note_(std::move(note)) {
   for (const auto& rule : rules_.messages()) {
+    auto& ids = rule_lits_.emplace_back();
     for (const auto& lit : rule.contains) {
-      if (lit.size() < 2) {
-        prefilter_any_ = true;
-      } else {
-        prefilter_.set(static_cast<unsigned char>(lit[0]) * 256U +
-                       static_cast<unsigned char>(lit[1]));
-      }
+      ids.push_back(literals_.add(lit));
     }
   }
 }
@@ -126,22 +176,9 @@ void MessageMatcher::flush_all() {
   }
 }
 
-bool MessageMatcher::prefilter_hit(std::string_view d) const {
-  if (prefilter_any_) {
-    return true;
-  }
-  for (std::size_t i = 0; i + 1 < d.size(); ++i) {
-    if (prefilter_[static_cast<unsigned char>(d[i]) * 256U +
-                   static_cast<unsigned char>(d[i + 1])]) {
-      return true;
-    }
-  }
-  return false;
-}
-
 void MessageMatcher::scan_write(const tracer::Event& e, bool err_stream) {
   const std::string_view d = e.data;
-  if (!err_stream && !prefilter_hit(d)) {
+  if (!err_stream && !literals_.any(d)) {
     return;
   }
   std::size_t begin = 0;
@@ -172,15 +209,16 @@ bool MessageMatcher::match_line(const tracer::Event& e, std::string_view raw, bo
   for (int round = 0; round < 2 && line.size() >= 8; ++round) {
     const MessageRule* matched = nullptr;
     std::match_results<std::string_view::const_iterator> m;
-    for (const auto& rule : rules_.messages()) {
+    literals_.find_all(line, present_);
+    const auto& all = rules_.messages();
+    for (std::size_t r = 0; r < all.size(); ++r) {
+      const auto& rule = all[r];
       if (rule.contains.empty()) {
         if (!err_stream) {
           continue;
         }
-      } else if (std::none_of(rule.contains.begin(), rule.contains.end(),
-                              [&](const std::string& c) {
-                                return line.find(c) != std::string_view::npos;
-                              })) {
+      } else if (std::none_of(rule_lits_[r].begin(), rule_lits_[r].end(),
+                              [&](std::uint32_t id) { return present_[id] != 0; })) {
         continue;
       }
       if (std::regex_search(line.begin(), line.end(), m, rule.regex)) {

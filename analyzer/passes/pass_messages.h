@@ -5,7 +5,6 @@
 // files the process had read (referrer candidates).
 #pragma once
 
-#include <bitset>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -29,6 +28,31 @@ bool message_names(std::string_view group_path, std::string_view msg_path);
 
 // The errno a message with a path means when no failed call carries that path.
 std::string errno_for_message(const MessageHit& hit);
+
+// Which of a fixed set of literals occur in a text, in one pass over it: a literal of four bytes
+// or more is looked up by the four bytes at each position (a hashed table), a shorter one found
+// with find. The rules' `contains` literals, checked on every write of a traced server.
+class LiteralSet {
+ public:
+  // The literal's id (the same text twice gets the same id).
+  std::uint32_t add(std::string_view literal);
+  [[nodiscard]] std::size_t size() const { return literals_.size(); }
+  // present[id] = whether literal `id` occurs in `text` (resized to size()).
+  void find_all(std::string_view text, std::vector<char>& present) const;
+  // Whether any literal occurs in `text`.
+  [[nodiscard]] bool any(std::string_view text) const;
+
+ private:
+  static constexpr unsigned kGramBits = 12;
+  [[nodiscard]] static std::uint32_t bucket_of(const char* four);
+  template <typename OnFound>
+  void scan(std::string_view text, OnFound&& on_found) const;
+
+  std::vector<std::string> literals_;
+  std::vector<std::vector<std::uint32_t>> buckets_ =
+      std::vector<std::vector<std::uint32_t>>(std::size_t{1} << kGramBits);
+  std::vector<std::uint32_t> short_;  // literals under four bytes
+};
 
 class MessageMatcher {
  public:
@@ -54,7 +78,6 @@ class MessageMatcher {
   [[nodiscard]] std::uint64_t dropped() const { return dropped_; }
 
  private:
-  [[nodiscard]] bool prefilter_hit(std::string_view d) const;
   void on_hit(MessageHit hit);
   void commit(MessageHit hit);
 
@@ -62,8 +85,9 @@ class MessageMatcher {
   CandidatesFn candidates_;
   ProgramFn program_;
   NoteFn note_;
-  std::bitset<65536> prefilter_;  // first two bytes of every `contains` literal
-  bool prefilter_any_ = false;    // a literal shorter than two bytes: check every write
+  LiteralSet literals_;                                // every rule's `contains` literals
+  std::vector<std::vector<std::uint32_t>> rule_lits_;  // by rule: ids of its literals
+  std::vector<char> present_;                          // scratch of match_line
   std::vector<MessageHit> hits_;
   StringMap<std::size_t> hit_index_;
   std::unordered_map<tracer::Pid, MessageHit> pending_;

@@ -21,6 +21,9 @@ const volatile __s32 cfg_at_fdcwd = -100;
 const volatile __u32 cfg_at_empty_path = 0x1000;
 const volatile __s32 cfg_sol_socket = 1;
 const volatile __s32 cfg_so_error = 4;
+// Records wake the reader only when this many bytes wait in the ring buffer (userspace reads it on
+// a timer otherwise): a wake-up per record cost more CPU than everything else culprit does.
+const volatile __u64 cfg_wakeup_bytes = 1 << 20;
 
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);
@@ -88,9 +91,15 @@ struct {
     asm volatile("" : "+r"(v)); \
   } while (0)
 
-static __always_inline void output(struct record_buf* rec, __u64 size) {
+static __always_inline void output(struct record_buf* rec, __u64 size, int urgent) {
   CLAMP(size, sizeof(*rec));
-  if (bpf_ringbuf_output(&events, rec, size, 0) != 0) {
+  // Only a record that takes the waiting bytes over a multiple of the mark wakes the reader: a
+  // reader slower than the program for a while would otherwise get a wake-up (an interrupt) per
+  // record, and one crossing missed by two CPUs writing at once is made good at the next mark.
+  const __u64 waiting = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+  const int crosses = waiting / cfg_wakeup_bytes != (waiting + size) / cfg_wakeup_bytes;
+  const __u64 flags = urgent || crosses ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+  if (bpf_ringbuf_output(&events, rec, size, flags) != 0) {
     __u32 zero = 0;
     __u64* count = bpf_map_lookup_elem(&lost, &zero);
     if (count) {
@@ -277,6 +286,31 @@ static __always_inline __u64 put_argv(struct record_buf* rec, __u64 at0, __u64 v
   return used;
 }
 
+// Which open file descriptor `fd` of the current task denotes: the struct file's address mixed
+// with its inode number (a file freed and another allocated at the same address for the same fd
+// would also need the same inode); 0 when there is none. The inode's number and mode go to
+// `ino` and `mode`.
+static __always_inline __u64 file_id(__s64 fd, __u64* ino, __u32* mode) {
+  if (fd < 0) {
+    return 0;
+  }
+  struct task_struct* task = bpf_get_current_task_btf();
+  struct fdtable* fdt = BPF_CORE_READ(task, files, fdt);
+  if (!fdt || (__u64)fd >= (__u64)BPF_CORE_READ(fdt, max_fds)) {
+    return 0;
+  }
+  struct file** slots = BPF_CORE_READ(fdt, fd);
+  struct file* f = 0;
+  if (bpf_probe_read_kernel(&f, sizeof(f), &slots[fd]) != 0 || !f) {
+    return 0;
+  }
+  struct inode* inode = BPF_CORE_READ(f, f_inode);
+  const __u64 number = BPF_CORE_READ(inode, i_ino);
+  *ino = number;
+  *mode = BPF_CORE_READ(inode, i_mode);
+  return ((__u64)f ^ (number * 0x9E3779B97F4A7C15ULL)) | 1;
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(culprit_exit, struct pt_regs* regs, long ret) {
   struct call* c = bpf_task_storage_get(&calls, bpf_get_current_task_btf(), 0, 0);
@@ -323,6 +357,23 @@ int BPF_PROG(culprit_exit, struct pt_regs* regs, long ret) {
   rec->h.ret = ret;
   for (int i = 0; i < 6; i++) {
     rec->h.args[i] = c->args[i];
+  }
+  rec->h.file_id[0] = 0;
+  rec->h.file_id[1] = 0;
+  rec->h.fd_ino[0] = 0;
+  rec->h.fd_ino[1] = 0;
+  rec->h.fd_mode = 0;
+  if (role->fd >= 0) {
+    rec->h.file_id[0] = file_id((__s32)arg(c->args, role->fd), &rec->h.fd_ino[0], &rec->h.fd_mode);
+  } else if ((role->flags & CULPRIT_ROLE_RETURNS_FD) && !failed) {
+    rec->h.file_id[0] = file_id(ret, &rec->h.fd_ino[0], &rec->h.fd_mode);
+  }
+  if (role->dirfd >= 0) {
+    const __s32 dirfd = (__s32)arg(c->args, role->dirfd);
+    if (dirfd != cfg_at_fdcwd) {
+      __u32 mode = 0;
+      rec->h.file_id[1] = file_id(dirfd, &rec->h.fd_ino[1], &mode);
+    }
   }
   rec->h.data_total = 0;
   rec->h.data_len = 0;
@@ -395,7 +446,7 @@ int BPF_PROG(culprit_exit, struct pt_regs* regs, long ret) {
     CLAMP(at0, 2 * CULPRIT_PATH_MAX + CULPRIT_DATA_MAX);
     argv = put_argv(rec, at0, arg(c->args, role->argv));
   }
-  output(rec, sizeof(rec->h) + off + data + argv);
+  output(rec, sizeof(rec->h) + off + data + argv, 0);
   return 0;
 }
 
@@ -423,7 +474,7 @@ int BPF_PROG(culprit_fork, struct task_struct* parent, struct task_struct* child
   rec->h.start_ns = bpf_ktime_get_ns();
   rec->h.aux = ctgid;
   rec->h.aux2 = ctid;
-  output(rec, sizeof(rec->h));
+  output(rec, sizeof(rec->h), 0);
   return 0;
 }
 
@@ -450,6 +501,6 @@ int BPF_PROG(culprit_pexit, struct task_struct* task) {
   rec->h.start_ns = bpf_ktime_get_ns();
   rec->h.aux = (__u32)BPF_CORE_READ(task, exit_code);
   rec->h.aux2 = last;
-  output(rec, sizeof(rec->h));
+  output(rec, sizeof(rec->h), last);  // the end of a target: seen at once
   return 0;
 }

@@ -25,6 +25,7 @@
 #define CULPRIT_ROLE_SO_ERROR (1U << 3)     /* getsockopt: only SOL_SOCKET/SO_ERROR, value read */
 #define CULPRIT_ROLE_OPEN_HOW (1U << 4)     /* openat2: flags and mode read from struct open_how */
 #define CULPRIT_ROLE_EXEC (1U << 5)         /* execve: a success replaces the caller's memory */
+#define CULPRIT_ROLE_RETURNS_FD (1U << 6)   /* a success returns a new fd: its file_id is kept */
 
 /* How a call's arguments are read; -1: no such argument. */
 struct culprit_role {
@@ -38,7 +39,8 @@ struct culprit_role {
   __s8 sockaddr; /* struct sockaddr *; its length is the next argument */
   __s8 open_how; /* struct open_how * */
   __s8 argv;     /* char *const argv[] of execve: read at exit when the call failed */
-  __u8 pad[5];
+  __s8 fd;       /* the fd the call works on: its file_id is kept */
+  __u8 pad[4];
 };
 
 enum culprit_record_type {
@@ -58,8 +60,15 @@ struct culprit_record {
   __u64 end_ns;   /* CLOCK_MONOTONIC: the call's exit */
   __s64 ret;
   __u64 args[6];
-  __u64 aux;        /* openat2: flags; SO_ERROR: the value; fork: child tgid; exit: status */
-  __u64 aux2;       /* openat2: mode; fork: child tid; exit: 1 when the thread group is gone */
+  __u64 aux;  /* openat2: flags; SO_ERROR: the value; fork: child tgid; exit: status */
+  __u64 aux2; /* openat2: mode; fork: child tid; exit: 1 when the thread group is gone */
+  /* Which open file an fd denotes (0: unknown), so that userspace can keep the fd's path from
+   * one call to the next without missing a dup2 or close_range it does not see: [0] the fd
+   * argument, or the fd a successful call returned; [1] the dirfd of the first path. */
+  __u64 file_id[2];
+  __u64 fd_ino[2]; /* the inode numbers of file_id's files, when known */
+  __u32 fd_mode;   /* the mode (type) of file_id[0]'s inode */
+  __u32 pad;
   __u32 data_total; /* bytes the call was asked to write (data is the first data_len of them) */
   __u16 path_len[2];
   __u16 data_len;

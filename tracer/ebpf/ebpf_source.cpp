@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <spawn.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -121,6 +122,10 @@ int keep_libbpf_message(libbpf_print_level level, const char* format, va_list ar
 std::atomic<int> g_stop_signal{0};
 void on_stop_signal(int sig) { g_stop_signal.store(sig, std::memory_order_relaxed); }
 constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+
+// How often the ring buffer is read when no record asked to wake the reader: the delay of a
+// report behind the traced program, against a wake-up per record.
+constexpr int kPollMs = 50;
 
 class SignalScope {
  public:
@@ -298,6 +303,7 @@ culprit_role role_of(const SyscallInfo& info) {
   role.sockaddr = -1;
   role.open_how = -1;
   role.argv = -1;
+  role.fd = static_cast<std::int8_t>(info.fd_arg());
   for (std::size_t i = 0; i < info.args.size(); ++i) {
     const auto index = static_cast<std::int8_t>(i);
     switch (info.args[i]) {
@@ -342,6 +348,9 @@ culprit_role role_of(const SyscallInfo& info) {
   }
   if (info.family == Family::Exec) {
     role.flags |= CULPRIT_ROLE_EXEC;
+  }
+  if (info.has(Trait::ReturnsFd)) {
+    role.flags |= CULPRIT_ROLE_RETURNS_FD;
   }
   return role;
 }
@@ -388,8 +397,12 @@ struct ProcState {
   struct Fd {
     std::string path;
     std::int32_t flags = 0;
+    std::uint64_t file_id = 0;  // culprit_record.file_id when known
   };
   std::unordered_map<std::int32_t, Fd> fds;
+  // The path of every open file (by culprit_record.file_id) opened or read while traced: an fd
+  // the kernel side did not see made (dup2, dup3, fcntl) still names its file.
+  std::unordered_map<std::uint64_t, std::string> files;
 };
 
 struct EbpfTracer::State {
@@ -415,18 +428,59 @@ struct EbpfTracer::State {
     return it->second;
   }
 
-  std::string fd_path(Pid tgid, ProcState& p, std::int64_t fd) {
+  // The path of `fd`, which the kernel saw denote open file `file_id` with inode `ino` (0: not
+  // known). Records are read in batches, after the fact: the fd may since have been closed or
+  // made another file, so /proc is the last resort, and what it says is kept only when its inode
+  // is the one the kernel saw (else the path is unknown rather than wrong). A path found is kept
+  // for the next call on the same open file (a readlink per call was most of culprit's own CPU).
+  std::string fd_path(Pid tgid, ProcState& p, std::int64_t fd, std::uint64_t file_id,
+                      std::uint64_t ino, std::uint32_t mode = 0) {
     if (fd < 0) {
       return {};
     }
-    if (const auto it = p.fds.find(static_cast<std::int32_t>(fd)); it != p.fds.end()) {
+    if (file_id != 0 && S_ISSOCK(mode)) {
+      return fmt::format("socket:[{}]", ino);  // what /proc/PID/fd/N says of every socket
+    }
+    const auto key = static_cast<std::int32_t>(fd);
+    if (const auto it = p.fds.find(key);
+        it != p.fds.end() &&
+        (file_id == 0 || it->second.file_id == 0 || it->second.file_id == file_id)) {
+      if (it->second.file_id == 0 && file_id != 0) {
+        it->second.file_id = file_id;
+        p.files[file_id] = it->second.path;
+      }
       return it->second.path;
     }
-    return read_link(fmt::format("/proc/{}/fd/{}", tgid, fd));
+    if (file_id != 0) {
+      if (const auto known = p.files.find(file_id); known != p.files.end()) {
+        p.fds[key] = ProcState::Fd{known->second, 0, file_id};
+        return known->second;
+      }
+    }
+    const std::string link = fmt::format("/proc/{}/fd/{}", tgid, fd);
+    std::string path = read_link(link);
+    if (file_id == 0 || path.empty()) {
+      return path;
+    }
+    struct stat st {};
+    if (ino != 0 && (stat(link.c_str(), &st) != 0 || st.st_ino != ino)) {
+      return {};
+    }
+    remember(p, file_id, path);
+    p.fds[key] = ProcState::Fd{path, 0, file_id};
+    return path;
+  }
+
+  static void remember(ProcState& p, std::uint64_t file_id, const std::string& path) {
+    if (p.files.size() >= 4096) {
+      p.files.clear();  // bounded: a server opening new files forever
+    }
+    p.files[file_id] = path;
   }
 
   // Makes `path` absolute against its dirfd or the cwd; whether it is absolute now.
-  bool resolve(Pid tgid, ProcState& p, const culprit_record& h, PathArg pa, std::string& path) {
+  bool resolve(Pid tgid, ProcState& p, const culprit_record& h, PathArg pa, std::int8_t first_dirfd,
+               std::string& path) {
     if (path.empty()) {
       return false;
     }
@@ -436,7 +490,11 @@ struct EbpfTracer::State {
     const std::int64_t dirfd =
         pa.dirfd < 0 ? AT_FDCWD
                      : static_cast<std::int32_t>(h.args[static_cast<std::uint8_t>(pa.dirfd)]);
-    const std::string base = dirfd == AT_FDCWD ? p.cwd : fd_path(tgid, p, dirfd);
+    // The kernel identifies the first path's dirfd only.
+    const bool first = pa.dirfd == first_dirfd;
+    const std::string base = dirfd == AT_FDCWD ? p.cwd
+                                               : fd_path(tgid, p, dirfd, first ? h.file_id[1] : 0,
+                                                         first ? h.fd_ino[1] : 0);
     if (base.empty() || base.front() != '/') {
       return false;
     }
@@ -483,16 +541,19 @@ struct EbpfTracer::State {
     };
     if (info->paths[0].path >= 0) {
       e.path = string_at(0, len0);
-      e.path_absolute = resolve(tgid, p, h, info->paths[0], e.path);
+      e.path_absolute = resolve(tgid, p, h, info->paths[0], info->paths[0].dirfd, e.path);
       if (info->paths[1].path >= 0) {
         e.path2 = string_at(len0, len1);
-        const bool abs2 = resolve(tgid, p, h, info->paths[1], e.path2);
+        const bool abs2 = resolve(tgid, p, h, info->paths[1], info->paths[0].dirfd, e.path2);
         e.path_absolute = e.path_absolute && abs2;
       }
     }
     if (const int fd_index = info->fd_arg(); fd_index >= 0) {
       e.fd = static_cast<std::int32_t>(h.args[static_cast<std::size_t>(fd_index)]);
-      e.fd_path = fd_path(tgid, p, e.fd);
+      // A close's fd is gone by now (it only updates the fd table).
+      if (!info->has(Trait::ClosesFd)) {
+        e.fd_path = fd_path(tgid, p, e.fd, h.file_id[0], h.fd_ino[0], h.fd_mode);
+      }
     }
     bool creates = true;
     for (std::size_t i = 0; i < info->args.size(); ++i) {
@@ -556,11 +617,15 @@ struct EbpfTracer::State {
     } else if (info->has(Trait::OpensPath)) {
       ProcState::Fd fd;
       fd.flags = e.open_flags;
+      fd.file_id = h.file_id[0];
       if (e.path_absolute) {
         fd.path = e.path;
       } else {
         e.ret_path = read_link(fmt::format("/proc/{}/fd/{}", tgid, rval));
         fd.path = e.ret_path;
+      }
+      if (fd.file_id != 0 && !fd.path.empty()) {
+        remember(p, fd.file_id, fd.path);
       }
       p.fds[static_cast<std::int32_t>(rval)] = std::move(fd);
     } else if (info->has(Trait::SoError) && h.aux != 0) {
@@ -816,7 +881,12 @@ Result<EbpfOutcome> EbpfTracer::trace(EventSink& sink, SourceStats& stats) {
   bool status_shown = false;
   std::string reason;
   while (true) {
-    const int n = ring_buffer__poll(ring, 100);
+    // Records wake this loop only when the ring fills up or a target ends (culprit.bpf.c:
+    // output): the rest are read here on a timer, in batches.
+    int n = ring_buffer__poll(ring, kPollMs);
+    if (n >= 0 || n == -EINTR) {
+      n = ring_buffer__consume(ring);
+    }
     if (n < 0 && n != -EINTR) {
       reason = fmt::format("ring buffer poll failed: {}", std::strerror(-n));
       break;

@@ -17,6 +17,7 @@ struct culprit_bpf* culprit_skel_load(const struct culprit_skel_config* config,
   skel->rodata->cfg_at_empty_path = config->at_empty_path;
   skel->rodata->cfg_sol_socket = config->sol_socket;
   skel->rodata->cfg_so_error = config->so_error;
+  skel->rodata->cfg_wakeup_bytes = config->ring_bytes >= 8 * 4096 ? config->ring_bytes / 8 : 4096;
   int err = bpf_map__set_max_entries(skel->maps.events, (__u32)config->ring_bytes);
   if (err == 0) {
     *stage = "load";
