@@ -23,7 +23,8 @@
 # usage: bench/tracer_bench.sh [CULPRIT_BINARY [BASELINE_BINARY]]   (default: build/cli/culprit)
 #   BASELINE_BINARY: an older culprit, measured in the same rounds (rows "culprit-run-base",
 #   "culprit-attach-base") for a before/after comparison.
-#   REPEAT=5  WORKLOADS="mix python make find git pipeline"  environment overrides
+#   REPEAT=5  WORKLOADS="mix python make find git pipeline"  environment overrides; RUN_MODES and
+#   ATTACH_MODES choose a subset of the modes ("" skips that half)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -196,15 +197,18 @@ if [ -n "$baseline" ]; then
   run_modes="$run_modes culprit-run-base"
   attach_modes="$attach_modes culprit-attach-base"
 fi
+# A subset, e.g. RUN_MODES="" ATTACH_MODES="attach-untraced culprit-attach-ebpf".
+run_modes=${RUN_MODES-$run_modes}
+attach_modes=${ATTACH_MODES-$attach_modes}
 for w in $workloads; do
   available "$w" || { echo "$w: skipped (not available)"; continue; }
   w_name=$w
   cmd=$(workload_cmd "$w")
   sh -c "$cmd" >/dev/null 2>&1 || true  # warm the page cache
   # shellcheck disable=SC2086
-  measure run_launched "$cmd" $run_modes
+  [ -z "$run_modes" ] || measure run_launched "$cmd" $run_modes
   # shellcheck disable=SC2086
-  measure run_attached "$cmd" $attach_modes
+  [ -z "$attach_modes" ] || measure run_attached "$cmd" $attach_modes
 done
 if [ -f "$work/ebpf-lost" ]; then
   echo "# culprit-attach-ebpf: events lost per run: $(sort "$work/ebpf-lost" | uniq -c | awk '{printf "%s%s x%s", (NR > 1 ? ", " : ""), $2, $1}')"

@@ -696,8 +696,10 @@ void LogFacts::add_existing(std::string_view path) {
   if (it == by_dir_.end()) {
     it = by_dir_.emplace(std::string(dir), std::set<std::string>{}).first;
   }
-  it->second.emplace(base);
-  // Every ancestor exists too.
+  // Every ancestor exists too; a name seen before had its ancestors added then.
+  if (!it->second.emplace(base).second) {
+    return;
+  }
   if (dir.size() > 1) {
     add_existing(dir);
   }

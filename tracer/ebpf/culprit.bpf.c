@@ -1,6 +1,6 @@
 // The kernel half of the eBPF backend (libbpf, CO-RE). For the thread groups in `targets` only:
-// at syscall entry, the calls `roles` names get their arguments and path strings saved per
-// thread; at exit, a record goes to the ring buffer when the call failed, changed state the
+// at syscall entry, the calls `roles` names get their arguments saved per thread (and execve its
+// path strings); at exit, a record goes to the ring buffer when the call failed, changed state the
 // analyzer needs (roles: EMIT_SUCCESS) or wrote data. Forks add the child to `targets`, exits
 // remove a thread group whose last thread is gone. Nothing is ever stopped or waited for: a full
 // ring buffer drops the record and counts it in `lost`.
@@ -176,6 +176,13 @@ int BPF_PROG(culprit_enter, struct pt_regs* regs, long nr) {
   c->start_ns = bpf_ktime_get_ns();
   c->path_len[0] = 0;
   c->path_len[1] = 0;
+  // Paths are read at exit, and only for a call that is sent (most are not: a successful stat);
+  // the memory is still the caller's then, and faulted in by the call. Not after a successful
+  // execve, which replaced it: those are copied now.
+  if (!(role->flags & CULPRIT_ROLE_EXEC)) {
+    c->active = 1;
+    return 0;
+  }
   if (role->path[0] >= 0) {
     const long n = bpf_probe_read_user_str(c->paths, CULPRIT_PATH_MAX,
                                            (const void*)arg(c->args, role->path[0]));
@@ -196,9 +203,10 @@ int BPF_PROG(culprit_enter, struct pt_regs* regs, long nr) {
   return 0;
 }
 
-// Path `k` of the call into the record at `off`: the copy made at entry, or, when that failed
-// (the string sat in a page not yet faulted in, which a BPF program cannot fault), read again now
-// that the call has read it. Returns the bytes written.
+// Path `k` of the call into the record at `off`: execve's copy made at entry, else read now from
+// the caller's memory (which the call has faulted in: at entry a string in a page not yet touched,
+// a child's first use of the program's read-only data after fork, could not be read, since a BPF
+// program cannot fault). Returns the bytes written.
 static __always_inline __u64 put_path(struct record_buf* rec, __u64 off, const struct call* c,
                                       int k, const struct culprit_role* role, int reread) {
   CLAMP(off, CULPRIT_PATH_MAX);

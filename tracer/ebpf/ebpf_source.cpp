@@ -125,7 +125,7 @@ constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 
 // How often the ring buffer is read when no record asked to wake the reader: the delay of a
 // report behind the traced program, against a wake-up per record.
-constexpr int kPollMs = 50;
+constexpr int kPollMs = 10;
 
 class SignalScope {
  public:
@@ -334,10 +334,12 @@ culprit_role role_of(const SyscallInfo& info) {
     }
   }
   // A success that changes what later events mean: an fd's file, the cwd or root, the program,
-  // a connection, the ids used for file access; close frees an fd the tables know.
+  // a connection, the ids used for file access. (Not close: every record names the open file
+  // behind its fd, file_id, so an fd table entry that has become another file is never used,
+  // and a close record per open was half of what a directory walk sent.)
   if (info.has(Trait::OpensPath) || info.has(Trait::ChangesCwd) || info.has(Trait::ChangesRoot) ||
       info.family == Family::Exec || info.has(Trait::Connects) || info.has(Trait::SetsUid) ||
-      info.has(Trait::SetsGid) || info.has(Trait::ClosesFd)) {
+      info.has(Trait::SetsGid)) {
     role.flags |= CULPRIT_ROLE_EMIT_SUCCESS;
   }
   if (info.has(Trait::FdFormWithEmptyPath) && role.at_flags >= 0 && role.dirfd >= 0) {
@@ -355,9 +357,8 @@ culprit_role role_of(const SyscallInfo& info) {
   return role;
 }
 
-// Whether the kernel side looks at a row: every row `run`'s filter stops on, and close (so that
-// the fd table forgets closed fds).
-bool wanted(const SyscallInfo& info) { return info.trace || info.has(Trait::ClosesFd); }
+// Whether the kernel side looks at a row: every row `run`'s filter stops on.
+bool wanted(const SyscallInfo& info) { return info.trace; }
 
 std::string errno_symbol(int err) {
   const std::string_view name = errno_name(err);
@@ -550,10 +551,7 @@ struct EbpfTracer::State {
     }
     if (const int fd_index = info->fd_arg(); fd_index >= 0) {
       e.fd = static_cast<std::int32_t>(h.args[static_cast<std::size_t>(fd_index)]);
-      // A close's fd is gone by now (it only updates the fd table).
-      if (!info->has(Trait::ClosesFd)) {
-        e.fd_path = fd_path(tgid, p, e.fd, h.file_id[0], h.fd_ino[0], h.fd_mode);
-      }
+      e.fd_path = fd_path(tgid, p, e.fd, h.file_id[0], h.fd_ino[0], h.fd_mode);
     }
     bool creates = true;
     for (std::size_t i = 0; i < info->args.size(); ++i) {
@@ -640,9 +638,6 @@ struct EbpfTracer::State {
       }
     } else if (info->family == Family::Exec) {
       std::erase_if(p.fds, [](const auto& kv) { return (kv.second.flags & O_CLOEXEC) != 0; });
-    } else if (info->has(Trait::ClosesFd)) {
-      p.fds.erase(e.fd);
-      return;  // only kept for the fd table: the ptrace backend does not report close either
     }
     deliver(e);
   }
