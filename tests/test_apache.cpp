@@ -2,7 +2,9 @@
 // configuration of its own, serving a WordPress-shaped site from a temporary directory. Each
 // scenario breaks the site, shows the failure with curl, runs culprit as a user would, applies the
 // manifest culprit wrote with `puppet apply`, shows the site healthy, applies it again (no change)
-// and stops Apache. Nothing of the machine's own Apache configuration is used or touched.
+// and stops Apache. Nothing of the machine's own Apache configuration is used or touched. Every
+// scenario that attaches is traced with ptrace and again with the eBPF backend (when built in),
+// which must find the same top finding.
 #include <arpa/inet.h>
 #include <grp.h>
 #include <netinet/in.h>
@@ -10,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <csignal>
@@ -253,6 +256,14 @@ struct Planted {
   std::string path;
 };
 
+// Whether this culprit has the eBPF backend and may use it (root).
+bool ebpf_built_in() {
+  static const bool yes =
+      geteuid() == 0 &&
+      run_command({culprit_binary(), "--version"}).out.find("ebpf") != std::string::npos;
+  return yes;
+}
+
 json run_culprit(const std::string& scenario, const Apache& apache, std::vector<std::string> args,
                  const Planted& planted, int expected_exit = 1) {
   const std::string log = (apache.dir() / (scenario + ".log")).string();
@@ -274,6 +285,33 @@ json run_culprit(const std::string& scenario, const Apache& apache, std::vector<
   for (const char* key : {"kind", "path", "suggestion", "referenced_from"}) {
     INFO(key);
     CHECK(top_again[key] == top[key]);
+  }
+
+  // Every attach scenario is traced a second time with the eBPF backend, on the same broken site
+  // (no fix applied yet), and must give the same top finding without losing an event.
+  const bool attach_default =
+      args[0] == "attach" && std::find(args.begin(), args.end(), "--backend") == args.end();
+  if (attach_default && ebpf_built_in()) {
+    std::vector<std::string> ebpf_argv{culprit_binary(), "attach", "--backend", "ebpf"};
+    for (std::size_t i = 1; i < args.size(); ++i) {
+      if (args[i] == "--save-log" || args[i] == "--puppet" || args[i] == "--shell") {
+        ++i;  // the ptrace run wrote those
+        continue;
+      }
+      ebpf_argv.push_back(args[i]);
+    }
+    const auto e = run_command(ebpf_argv);
+    INFO("eBPF run stderr:\n" << e.err << "\nstdout:\n" << e.out);
+    REQUIRE(e.exit_code == expected_exit);
+    const json ebpf = json::parse(e.out);
+    CHECK(ebpf["source"]["backend"] == "ebpf");
+    CHECK(ebpf["stats"]["lost"] == 0);
+    REQUIRE_FALSE(ebpf["findings"].empty());
+    const json& top_ebpf = ebpf["findings"][0];
+    for (const char* key : {"kind", "path", "suggestion", "referenced_from"}) {
+      INFO("eBPF, " << key);
+      CHECK(top_ebpf[key] == top[key]);
+    }
   }
 
   if (const char* dir = std::getenv("CULPRIT_SAMPLE_DIR"); dir != nullptr && *dir != '\0') {
@@ -365,8 +403,7 @@ AttachedFixes attach_with_fixes(const std::string& scenario, const Apache& apach
 }
 
 TEST_CASE("apache: the eBPF backend finds the same mistyped require", "[apache]") {
-  if (geteuid() != 0 ||
-      run_command({culprit_binary(), "--version"}).out.find("ebpf") == std::string::npos) {
+  if (!ebpf_built_in()) {
     CULPRIT_SKIP("the eBPF backend needs root and a build with it");
   }
   Apache apache;
