@@ -16,6 +16,7 @@
 #include "analyzer/core/filesystem.h"
 #include "analyzer/core/permission.h"
 #include "analyzer/core/system_owners.h"
+#include "analyzer/core/text.h"
 #include "analyzer/passes/pass_evidence.h"
 #include "analyzer/passes/pass_group.h"
 #include "analyzer/passes/pass_noise.h"
@@ -232,6 +233,13 @@ TEST_CASE("edit distance and sibling names", "[similarity]") {
   const std::vector<std::string> words{"LoadModule", "LoadFile", "ServerName"};
   CHECK(nearest_word("loadmodlue", words, true) == std::optional<std::string>("LoadModule"));
   CHECK_FALSE(nearest_word("loadmodlue", words, false).has_value());
+}
+
+TEST_CASE("ascii_lower folds A-Z only", "[evidence]") {
+  CHECK(ascii_lower("LoadModule PHP_Module /X.so") == "loadmodule php_module /x.so");
+  CHECK(ascii_lower("") == "");
+  CHECK(ascii_lower("@[`{ 09") == "@[`{ 09");  // the bytes around A-Z and a-z stay
+  CHECK(ascii_lower("\xC3\x89T\xC3\x89") == "\xC3\x89t\xC3\x89");  // UTF-8 bytes untouched
 }
 
 TEST_CASE("error-looking lines: any case, not inside a path", "[evidence]") {

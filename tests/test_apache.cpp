@@ -256,10 +256,10 @@ struct Planted {
   std::string path;
 };
 
-// Whether this culprit has the eBPF backend and may use it (root).
+// Whether this culprit has the eBPF backend and may use it here (root, a kernel with BTF).
 bool ebpf_built_in() {
   static const bool yes =
-      geteuid() == 0 &&
+      geteuid() == 0 && fs::exists("/sys/kernel/btf/vmlinux") &&
       run_command({culprit_binary(), "--version"}).out.find("ebpf") != std::string::npos;
   return yes;
 }

@@ -5,6 +5,8 @@
 #include <cctype>
 #include <string>
 
+#include "analyzer/core/text.h"
+
 namespace culprit::analyzer {
 namespace {
 
@@ -16,8 +18,6 @@ bool token_break(char c) {
          c == '[' || c == ']' || c == '<' || c == '>' || c == '{' || c == '}' || c == ',' ||
          c == ';' || c == '=' || c == '\r' || c == '\n';
 }
-
-char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 }  // namespace
 
@@ -41,8 +41,7 @@ bool looks_like_error(std::string_view line) {
       "not a directory", "panic",         "traceback"};
   // Every write of a traced server passes here: the line is lower-cased once, and each word
   // found with memchr-based search (a per-byte tolower per word was most of eBPF attach's CPU).
-  std::string lower(line);
-  std::transform(lower.begin(), lower.end(), lower.begin(), ascii_lower);
+  const std::string lower = ascii_lower(line);
   const std::string_view hay = lower;
   for (const auto w : kWords) {
     for (std::size_t at = hay.find(w); at != std::string_view::npos; at = hay.find(w, at + 1)) {

@@ -1,29 +1,24 @@
 #include "analyzer/passes/server_catalog.h"
 
 #include <fmt/format.h>
-#include <stdlib.h>
 
 #include <algorithm>
 #include <boost/process.hpp>
 #include <cctype>
 #include <chrono>
+#include <cstdlib>  // mkdtemp (POSIX, declared with it by glibc)
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <system_error>
+
+#include "analyzer/core/text.h"
 
 namespace culprit::analyzer {
 namespace {
 
 namespace bp = boost::process;
 namespace fs = std::filesystem;
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 std::optional<std::string> read_all(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -168,9 +163,9 @@ std::optional<std::vector<std::string>> list_directives(const std::string& binar
 }
 
 bool lists(const std::vector<std::string>& directives, const std::string& directive) {
-  const std::string want = lower(directive);
+  const std::string want = ascii_lower(directive);
   return std::any_of(directives.begin(), directives.end(),
-                     [&](const std::string& d) { return lower(d) == want; });
+                     [&](const std::string& d) { return ascii_lower(d) == want; });
 }
 
 }  // namespace
@@ -193,7 +188,7 @@ std::vector<ModuleLoad> load_module_lines(std::string_view text) {
     std::istringstream words{std::string(line)};
     std::string keyword;
     ModuleLoad load;
-    if (!(words >> keyword >> load.name >> load.path) || lower(keyword) != "loadmodule") {
+    if (!(words >> keyword >> load.name >> load.path) || ascii_lower(keyword) != "loadmodule") {
       continue;
     }
     if (load.path.size() >= 2 && load.path.front() == '"' && load.path.back() == '"') {
@@ -242,7 +237,7 @@ std::optional<std::pair<std::uint64_t, std::string>> load_module_position(
         block_open = n;
       }
       ++depth;
-    } else if (depth == 0 && l.size() > 10 && lower(l.substr(0, 10)) == "loadmodule" &&
+    } else if (depth == 0 && l.size() > 10 && ascii_lower(l.substr(0, 10)) == "loadmodule" &&
                (l[10] == ' ' || l[10] == '\t')) {
       last_load = n;
     }
@@ -291,7 +286,7 @@ std::optional<std::vector<std::string>> LiveServerCatalog::apache_directives(
 std::optional<ModuleLoad> LiveServerCatalog::apache_module_defining(
     const std::string& binary, const std::vector<ModuleLoad>& loads,
     const std::string& directive) const {
-  const std::string want = lower(directive);
+  const std::string want = ascii_lower(directive);
   if (want.empty() || want.find('\0') != std::string::npos) {
     return std::nullopt;
   }
@@ -319,7 +314,7 @@ std::optional<ModuleLoad> LiveServerCatalog::apache_module_defining(
       continue;
     }
     const auto bytes = read_all(so);
-    if (!bytes || lower(*bytes).find(needle) == std::string::npos) {
+    if (!bytes || ascii_lower(*bytes).find(needle) == std::string::npos) {
       continue;
     }
     // The module's name: "mod_rewrite.so" defines rewrite_module (Apache's convention); the

@@ -143,6 +143,26 @@ static __always_inline __u64 arg(const __u64* args, __s8 index) {
 #error "culprit.bpf.c: no syscall argument registers for this architecture"
 #endif
 
+// execve's path arguments into the call's storage (path 1 at 0, path 2 right after it).
+static __always_inline void save_paths(struct call* c, const struct culprit_role* role) {
+  if (role->path[0] >= 0) {
+    const long n = bpf_probe_read_user_str(c->paths, CULPRIT_PATH_MAX,
+                                           (const void*)arg(c->args, role->path[0]));
+    if (n > 0) {
+      c->path_len[0] = (__u16)n;
+    }
+  }
+  if (role->path[1] >= 0) {
+    __u64 off = c->path_len[0];
+    CLAMP(off, CULPRIT_PATH_MAX);
+    const long n = bpf_probe_read_user_str(&c->paths[off], CULPRIT_PATH_MAX,
+                                           (const void*)arg(c->args, role->path[1]));
+    if (n > 0) {
+      c->path_len[1] = (__u16)n;
+    }
+  }
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(culprit_enter, struct pt_regs* regs, long nr) {
   const __u64 id = bpf_get_current_pid_tgid();
@@ -179,25 +199,8 @@ int BPF_PROG(culprit_enter, struct pt_regs* regs, long nr) {
   // Paths are read at exit, and only for a call that is sent (most are not: a successful stat);
   // the memory is still the caller's then, and faulted in by the call. Not after a successful
   // execve, which replaced it: those are copied now.
-  if (!(role->flags & CULPRIT_ROLE_EXEC)) {
-    c->active = 1;
-    return 0;
-  }
-  if (role->path[0] >= 0) {
-    const long n = bpf_probe_read_user_str(c->paths, CULPRIT_PATH_MAX,
-                                           (const void*)arg(c->args, role->path[0]));
-    if (n > 0) {
-      c->path_len[0] = (__u16)n;
-    }
-  }
-  if (role->path[1] >= 0) {
-    __u64 off = c->path_len[0];
-    CLAMP(off, CULPRIT_PATH_MAX);
-    const long n = bpf_probe_read_user_str(&c->paths[off], CULPRIT_PATH_MAX,
-                                           (const void*)arg(c->args, role->path[1]));
-    if (n > 0) {
-      c->path_len[1] = (__u16)n;
-    }
+  if (role->flags & CULPRIT_ROLE_EXEC) {
+    save_paths(c, role);
   }
   c->active = 1;
   return 0;

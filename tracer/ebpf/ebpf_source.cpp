@@ -435,7 +435,7 @@ struct EbpfTracer::State {
   // is the one the kernel saw (else the path is unknown rather than wrong). A path found is kept
   // for the next call on the same open file (a readlink per call was most of culprit's own CPU).
   std::string fd_path(Pid tgid, ProcState& p, std::int64_t fd, std::uint64_t file_id,
-                      std::uint64_t ino, std::uint32_t mode = 0) {
+                      std::uint64_t ino, std::uint32_t mode) {
     if (fd < 0) {
       return {};
     }
@@ -480,8 +480,9 @@ struct EbpfTracer::State {
   }
 
   // Makes `path` absolute against its dirfd or the cwd; whether it is absolute now.
-  bool resolve(Pid tgid, ProcState& p, const culprit_record& h, PathArg pa, std::int8_t first_dirfd,
-               std::string& path) {
+  // `dir_id`, `dir_ino`: the dirfd's file as the kernel saw it (0: not known).
+  bool resolve(Pid tgid, ProcState& p, const culprit_record& h, PathArg pa, std::uint64_t dir_id,
+               std::uint64_t dir_ino, std::string& path) {
     if (path.empty()) {
       return false;
     }
@@ -491,11 +492,8 @@ struct EbpfTracer::State {
     const std::int64_t dirfd =
         pa.dirfd < 0 ? AT_FDCWD
                      : static_cast<std::int32_t>(h.args[static_cast<std::uint8_t>(pa.dirfd)]);
-    // The kernel identifies the first path's dirfd only.
-    const bool first = pa.dirfd == first_dirfd;
-    const std::string base = dirfd == AT_FDCWD ? p.cwd
-                                               : fd_path(tgid, p, dirfd, first ? h.file_id[1] : 0,
-                                                         first ? h.fd_ino[1] : 0);
+    const std::string base =
+        dirfd == AT_FDCWD ? p.cwd : fd_path(tgid, p, dirfd, dir_id, dir_ino, 0);
     if (base.empty() || base.front() != '/') {
       return false;
     }
@@ -542,10 +540,11 @@ struct EbpfTracer::State {
     };
     if (info->paths[0].path >= 0) {
       e.path = string_at(0, len0);
-      e.path_absolute = resolve(tgid, p, h, info->paths[0], info->paths[0].dirfd, e.path);
+      e.path_absolute = resolve(tgid, p, h, info->paths[0], h.file_id[1], h.fd_ino[1], e.path);
       if (info->paths[1].path >= 0) {
         e.path2 = string_at(len0, len1);
-        const bool abs2 = resolve(tgid, p, h, info->paths[1], info->paths[0].dirfd, e.path2);
+        // The kernel identifies the first path's dirfd only.
+        const bool abs2 = resolve(tgid, p, h, info->paths[1], 0, 0, e.path2);
         e.path_absolute = e.path_absolute && abs2;
       }
     }
