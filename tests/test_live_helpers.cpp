@@ -1,12 +1,14 @@
 // What both live backends share (tracer/model/live_helpers.h): joined paths, socket addresses,
-// signal names, the kept lines of a trigger's output. Expected values written from the kernel's
-// structures and strace's conventions.
+// signal names, the kept lines of a trigger's output, and --trigger itself (real `sh -c` commands).
+// Expected values written from the kernel's structures and strace's conventions.
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <csignal>
 #include <cstddef>
 #include <cstdio>
@@ -14,8 +16,10 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "tracer/model/live_helpers.h"
+#include "tracer/model/trigger.h"
 
 using namespace culprit::tracer;
 
@@ -112,4 +116,92 @@ TEST_CASE("keep_first_lines keeps the first lines, cut, and counts the rest") {
   const KeptLines none = keep_first_lines(empty.get(), 3, 10);
   CHECK(none.lines.empty());
   CHECK(none.dropped == 0);
+}
+
+namespace {
+
+// Waits up to `limit` for the trigger to end by itself; true if it did.
+bool ends_within(const Trigger& trigger, std::chrono::seconds limit) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  while (!trigger.done() && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return trigger.done();
+}
+
+}  // namespace
+
+TEST_CASE("a trigger's exit status and its stdout and stderr lines are kept") {
+  Trigger trigger("printf 'one\\ntwo\\n'; echo three >&2; exit 3");
+  trigger.start();
+  REQUIRE(ends_within(trigger, std::chrono::seconds(20)));
+  trigger.stop();
+  const TriggerResult r = trigger.result();
+  CHECK(r.ran);
+  CHECK(r.status == 3);
+  CHECK(r.signal == 0);
+  CHECK(r.note == "--trigger exited with 3");
+  REQUIRE(r.output.size() == 3);
+  CHECK(r.output[0] == "one");
+  CHECK(r.output[1] == "two");
+  CHECK(r.output[2] == "three");
+}
+
+TEST_CASE("a trigger gets SIGPIPE at its default and no blocked signal, whatever culprit has") {
+  // culprit ignores SIGPIPE while it holds processes, and blocks its stop signals around a launch.
+  struct sigaction ignore {};
+  struct sigaction old_pipe {};
+  ignore.sa_handler = SIG_IGN;
+  sigemptyset(&ignore.sa_mask);
+  sigaction(SIGPIPE, &ignore, &old_pipe);
+  sigset_t stop_signals;
+  sigset_t old_mask;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, &old_mask);
+  // `yes` ends only by SIGPIPE once `head` has gone; the shell's own mask is printed.
+  Trigger trigger("yes | head -n 1; grep -E '^Sig(Blk|Ign):' /proc/$$/status");
+  trigger.start();
+  const bool ended = ends_within(trigger, std::chrono::seconds(20));
+  trigger.stop();
+  pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+  sigaction(SIGPIPE, &old_pipe, nullptr);
+  REQUIRE(ended);
+  const TriggerResult r = trigger.result();
+  CHECK(r.status == 0);
+  REQUIRE(r.output.size() == 3);
+  CHECK(r.output[0] == "y");
+  // "SigBlk:\t<hex>": bit N-1 is signal N. What culprit set must be undone; whatever the test's
+  // own parent ignores (a CI harness may ignore others) is not culprit's business.
+  auto mask_of = [](const std::string& line, const char* name) {
+    REQUIRE(line.rfind(name, 0) == 0);
+    return std::stoull(line.substr(line.find('\t') + 1), nullptr, 16);
+  };
+  const unsigned long long culprits = (1ULL << (SIGPIPE - 1)) | (1ULL << (SIGINT - 1)) |
+                                      (1ULL << (SIGTERM - 1)) | (1ULL << (SIGHUP - 1)) |
+                                      (1ULL << (SIGQUIT - 1));
+  CHECK(mask_of(r.output[1], "SigBlk:") == 0);
+  CHECK((mask_of(r.output[2], "SigIgn:") & culprits) == 0);
+}
+
+TEST_CASE("stopping a trigger that ignores SIGTERM kills it") {
+  // The loop's sleeps are short, so that nothing outlives the shell for long.
+  Trigger trigger("trap '' TERM; echo started; while :; do sleep 0.1; done");
+  trigger.start();
+  CHECK_FALSE(ends_within(trigger, std::chrono::seconds(1)));
+  trigger.stop();  // SIGTERM is ignored; SIGKILL follows
+  const TriggerResult r = trigger.result();
+  CHECK(r.ran);
+  CHECK(r.signal == SIGKILL);
+  CHECK(r.status == -1);
+  CHECK(r.note == "--trigger was killed by SIGKILL");
+  REQUIRE_FALSE(r.output.empty());
+  CHECK(r.output[0] == "started");
+}
+
+TEST_CASE("a trigger never started reports nothing") {
+  Trigger trigger("true");
+  trigger.stop();
+  CHECK_FALSE(trigger.result().ran);
 }

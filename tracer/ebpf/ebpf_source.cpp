@@ -7,10 +7,8 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <pthread.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -36,8 +34,7 @@
 #include "tracer/model/event_batcher.h"
 #include "tracer/model/live_helpers.h"
 #include "tracer/model/syscall_table.h"
-
-extern char** environ;  // NOLINT(readability-redundant-declaration): for posix_spawn
+#include "tracer/model/trigger.h"
 
 namespace culprit::tracer {
 namespace {
@@ -121,7 +118,6 @@ int keep_libbpf_message(libbpf_print_level level, const char* format, va_list ar
 
 std::atomic<int> g_stop_signal{0};
 void on_stop_signal(int sig) { g_stop_signal.store(sig, std::memory_order_relaxed); }
-constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 
 // How often the ring buffer is read when no record asked to wake the reader: the delay of a
 // report behind the traced program, against a wake-up per record.
@@ -154,139 +150,6 @@ class SignalScope {
  private:
   struct sigaction old_[std::size(kStopSignals)]{};
   struct sigaction old_pipe_ {};
-};
-
-// --trigger: `sh -c CMD`, stdin from /dev/null, stdout and stderr into an unlinked file (a
-// background process it leaves behind cannot hold a pipe open), polled between ring-buffer polls.
-class Trigger {
- public:
-  static constexpr std::size_t kKeepLines = 20;
-  static constexpr std::size_t kKeepLineBytes = 300;
-
-  explicit Trigger(std::string command) : command_(std::move(command)) {}
-  Trigger(const Trigger&) = delete;
-  Trigger& operator=(const Trigger&) = delete;
-  ~Trigger() { stop(); }
-
-  void start() {
-    output_ = std::tmpfile();
-    if (output_ == nullptr) {
-      error_ = fmt::format("no temporary file: {}", std::strerror(errno));
-      return;
-    }
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, fileno(output_), STDOUT_FILENO);
-    posix_spawn_file_actions_adddup2(&actions, fileno(output_), STDERR_FILENO);
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    sigset_t defaults;
-    sigemptyset(&defaults);
-    sigaddset(&defaults, SIGPIPE);
-    for (const int sig : kStopSignals) {
-      sigaddset(&defaults, sig);
-    }
-    sigset_t none;
-    sigemptyset(&none);
-    posix_spawnattr_setsigdefault(&attr, &defaults);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-    std::string sh = "/bin/sh";
-    std::string dash_c = "-c";
-    char* argv[] = {sh.data(), dash_c.data(), command_.data(), nullptr};
-    pid_t pid = 0;
-    const int err = posix_spawn(&pid, "/bin/sh", &actions, &attr, argv, environ);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
-    if (err != 0) {
-      error_ = fmt::format("/bin/sh: {}", std::strerror(err));
-      return;
-    }
-    pid_ = pid;
-  }
-
-  // Whether it has ended (or never started); reaps it.
-  bool done() {
-    if (pid_ <= 0) {
-      return true;
-    }
-    if (finished_) {
-      return true;
-    }
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      finish(status);
-    }
-    return finished_;
-  }
-
-  // Ends a trigger still running when tracing stopped first (^C, --duration).
-  void stop() {
-    if (pid_ <= 0 || finished_) {
-      return;
-    }
-    kill(pid_, SIGTERM);
-    int status = 0;
-    if (waitpid(pid_, &status, 0) == pid_) {
-      finish(status);
-    }
-  }
-
-  [[nodiscard]] bool started() const { return pid_ > 0 || !error_.empty(); }
-  [[nodiscard]] Clock::time_point done_at() const { return done_at_; }
-
-  void result(EbpfOutcome& out) const {
-    if (!error_.empty()) {
-      out.notes.push_back(fmt::format("--trigger could not run: {}", error_));
-      return;
-    }
-    if (!finished_) {
-      return;
-    }
-    if (signal_ != 0) {
-      out.trigger_signal = signal_;
-      out.notes.push_back(fmt::format("--trigger was killed by {}", signal_name(signal_)));
-    } else {
-      out.trigger_status = status_;
-      out.notes.push_back(fmt::format("--trigger exited with {}", status_));
-    }
-    out.trigger_output = lines_;
-    if (dropped_ > 0) {
-      out.trigger_output.push_back(
-          fmt::format("[{} more line{}]", dropped_, dropped_ == 1 ? "" : "s"));
-    }
-  }
-
- private:
-  void finish(int status) {
-    finished_ = true;
-    done_at_ = Clock::now();
-    if (WIFSIGNALED(status)) {
-      signal_ = WTERMSIG(status);
-    } else {
-      status_ = WEXITSTATUS(status);
-    }
-    if (output_ == nullptr) {
-      return;
-    }
-    KeptLines kept = keep_first_lines(output_, kKeepLines, kKeepLineBytes);
-    lines_ = std::move(kept.lines);
-    dropped_ = kept.dropped;
-    std::fclose(output_);
-    output_ = nullptr;
-  }
-
-  std::string command_;
-  std::FILE* output_ = nullptr;
-  pid_t pid_ = 0;
-  bool finished_ = false;
-  int status_ = -1;
-  int signal_ = 0;  // the signal that killed it, 0 if it exited
-  Clock::time_point done_at_{};
-  std::string error_;
-  std::vector<std::string> lines_;
-  std::size_t dropped_ = 0;
 };
 
 // The role map's row for a syscall-table row: which arguments the kernel side reads.
@@ -933,7 +796,12 @@ Result<EbpfOutcome> EbpfTracer::trace(EventSink& sink, SourceStats& stats) {
   }
   if (trigger) {
     trigger->stop();
-    trigger->result(st.out);
+    if (TriggerResult r = trigger->result(); r.ran) {
+      st.out.trigger_status = r.status;
+      st.out.trigger_signal = r.signal;
+      st.out.trigger_output = std::move(r.output);
+      st.out.notes.push_back(std::move(r.note));
+    }
   }
   if (!reason.empty()) {
     st.out.notes.push_back(reason);

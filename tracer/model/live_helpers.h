@@ -1,8 +1,9 @@
 // What both live backends (ptrace and eBPF) do alike with what they capture: relative paths
 // joined to a directory, a socket address decoded into an event, signals named as strace names
-// them, the first lines of a trigger's output kept for the report.
+// them, the first lines of a trigger's output kept for the report, the signals that stop a session.
 #pragma once
 
+#include <csignal>
 #include <cstddef>
 #include <cstdio>
 #include <string>
@@ -12,6 +13,9 @@
 #include "tracer/model/event.h"
 
 namespace culprit::tracer {
+
+// The signals that end a live session (and that its --trigger gets back at their defaults).
+inline constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 
 // dir + "/" + rel, with rel's leading "./" dropped; dir itself for "."; "" when dir is empty.
 std::string join_path(const std::string& dir, std::string_view rel);

@@ -1,5 +1,5 @@
 // trace_run / trace_attach: the session plus what surrounds it — signal handlers, the periodic
-// tick, --duration, --trigger (Boost.Process from a helper thread) and the status line.
+// tick, --duration, --trigger (tracer/model/trigger.h) and the status line.
 #include "tracer/ptrace/live.h"
 
 #include <fmt/format.h>
@@ -12,8 +12,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <boost/process.hpp>
-#include <boost/process/extend.hpp>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -24,12 +22,11 @@
 #include <memory>
 #include <optional>
 #include <set>
-#include <stdexcept>
-#include <thread>
 #include <vector>
 
 #include "tracer/model/event_batcher.h"
 #include "tracer/model/live_helpers.h"
+#include "tracer/model/trigger.h"
 #include "tracer/ptrace/attach.h"
 #include "tracer/ptrace/cgroup.h"
 #include "tracer/ptrace/launch.h"
@@ -41,7 +38,6 @@
 namespace culprit::tracer {
 namespace {
 
-namespace bp = boost::process;
 using Clock = std::chrono::steady_clock;
 
 // The Session's poll window: options.spin_us, or none when this process may run on a single CPU
@@ -69,7 +65,6 @@ extern "C" void on_stop_signal(int sig, siginfo_t* info, void* /*context*/) {
 }
 extern "C" void on_tick_signal(int /*sig*/) { g_tick.store(true, std::memory_order_relaxed); }
 
-constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 constexpr int kTickSignal = SIGALRM;
 constexpr long kTickNanos = 200'000'000;  // 5 ticks/s: status refresh rate and stop latency
 
@@ -149,100 +144,6 @@ class SignalScope {
   bool timer_ok_ = false;
 };
 
-// Runs --trigger with `sh -c` from a helper thread (so the tracer thread stays in its wait loop).
-// Its stdout and stderr are read from one pipe: the first lines are kept for the report (a curl
-// of the failing page would drown it), the rest counted.
-class Trigger {
- public:
-  static constexpr std::size_t kKeepLines = 20;
-  static constexpr std::size_t kKeepLineBytes = 300;
-
-  explicit Trigger(std::string command) : command_(std::move(command)) {}
-  Trigger(const Trigger&) = delete;
-  Trigger& operator=(const Trigger&) = delete;
-  ~Trigger() { stop_and_join(); }
-
-  // Waits for the trigger's thread; if tracing stopped first (Ctrl-C, --duration), terminates the
-  // trigger rather than wait for a command that may hang.
-  void stop_and_join() {
-    if (!thread_.joinable()) {
-      return;
-    }
-    // The thread may not have started the command yet: terminate it once its pid is known.
-    bool terminated = false;
-    while (!done_.load()) {
-      if (const int pid = pid_.load(); pid > 0 && !terminated) {
-        kill(pid, SIGTERM);
-        terminated = true;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    thread_.join();
-  }
-
-  void start() {
-    thread_ = std::thread([this] {
-      // Into an unlinked file, not a pipe: a background process the trigger leaves behind (`curl
-      // URL &`) would hold a pipe open and keep us reading long after the trigger has ended.
-      std::unique_ptr<std::FILE, int (*)(std::FILE*)> output(std::tmpfile(), &std::fclose);
-      try {
-        if (output == nullptr) {
-          throw std::runtime_error(std::string("no temporary file: ") + std::strerror(errno));
-        }
-        // culprit ignores SIGPIPE while it holds tracees; an ignored signal stays ignored across
-        // exec, and `yes | head -1` in a trigger would then never end.
-        auto default_sigpipe = [](auto& /*executor*/) { std::signal(SIGPIPE, SIG_DFL); };
-        bp::child child(bp::search_path("sh"), "-c", command_,
-                        bp::std_in<bp::null, (bp::std_out & bp::std_err)> output.get(),
-                        bp::extend::on_exec_setup = default_sigpipe);
-        pid_.store(child.id());
-        child.wait();
-        // exit_code() folds "killed by signal N" into N: keep the two apart.
-        const int raw = child.native_exit_code();
-        if (WIFSIGNALED(raw)) {
-          signal_ = WTERMSIG(raw);
-        } else {
-          status_ = WEXITSTATUS(raw);
-        }
-        keep_lines(output.get());
-      } catch (const std::exception& e) {
-        error_ = e.what();
-      }
-      done_at_ = Clock::now();
-      done_.store(true, std::memory_order_release);
-    });
-  }
-
-  [[nodiscard]] bool done() const { return done_.load(std::memory_order_acquire); }
-
-  // The first kKeepLines lines of the output (each cut at kKeepLineBytes), the rest counted.
-  void keep_lines(std::FILE* output) {
-    KeptLines kept = keep_first_lines(output, kKeepLines, kKeepLineBytes);
-    lines_ = std::move(kept.lines);
-    lines_dropped_ = kept.dropped;
-  }
-
-  // Valid once done().
-  [[nodiscard]] Clock::time_point done_at() const { return done_at_; }
-  [[nodiscard]] int status() const { return status_; }       // -1 when killed by a signal
-  [[nodiscard]] int term_signal() const { return signal_; }  // 0 unless killed by a signal
-  [[nodiscard]] const std::string& error() const { return error_; }
-  [[nodiscard]] const std::vector<std::string>& lines() const { return lines_; }
-  [[nodiscard]] std::size_t lines_dropped() const { return lines_dropped_; }
-
- private:
-  std::string command_;
-  std::thread thread_;
-  std::atomic<bool> done_{false};
-  std::atomic<int> pid_{0};
-  Clock::time_point done_at_{};
-  int status_ = -1;
-  int signal_ = 0;
-  std::string error_;
-  std::vector<std::string> lines_;
-  std::size_t lines_dropped_ = 0;
-};
-
 // The stop conditions and the status line, checked by the session between stops.
 class Controller {
  public:
@@ -317,30 +218,23 @@ class Controller {
   void finish() {
     clear_status();
     if (trigger_) {
-      trigger_->stop_and_join();
+      trigger_->stop();
     }
   }
 
   // The trigger's exit status, once finish() has joined its thread.
   void trigger_result(LiveOutcome& out) const {
-    if (!trigger_ || !trigger_->done()) {
+    if (!trigger_) {
       return;
     }
-    if (!trigger_->error().empty()) {
-      out.notes.push_back(fmt::format("--trigger could not run: {}", trigger_->error()));
-    } else {
-      out.trigger_status = trigger_->status();
-      out.trigger_signal = trigger_->term_signal();
-      out.notes.push_back(
-          out.trigger_signal != 0
-              ? fmt::format("--trigger was killed by {}", signal_name(out.trigger_signal))
-              : fmt::format("--trigger exited with {}", out.trigger_status));
+    TriggerResult r = trigger_->result();
+    if (!r.ran) {
+      return;
     }
-    out.trigger_output = trigger_->lines();
-    if (trigger_->lines_dropped() > 0) {
-      out.trigger_output.push_back(fmt::format("[{} more line{}]", trigger_->lines_dropped(),
-                                               trigger_->lines_dropped() == 1 ? "" : "s"));
-    }
+    out.trigger_status = r.status;
+    out.trigger_signal = r.signal;
+    out.trigger_output = std::move(r.output);
+    out.notes.push_back(std::move(r.note));
   }
 
  private:
