@@ -488,12 +488,15 @@ analyzer::CommandFate command_fate(const std::string& command, const tracer::Liv
   return fate;
 }
 
-// The shell's way of telling a command's end: its exit code, 128 + N for a kill by signal N.
+// The shell's way of telling a command's end: its exit code, 128 + N for a kill by signal N (a
+// command that could not be executed exited 126 or 127, as from a shell). 125 when culprit could
+// not learn how it ended, as `timeout`, `env` and `nice` say that their own part failed: never 0.
 int shell_status(const tracer::LiveOutcome& out) {
+  constexpr int kFateUnknown = 125;
   if (out.term_signal != 0) {
     return 128 + out.term_signal;
   }
-  return out.exit_status >= 0 ? out.exit_status : 0;
+  return out.exit_status >= 0 ? out.exit_status : kFateUnknown;
 }
 
 int run_command(LiveCliOptions& o, const std::string& line) {
@@ -714,8 +717,8 @@ void set_run_command(CLI::App& app, int& exit_code) {
       "run", "Run a command under the tracer (seccomp-bpf: only interesting calls stop it)");
   add_live_options(*sub, *o);
   sub->add_flag("--exit-status", o->exit_status,
-                "Exit with the command's status (128+N when killed by signal N) instead of "
-                "culprit's 0/1");
+                "Exit with the command's status (128+N when killed by signal N; 125 if culprit "
+                "could not learn it) instead of culprit's 0/1");
   sub->add_option("command", o->live.command, "The command and its arguments, after --")
       ->required();
   sub->callback([o, &exit_code] {

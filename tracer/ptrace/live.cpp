@@ -473,6 +473,8 @@ Result<LiveOutcome> CommandRun::record() {
       return make_error(ENOEXEC, why.message);
     }
     out.exec_error = why.message;
+  } else {
+    close(st.launched.error_fd);  // recording stopped before the exec: its outcome is not read
   }
   st.launched.error_fd = -1;
   if (!looped.ok()) {
