@@ -112,6 +112,16 @@ TEST_CASE("keep_first_lines keeps the first lines, cut, and counts the rest") {
   CHECK(kept.lines[2] == "three");
   CHECK(kept.dropped == 2);
 
+  // A read limit (a file something still writes to): the count stops there and says so.
+  const KeptLines limited = keep_first_lines(file.get(), 1, 10, 8);  // "one\nxxxx"
+  REQUIRE(limited.lines.size() == 1);
+  CHECK(limited.lines[0] == "one");
+  CHECK(limited.dropped == 1);
+  CHECK(limited.cut);
+  const KeptLines whole = keep_first_lines(file.get(), 1, 10, 1000);
+  CHECK(whole.dropped == 4);
+  CHECK_FALSE(whole.cut);
+
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> empty(std::tmpfile(), &std::fclose);
   const KeptLines none = keep_first_lines(empty.get(), 3, 10);
   CHECK(none.lines.empty());
@@ -154,6 +164,8 @@ TEST_CASE("a trigger gets SIGPIPE at its default and no blocked signal, whatever
   ignore.sa_handler = SIG_IGN;
   sigemptyset(&ignore.sa_mask);
   sigaction(SIGPIPE, &ignore, &old_pipe);
+  struct sigaction old_int {};
+  sigaction(SIGINT, &ignore, &old_int);  // as under nohup or `cmd &`, before culprit's handlers
   sigset_t stop_signals;
   sigset_t old_mask;
   sigemptyset(&stop_signals);
@@ -161,18 +173,20 @@ TEST_CASE("a trigger gets SIGPIPE at its default and no blocked signal, whatever
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, &old_mask);
   // `yes` ends only by SIGPIPE once `head` has gone; the shell's own mask is printed.
-  Trigger trigger("yes | head -n 1; grep -E '^Sig(Blk|Ign):' /proc/$$/status");
+  // `exec`: the shell that is read is the process that was started, not one waiting for grep.
+  Trigger trigger("yes | head -n 1; exec grep -E '^Sig(Blk|Ign):' /proc/$$/status");
   trigger.start();
   const bool ended = ends_within(trigger, std::chrono::seconds(20));
   trigger.stop();
   pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
   sigaction(SIGPIPE, &old_pipe, nullptr);
+  sigaction(SIGINT, &old_int, nullptr);
   REQUIRE(ended);
   const TriggerResult r = trigger.result();
   CHECK(r.status == 0);
   REQUIRE(r.output.size() == 3);
   CHECK(r.output[0] == "y");
-  // "SigBlk:\t<hex>": bit N-1 is signal N. What culprit set must be undone; whatever the test's
+  // "SigBlk:\t<hex>": bit N-1 is signal N. What this test set must be undone; whatever the test's
   // own parent ignores (a CI harness may ignore others) is not culprit's business.
   auto mask_of = [](const std::string& line, const char* name) {
     REQUIRE(line.rfind(name, 0) == 0);
@@ -198,6 +212,32 @@ TEST_CASE("stopping a trigger that ignores SIGTERM kills it") {
   CHECK(r.note == "--trigger was killed by SIGKILL");
   REQUIRE_FALSE(r.output.empty());
   CHECK(r.output[0] == "started");
+}
+
+TEST_CASE("stopping a trigger ends every process of it, not only the shell") {
+  // The shell waits for its background sleep: SIGTERM to the shell alone would leave the sleep.
+  Trigger trigger("sleep 60 & echo $!; wait");
+  trigger.start();
+  CHECK_FALSE(ends_within(trigger, std::chrono::seconds(1)));
+  trigger.stop();
+  const TriggerResult r = trigger.result();
+  CHECK(r.signal == SIGTERM);
+  REQUIRE(r.output.size() == 1);
+  const std::string stat_path = "/proc/" + r.output[0] + "/stat";
+  // Gone, or a zombie waiting for a reaper (PID 1 here may not reap): no longer running.
+  bool running = false;
+  for (int i = 0; i < 200; ++i) {
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> stat(std::fopen(stat_path.c_str(), "r"),
+                                                         &std::fclose);
+    char line[512] = {};
+    running = stat != nullptr && std::fgets(line, sizeof line, stat.get()) != nullptr &&
+              std::strstr(line, ") Z ") == nullptr;
+    if (!running) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  CHECK_FALSE(running);
 }
 
 TEST_CASE("a trigger never started reports nothing") {

@@ -10,6 +10,8 @@
 #include <csignal>
 #include <cstddef>
 #include <cstring>
+#include <string_view>
+#include <vector>
 
 namespace culprit::tracer {
 
@@ -92,20 +94,13 @@ std::string signal_name(int sig) {
   return "SIG" + std::to_string(sig);
 }
 
-KeptLines keep_first_lines(std::FILE* file, std::size_t max_lines, std::size_t max_bytes) {
+KeptLines keep_first_lines(std::FILE* file, std::size_t max_lines, std::size_t max_bytes,
+                           std::uint64_t read_limit) {
   KeptLines kept;
   std::rewind(file);
   std::string line;
-  for (int c = std::fgetc(file);; c = std::fgetc(file)) {
-    if (c != EOF && c != '\n') {
-      if (line.size() <= max_bytes) {
-        line += static_cast<char>(c);
-      }
-      continue;
-    }
-    if (c == EOF && line.empty()) {
-      break;
-    }
+  bool in_line = false;  // bytes of a line not yet ended have been seen
+  auto end_line = [&] {
     if (kept.lines.size() < max_lines) {
       if (line.size() > max_bytes) {
         line.resize(max_bytes);
@@ -116,9 +111,37 @@ KeptLines keep_first_lines(std::FILE* file, std::size_t max_lines, std::size_t m
       ++kept.dropped;
     }
     line.clear();
-    if (c == EOF) {
+    in_line = false;
+  };
+  std::vector<char> block(std::size_t{64} * 1024);
+  std::uint64_t left = read_limit;
+  while (left > 0) {
+    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(block.size(), left));
+    const std::size_t got = std::fread(block.data(), 1, want, file);
+    if (got == 0) {
       break;
     }
+    left -= got;
+    std::string_view rest(block.data(), got);
+    while (!rest.empty()) {
+      const std::size_t nl = rest.find('\n');
+      const std::string_view part = rest.substr(0, nl);
+      if (kept.lines.size() < max_lines && line.size() <= max_bytes) {
+        line.append(part.substr(0, max_bytes + 1 - line.size()));
+      }
+      in_line = in_line || !part.empty();
+      if (nl == std::string_view::npos) {
+        break;
+      }
+      end_line();
+      rest.remove_prefix(nl + 1);
+    }
+  }
+  if (left == 0 && std::fgetc(file) != EOF) {
+    kept.cut = true;
+  }
+  if (in_line) {
+    end_line();  // the last line has no newline
   }
   return kept;
 }

@@ -5,6 +5,7 @@
 
 #include <csignal>
 #include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -31,11 +32,14 @@ void decode_sockaddr(std::string_view bytes, const std::string& cwd, Event& out)
 std::string signal_name(int sig);
 
 // The first `max_lines` lines of `file`, read from its start, each cut at `max_bytes` (marked
-// "..."); `dropped` counts the lines after them.
+// "..."); `dropped` counts the lines after them. At most `read_limit` bytes are read (a file that
+// something still writes to would never end): `cut` says that the count stopped there.
 struct KeptLines {
   std::vector<std::string> lines;
   std::size_t dropped = 0;
+  bool cut = false;
 };
-KeptLines keep_first_lines(std::FILE* file, std::size_t max_lines, std::size_t max_bytes);
+KeptLines keep_first_lines(std::FILE* file, std::size_t max_lines, std::size_t max_bytes,
+                           std::uint64_t read_limit = UINT64_MAX);
 
 }  // namespace culprit::tracer

@@ -287,6 +287,13 @@ Result<void> drive(Session& session, Controller& control, LiveOutcome& out) {
 
 struct CommandRun::State {
   State(const LiveOptions& o, EventSink& s, SourceStats& st) : options(o), sink(s), stats(st) {}
+  State(const State&) = delete;
+  State& operator=(const State&) = delete;
+  ~State() {
+    if (launched.error_fd >= 0) {
+      close(launched.error_fd);
+    }
+  }
 
   // After the launch, with the stop signals blocked: the delivery thread inherits that mask, so
   // a stop signal is never delivered to it (where its default action would kill culprit).
@@ -462,21 +469,22 @@ Result<LiveOutcome> CommandRun::record() {
                                         : std::string()));
   }
 
+  // When recording stopped before the exec, the error pipe stays open until the State goes: the
+  // child may still write its failure there, and a write with no reader would kill it (SIGPIPE).
   if (session.launched_exec_seen()) {
     close(st.launched.error_fd);
+    st.launched.error_fd = -1;
   } else if (session.launched_done()) {
     // The command never ran. A failed execve is an event like any other (the analyzer explains
     // a missing interpreter or loader, a mode or mount without exec); the steps before it are
     // culprit's own and stop here.
     LaunchError why = read_launch_error(st.launched.error_fd, options.command[0]);
+    st.launched.error_fd = -1;
     if (!why.message.empty() && !why.at_exec) {
       return make_error(ENOEXEC, why.message);
     }
     out.exec_error = why.message;
-  } else {
-    close(st.launched.error_fd);  // recording stopped before the exec: its outcome is not read
   }
-  st.launched.error_fd = -1;
   if (!looped.ok()) {
     return looped.take_error();
   }
