@@ -4,6 +4,7 @@
 #include <sys/utsname.h>
 
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdio>
 #include <exception>
 
@@ -57,6 +58,10 @@ int unknown_first_word(const CLI::App& app, std::string_view word) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // An ignored SIGCHLD is inherited across exec (a parent that ignores it, some init scripts): the
+  // kernel would then reap culprit's children by itself, and the --trigger's exit status could not
+  // be read. strace resets it the same way.
+  std::signal(SIGCHLD, SIG_DFL);
   CLI::App app{
       "culprit: find the failing file behind an error (a 500, a server that will not start)\n"
       "from system calls, explain it, and write a Puppet manifest and a shell script that fix it.",

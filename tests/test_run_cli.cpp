@@ -532,6 +532,27 @@ TEST_CASE("attach --trigger killed by a signal is reported as killed, not as an 
   CHECK(target.exit_code() == 7);
 }
 
+TEST_CASE("attach --trigger: its exit status is read even when culprit inherits SIGCHLD ignored") {
+  // A parent that ignores SIGCHLD passes that on across exec; the kernel would then reap the
+  // trigger itself, and its status would be lost.
+  TempDir dir("culprit-trigger-sigchld");
+  auto target = start_attach_target(dir.path(), dir / "result");
+  const std::string ignore_then_exec =
+      "import os, signal, sys; signal.signal(signal.SIGCHLD, signal.SIG_IGN); "
+      "os.execv(sys.argv[1], sys.argv[1:])";
+  const auto r = run_command({kPython, "-c", ignore_then_exec, culprit_binary(), "attach", "-p",
+                              std::to_string(target.id()), "--format", "json", "--settle", "0.1",
+                              "--trigger", "echo done; exit 5"});
+  kill(target.id(), SIGTERM);
+  target.wait();
+  INFO(r.out << r.err);
+  const json doc = parse_json(r.out);
+  const json& trigger = doc.at("trigger");
+  CHECK(trigger.at("state") == "exited");
+  CHECK(trigger.at("exit_code") == 5);
+  CHECK(target.exit_code() == 7);
+}
+
 TEST_CASE("colour and warnings on a terminal: NO_COLOR, TERM=dumb, -v lists diagnostics once") {
   TempDir dir("culprit-tty");
   const auto log = dir / "cat.log";
