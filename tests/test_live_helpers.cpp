@@ -139,14 +139,27 @@ bool ends_within(const Trigger& trigger, std::chrono::seconds limit) {
   return trigger.done();
 }
 
+// Runs `command` as a trigger for up to `run_for`, stops it, and returns what the report gets;
+// `ended`: it ended by itself in that time.
+struct Ran {
+  TriggerResult result;
+  bool ended = false;
+};
+Ran run_trigger(const std::string& command, std::chrono::seconds run_for) {
+  Trigger trigger(command);
+  trigger.start();
+  const bool ended = ends_within(trigger, run_for);
+  trigger.stop();
+  return {trigger.result(), ended};
+}
+
 }  // namespace
 
 TEST_CASE("a trigger's exit status and its stdout and stderr lines are kept") {
-  Trigger trigger("printf 'one\\ntwo\\n'; echo three >&2; exit 3");
-  trigger.start();
-  REQUIRE(ends_within(trigger, std::chrono::seconds(20)));
-  trigger.stop();
-  const TriggerResult r = trigger.result();
+  const Ran ran =
+      run_trigger("printf 'one\\ntwo\\n'; echo three >&2; exit 3", std::chrono::seconds(20));
+  REQUIRE(ran.ended);
+  const TriggerResult& r = ran.result;
   CHECK(r.ran);
   CHECK(r.status == 3);
   CHECK(r.signal == 0);
@@ -174,15 +187,13 @@ TEST_CASE("a trigger gets SIGPIPE at its default and no blocked signal, whatever
   pthread_sigmask(SIG_BLOCK, &stop_signals, &old_mask);
   // `yes` ends only by SIGPIPE once `head` has gone; the shell's own mask is printed.
   // `exec`: the shell that is read is the process that was started, not one waiting for grep.
-  Trigger trigger("yes | head -n 1; exec grep -E '^Sig(Blk|Ign):' /proc/$$/status");
-  trigger.start();
-  const bool ended = ends_within(trigger, std::chrono::seconds(20));
-  trigger.stop();
+  const Ran ran = run_trigger("yes | head -n 1; exec grep -E '^Sig(Blk|Ign):' /proc/$$/status",
+                              std::chrono::seconds(20));
   pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
   sigaction(SIGPIPE, &old_pipe, nullptr);
   sigaction(SIGINT, &old_int, nullptr);
-  REQUIRE(ended);
-  const TriggerResult r = trigger.result();
+  REQUIRE(ran.ended);
+  const TriggerResult& r = ran.result;
   CHECK(r.status == 0);
   REQUIRE(r.output.size() == 3);
   CHECK(r.output[0] == "y");
@@ -201,11 +212,11 @@ TEST_CASE("a trigger gets SIGPIPE at its default and no blocked signal, whatever
 
 TEST_CASE("stopping a trigger that ignores SIGTERM kills it") {
   // The loop's sleeps are short, so that nothing outlives the shell for long.
-  Trigger trigger("trap '' TERM; echo started; while :; do sleep 0.1; done");
-  trigger.start();
-  CHECK_FALSE(ends_within(trigger, std::chrono::seconds(1)));
-  trigger.stop();  // SIGTERM is ignored; SIGKILL follows
-  const TriggerResult r = trigger.result();
+  // SIGTERM is ignored; SIGKILL follows.
+  const Ran ran = run_trigger("trap '' TERM; echo started; while :; do sleep 0.1; done",
+                              std::chrono::seconds(1));
+  CHECK_FALSE(ran.ended);
+  const TriggerResult& r = ran.result;
   CHECK(r.ran);
   CHECK(r.signal == SIGKILL);
   CHECK(r.status == -1);
@@ -216,11 +227,9 @@ TEST_CASE("stopping a trigger that ignores SIGTERM kills it") {
 
 TEST_CASE("stopping a trigger ends every process of it, not only the shell") {
   // The shell waits for its background sleep: SIGTERM to the shell alone would leave the sleep.
-  Trigger trigger("sleep 60 & echo $!; wait");
-  trigger.start();
-  CHECK_FALSE(ends_within(trigger, std::chrono::seconds(1)));
-  trigger.stop();
-  const TriggerResult r = trigger.result();
+  const Ran ran = run_trigger("sleep 60 & echo $!; wait", std::chrono::seconds(1));
+  CHECK_FALSE(ran.ended);
+  const TriggerResult& r = ran.result;
   CHECK(r.signal == SIGTERM);
   REQUIRE(r.output.size() == 1);
   const std::string stat_path = "/proc/" + r.output[0] + "/stat";

@@ -24,6 +24,7 @@
 #include "test_util.h"
 
 namespace fs = std::filesystem;
+using culprit::test::CommandResult;
 using culprit::test::culprit_binary;
 using culprit::test::read_text;
 using culprit::test::run_command;
@@ -471,6 +472,15 @@ boost::process::child start_attach_target(const fs::path& dir, const fs::path& o
   return target;
 }
 
+// Ends the attach target (SIGTERM: it writes its result and exits 7) once culprit has reported,
+// and returns the JSON report's "trigger".
+json trigger_of(boost::process::child& target, const CommandResult& r) {
+  kill(target.id(), SIGTERM);
+  target.wait();
+  UNSCOPED_INFO(r.out << r.err);
+  return parse_json(r.out).at("trigger");
+}
+
 TEST_CASE("attach --trigger: the trigger's exit status and first lines of output are reported") {
   TempDir dir("culprit-trigger");
   const auto out = dir / "result";
@@ -482,11 +492,7 @@ TEST_CASE("attach --trigger: the trigger's exit status and first lines of output
                    "echo said-on-stdout; echo said-on-stderr >&2; sleep 40.25 & exit 3"});
   // The background sleep still holds the trigger's output open: that must not keep culprit.
   run_command({"pkill", "-f", "sleep 40.25"});
-  kill(target.id(), SIGTERM);
-  target.wait();
-  INFO(r.out << r.err);
-  const json doc = parse_json(r.out);
-  const json& trigger = doc.at("trigger");
+  const json trigger = trigger_of(target, r);
   CHECK(trigger.at("state") == "exited");
   CHECK(trigger.at("exit_code") == 3);
   CHECK(std::chrono::steady_clock::now() - began < std::chrono::seconds(30));  // not held for 40 s
@@ -520,12 +526,7 @@ TEST_CASE("attach --trigger killed by a signal is reported as killed, not as an 
                                 "--trigger",
                                 "echo about-to-die; kill -TERM $$"};
   args.insert(args.end(), backend.begin(), backend.end());
-  const auto r = run_command(args);
-  kill(target.id(), SIGTERM);
-  target.wait();
-  INFO(r.out << r.err);
-  const json doc = parse_json(r.out);
-  const json& trigger = doc.at("trigger");
+  const json trigger = trigger_of(target, run_command(args));
   CHECK(trigger.at("state") == "killed");
   CHECK(trigger.at("signal") == "SIGTERM");
   CHECK_FALSE(trigger.contains("exit_code"));
@@ -543,11 +544,7 @@ TEST_CASE("attach --trigger: its exit status is read even when culprit inherits 
   const auto r = run_command({kPython, "-c", ignore_then_exec, culprit_binary(), "attach", "-p",
                               std::to_string(target.id()), "--format", "json", "--settle", "0.1",
                               "--trigger", "echo done; exit 5"});
-  kill(target.id(), SIGTERM);
-  target.wait();
-  INFO(r.out << r.err);
-  const json doc = parse_json(r.out);
-  const json& trigger = doc.at("trigger");
+  const json trigger = trigger_of(target, r);
   CHECK(trigger.at("state") == "exited");
   CHECK(trigger.at("exit_code") == 5);
   CHECK(target.exit_code() == 7);

@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <system_error>
 
 #include "tracer/model/live_helpers.h"
@@ -159,32 +160,25 @@ void Trigger::run() {
   done_.store(true, std::memory_order_release);
 }
 
-void Trigger::signal_group(int sig) {
+bool Trigger::signal_group(int sig) {
   std::lock_guard lock(group_mutex_);
-  if (pid_ > 0) {
-    kill(-pid_, sig);
-  }
+  return pid_ > 0 && kill(-pid_, sig) == 0;
 }
 
 void Trigger::stop() {
   if (!thread_.joinable()) {
     return;
   }
-  // The thread may not have spawned the command yet: it is signalled once its pid is known.
-  Clock::time_point termed{};
+  // The thread may not have spawned the command yet: it is signalled once its group exists.
+  std::optional<Clock::time_point> termed;
   bool killed = false;
   while (!done()) {
-    bool spawned = false;
-    {
-      std::lock_guard lock(group_mutex_);
-      spawned = pid_ > 0;
-    }
-    if (spawned && termed == Clock::time_point{}) {
-      signal_group(SIGTERM);
-      termed = Clock::now();
-    } else if (spawned && !killed && Clock::now() - termed >= kKillAfter) {
-      signal_group(SIGKILL);
-      killed = true;
+    if (!termed) {
+      if (signal_group(SIGTERM)) {
+        termed = Clock::now();
+      }
+    } else if (!killed && Clock::now() - *termed >= kKillAfter) {
+      killed = signal_group(SIGKILL);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }

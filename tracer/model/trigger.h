@@ -68,7 +68,7 @@ class Trigger {
 
  private:
   void run();
-  void signal_group(int sig);
+  bool signal_group(int sig);  // to the whole group while its leader is unreaped
 
   std::string command_;
   std::thread thread_;
